@@ -1,0 +1,157 @@
+//! API keys: created by admins (UI or CLI), shown once, stored as a SHA-256 hash with a
+//! visible prefix, scoped read or write, revocable, optionally expiring.
+
+use crate::context::{Ctx, Scope};
+use crate::error::{AppError, AppResult};
+use crate::{App, tokens};
+use rapport_core::Invalid;
+use rapport_core::actor::{Actor, now};
+use rapport_core::ids::{ApiKeyId, WorkspaceId};
+use rapport_core::roles::Role;
+use rapport_core::validation::required_text;
+use rapport_store::api_keys;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Every key starts with this, so leaked keys are easy to spot.
+pub const KEY_PREFIX: &str = "rap_";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    /// The first characters of the key, to recognise it.
+    pub prefix: String,
+    pub scope: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+fn view(k: api_keys::ApiKeyRow) -> ApiKeyView {
+    ApiKeyView {
+        id: ApiKeyId(k.id),
+        name: k.name,
+        prefix: k.prefix,
+        scope: k.scope,
+        created_at: k.created_at,
+        expires_at: k.expires_at,
+        revoked_at: k.revoked_at,
+        last_used_at: k.last_used_at,
+    }
+}
+
+/// Creates a key in the caller's workspace; the secret is in the result and nowhere else.
+pub async fn create(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    scope: &str,
+    expires_in_days: Option<i64>,
+) -> AppResult<(ApiKeyView, String)> {
+    ctx.require_admin()?;
+    create_unchecked(app, ctx.workspace_id, &ctx.actor.to_string(), name, scope, expires_in_days).await
+}
+
+/// Creates a key without a permission check (the CLI acts as the operator).
+pub async fn create_unchecked(
+    app: &App,
+    workspace: WorkspaceId,
+    created_by: &str,
+    name: &str,
+    scope: &str,
+    expires_in_days: Option<i64>,
+) -> AppResult<(ApiKeyView, String)> {
+    let mut e = Invalid::new();
+    let name = required_text(&mut e, "name", Some(name), 80);
+    let scope = match scope.trim() {
+        "read" | "write" => scope.trim().to_owned(),
+        _ => {
+            e.add("scope", "must be read or write");
+            String::new()
+        }
+    };
+    if let Some(d) = expires_in_days
+        && !(1..=3650).contains(&d)
+    {
+        e.add("expires_in_days", "must be between 1 and 3650 days");
+    }
+    e.into_result(())?;
+    let internal = |err: getrandom::Error| AppError::Internal(err.to_string());
+    let prefix = format!("{KEY_PREFIX}{}", tokens::random_alnum(8).map_err(internal)?);
+    let secret = format!("{prefix}_{}", tokens::random_token().map_err(internal)?);
+    let t = now();
+    let row = api_keys::ApiKeyRow {
+        id: ApiKeyId::new().0,
+        workspace_id: workspace.0,
+        name,
+        prefix,
+        scope,
+        created_by: created_by.to_owned(),
+        created_at: t,
+        expires_at: expires_in_days.map(|d| t + time::Duration::days(d)),
+        revoked_at: None,
+        last_used_at: None,
+    };
+    let mut tx = app.db.begin().await?;
+    api_keys::insert(&mut tx.conn(), &row, tokens::hash(&secret)).await?;
+    tx.commit().await?;
+    Ok((view(row), secret))
+}
+
+/// The CLI's `admin create-api-key`: by workspace slug, as the operator.
+pub async fn create_for_workspace_slug(
+    app: &App,
+    slug: &str,
+    name: &str,
+    scope: &str,
+    expires_in_days: Option<i64>,
+) -> AppResult<(ApiKeyView, String)> {
+    let ws = rapport_store::workspaces::find_by_slug(&mut app.db.read().await?.conn(), slug)
+        .await?
+        .ok_or_else(|| Invalid::one("workspace", format!("no workspace has the slug {slug}")))?;
+    create_unchecked(app, WorkspaceId(ws.id), "system", name, scope, expires_in_days).await
+}
+
+pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<ApiKeyView>> {
+    ctx.require_admin()?;
+    let rows = api_keys::list(&mut app.db.read().await?.conn(), ctx.ws()).await?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
+pub async fn revoke(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<()> {
+    ctx.require_admin()?;
+    let mut tx = app.db.begin().await?;
+    api_keys::get(&mut tx.conn(), ctx.ws(), id.0).await?;
+    api_keys::revoke(&mut tx.conn(), ctx.ws(), id.0, now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves a bearer key to a context; any failure is the same 401.
+pub async fn authenticate(app: &App, secret: &str) -> AppResult<Ctx> {
+    let denied = || AppError::Unauthorized("the API key is not valid".into());
+    if !secret.starts_with(KEY_PREFIX) {
+        return Err(denied());
+    }
+    let mut r = app.db.read().await?;
+    let key = api_keys::find_by_hash(&mut r.conn(), tokens::hash(secret)).await?.ok_or_else(denied)?;
+    let t = now();
+    if key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= t) {
+        return Err(denied());
+    }
+    api_keys::touch(&mut r.conn(), key.id, t).await?;
+    let (scope, role) = if key.scope == "write" { (Scope::Write, Role::Member) } else { (Scope::Read, Role::Viewer) };
+    Ok(Ctx {
+        workspace_id: WorkspaceId(key.workspace_id),
+        actor: Actor::ApiKey(ApiKeyId(key.id)),
+        actor_label: format!("API key “{}”", key.name),
+        role,
+        scope,
+    })
+}

@@ -1,0 +1,55 @@
+//! The caller's context, derived only from a credential (session or API key): the
+//! workspace every query is scoped to, who is acting, and what they may do.
+
+use crate::error::{AppError, AppResult};
+use rapport_core::actor::Actor;
+use rapport_core::ids::WorkspaceId;
+use rapport_core::roles::Role;
+
+/// What an API key may do; people act with their role's full powers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Read,
+    Write,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub workspace_id: WorkspaceId,
+    pub actor: Actor,
+    /// A name for the timeline ("Lena Fischer", "API key “Zapier”").
+    pub actor_label: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Ctx {
+    pub fn ws(&self) -> uuid::Uuid {
+        self.workspace_id.0
+    }
+
+    /// Fails with 403 unless the caller may change business records.
+    pub fn require_write(&self) -> AppResult<()> {
+        if self.scope == Scope::Read {
+            Err(AppError::Forbidden("this API key is read-only".into()))
+        } else if !self.role.can_write() {
+            Err(AppError::Forbidden("viewers cannot make changes in this workspace".into()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Fails with 403 unless the caller is an owner or admin acting as a person.
+    pub fn require_admin(&self) -> AppResult<()> {
+        if self.role.can_admin() && matches!(self.actor, Actor::User(_)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("only owners and admins can do this".into()))
+        }
+    }
+
+    /// A system context for the CLI and demo seeding.
+    pub fn system(workspace_id: WorkspaceId, actor: Actor, label: &str) -> Ctx {
+        Ctx { workspace_id, actor, actor_label: label.to_owned(), role: Role::Owner, scope: Scope::Write }
+    }
+}

@@ -1,0 +1,64 @@
+//! Rapport's use cases: every action a person, an API client or the CLI can take, as
+//! plain async functions over the store. They validate with `rapport-core`, check the
+//! caller's [`Ctx`], run multi-row writes in one transaction and record the timeline.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod api_keys;
+pub mod auth;
+pub mod context;
+pub mod creators;
+pub mod demo;
+pub mod error;
+pub mod members;
+pub mod notes;
+pub mod timeline;
+pub mod tokens;
+pub mod workspaces;
+
+pub use context::{Ctx, Scope};
+pub use error::{AppError, AppResult};
+pub use rapport_store::{Db, DbConfig};
+
+/// How expensive password hashing is: `Standard` in production, `Cheap` in tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCost {
+    Standard,
+    Cheap,
+}
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub password_cost: PasswordCost,
+    /// How long a browser session lives without use.
+    pub session_ttl: time::Duration,
+    /// How long an invitation link stays valid.
+    pub invitation_ttl: time::Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            password_cost: PasswordCost::Standard,
+            session_ttl: time::Duration::days(14),
+            invitation_ttl: time::Duration::days(7),
+        }
+    }
+}
+
+/// The application: the database plus settings. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub config: AppConfig,
+}
+
+impl App {
+    /// Connects, refuses a schema newer than this binary and applies migrations.
+    pub async fn open(db_config: &DbConfig, config: AppConfig) -> AppResult<App> {
+        let db = Db::connect(db_config).await?;
+        rapport_store::migrate::run(&db).await?;
+        Ok(App { db, config })
+    }
+}

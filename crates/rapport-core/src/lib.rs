@@ -1,0 +1,18 @@
+//! Rapport's domain: identifiers, value types with their parsing rules, roles, stages,
+//! tiers and formulas. Plain types and plain functions — no I/O, so every rule here is
+//! unit-tested in isolation and shared by the API, the web forms and the importers.
+#![forbid(unsafe_code)]
+
+pub mod actor;
+pub mod creators;
+pub mod diff;
+pub mod email;
+pub mod handle;
+pub mod ids;
+pub mod money;
+pub mod platform;
+pub mod roles;
+pub mod tier;
+pub mod validation;
+
+pub use validation::{FieldError, Invalid};

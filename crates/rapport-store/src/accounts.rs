@@ -1,0 +1,193 @@
+//! Social accounts of creators and their metric snapshots over time.
+
+use crate::args;
+use crate::db::{Arg, Conn};
+use crate::error::StoreResult;
+use crate::sql::Filter;
+use rapport_core::creators::AccountDraft;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub creator_id: Uuid,
+    pub platform: String,
+    pub handle: String,
+    pub handle_normalized: String,
+    pub url: Option<String>,
+    pub platform_user_id: Option<String>,
+    pub followers: Option<i64>,
+    pub average_views: Option<i64>,
+    pub engagement_rate_pct: Option<f64>,
+    pub audience: String,
+    pub audience_quality_pct: Option<f64>,
+    pub source: String,
+    pub observed_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const COLUMNS: &str = "id, creator_id, platform, handle, handle_normalized, url, platform_user_id, \
+    followers, average_views, engagement_rate_pct, audience, audience_quality_pct, source, observed_at, \
+    created_at, updated_at";
+
+fn draft_args(d: &AccountDraft) -> StoreResult<Vec<Arg>> {
+    Ok(args![
+        d.platform.slug(),
+        d.handle.display.clone(),
+        d.handle.normalized.clone(),
+        d.url.clone(),
+        d.platform_user_id.clone(),
+        d.followers,
+        d.average_views,
+        d.engagement_rate_pct,
+        serde_json::to_string(&d.audience)?,
+        d.audience_quality_pct,
+        d.source.clone(),
+        d.observed_at,
+    ])
+}
+
+pub async fn insert(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    creator_id: Uuid,
+    id: Uuid,
+    d: &AccountDraft,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut a = args![id, workspace_id, creator_id];
+    a.extend(draft_args(d)?);
+    a.push(Arg::Time(now));
+    c.execute(
+        "INSERT INTO social_accounts (id, workspace_id, creator_id, platform, handle, handle_normalized, url, \
+         platform_user_id, followers, average_views, engagement_rate_pct, audience, audience_quality_pct, \
+         source, observed_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+        a,
+    )
+    .await?;
+    insert_snapshot(c, workspace_id, id, d, now).await
+}
+
+/// Replaces an account's fields; a snapshot is kept when metrics were observed anew.
+pub async fn update(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    d: &AccountDraft,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut a = args![id, workspace_id];
+    a.extend(draft_args(d)?);
+    a.push(Arg::Time(now));
+    c.execute(
+        "UPDATE social_accounts SET platform = $3, handle = $4, handle_normalized = $5, url = $6, \
+         platform_user_id = $7, followers = $8, average_views = $9, engagement_rate_pct = $10, audience = $11, \
+         audience_quality_pct = $12, source = $13, observed_at = $14, updated_at = $15 \
+         WHERE id = $1 AND workspace_id = $2",
+        a,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_snapshot(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+    d: &AccountDraft,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO account_snapshots (id, workspace_id, account_id, followers, average_views, \
+         engagement_rate_pct, source, observed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        args![
+            Uuid::now_v7(),
+            workspace_id,
+            account_id,
+            d.followers,
+            d.average_views,
+            d.engagement_rate_pct,
+            d.source.clone(),
+            d.observed_at,
+            now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<Option<AccountRow>> {
+    c.fetch_optional(
+        format!("SELECT {COLUMNS} FROM social_accounts WHERE workspace_id = $1 AND id = $2"),
+        args![workspace_id, id],
+    )
+    .await
+}
+
+pub async fn delete(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<u64> {
+    c.execute("DELETE FROM social_accounts WHERE workspace_id = $1 AND id = $2", args![workspace_id, id]).await
+}
+
+/// Accounts of several creators, largest following first.
+pub async fn list_for(c: &mut Conn<'_>, workspace_id: Uuid, creator_ids: &[Uuid]) -> StoreResult<Vec<AccountRow>> {
+    if creator_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut f = Filter::with_args(args![workspace_id]);
+    let list: Vec<String> = creator_ids.iter().map(|id| f.param(Arg::Uuid(*id))).collect();
+    let (sql, a) = f.finish(format!(
+        "SELECT {COLUMNS} FROM social_accounts WHERE workspace_id = $1 AND creator_id IN ({}) \
+         ORDER BY creator_id, followers DESC, platform, id",
+        list.join(", ")
+    ));
+    c.fetch_all(sql, a).await
+}
+
+/// The creator that already has this platform + handle.
+pub async fn holder_of_handle(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    platform: &str,
+    handle_normalized: &str,
+) -> StoreResult<Option<(Uuid, crate::creators::Holder)>> {
+    #[derive(sqlx::FromRow)]
+    struct HandleHolder {
+        account_id: Uuid,
+        id: Uuid,
+        display_name: String,
+        deleted_at: Option<OffsetDateTime>,
+    }
+    let r: Option<HandleHolder> = c
+        .fetch_optional(
+            "SELECT s.id AS account_id, c.id, c.display_name, c.deleted_at FROM social_accounts s \
+             JOIN creators c ON c.id = s.creator_id \
+             WHERE s.workspace_id = $1 AND s.platform = $2 AND s.handle_normalized = $3",
+            args![workspace_id, platform, handle_normalized],
+        )
+        .await?;
+    Ok(r.map(|r| {
+        (r.account_id, crate::creators::Holder { id: r.id, display_name: r.display_name, deleted_at: r.deleted_at })
+    }))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SnapshotRow {
+    pub followers: Option<i64>,
+    pub average_views: Option<i64>,
+    pub engagement_rate_pct: Option<f64>,
+    pub source: String,
+    pub observed_at: OffsetDateTime,
+}
+
+/// An account's snapshots, oldest first.
+pub async fn snapshots(c: &mut Conn<'_>, workspace_id: Uuid, account_id: Uuid) -> StoreResult<Vec<SnapshotRow>> {
+    c.fetch_all(
+        "SELECT followers, average_views, engagement_rate_pct, source, observed_at FROM account_snapshots \
+         WHERE workspace_id = $1 AND account_id = $2 ORDER BY observed_at, id",
+        args![workspace_id, account_id],
+    )
+    .await
+}

@@ -1,0 +1,411 @@
+//! Creators, their tags and contact points; the list query with filters, sorting and
+//! keyset (cursor) pagination; soft delete and restore.
+
+use crate::args;
+use crate::db::{Arg, Conn};
+use crate::error::StoreResult;
+use crate::sql::{Filter, like_escape};
+use rapport_core::creators::CreatorDraft;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CreatorRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub display_name: String,
+    pub legal_name: Option<String>,
+    pub pronouns: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub languages: String,
+    pub timezone: Option<String>,
+    pub bio: Option<String>,
+    pub niches: String,
+    pub tone_notes: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub stage: String,
+    pub do_not_contact: bool,
+    pub source: Option<String>,
+    pub custom_fields: String,
+    pub max_followers: i64,
+    pub sort_name: String,
+    pub created_by: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+const COLUMNS: &str = "c.id, c.workspace_id, c.display_name, c.legal_name, c.pronouns, c.country, \
+    c.city, c.languages, c.timezone, c.bio, c.niches, c.tone_notes, c.owner_id, c.stage, \
+    c.do_not_contact, c.source, c.custom_fields, c.max_followers, c.sort_name, c.created_by, \
+    c.created_at, c.updated_at, c.deleted_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactRow {
+    pub creator_id: Uuid,
+    pub kind: String,
+    pub value: String,
+    pub normalized: String,
+    pub is_primary: bool,
+}
+
+fn draft_args(d: &CreatorDraft) -> StoreResult<Vec<Arg>> {
+    Ok(args![
+        d.display_name.clone(),
+        d.display_name.to_lowercase(),
+        d.legal_name.clone(),
+        d.pronouns.clone(),
+        d.country.clone(),
+        d.city.clone(),
+        serde_json::to_string(&d.languages)?,
+        d.timezone.clone(),
+        d.bio.clone(),
+        serde_json::to_string(&d.niches)?,
+        d.tone_notes.clone(),
+        d.owner_id.map(|o| o.0),
+        d.stage.slug(),
+        d.do_not_contact,
+        d.source.clone(),
+        serde_json::to_string(&d.custom_fields)?,
+    ])
+}
+
+/// Inserts a creator with its tags and contact points.
+pub async fn insert(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    d: &CreatorDraft,
+    created_by: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut a = args![id, workspace_id];
+    a.extend(draft_args(d)?);
+    a.extend(args![created_by, now]);
+    c.execute(
+        "INSERT INTO creators (id, workspace_id, display_name, sort_name, legal_name, pronouns, country, \
+         city, languages, timezone, bio, niches, tone_notes, owner_id, stage, do_not_contact, source, \
+         custom_fields, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+        a,
+    )
+    .await?;
+    replace_children(c, workspace_id, id, d, now).await
+}
+
+/// Replaces every editable field, the tags and the contact points.
+pub async fn update(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    d: &CreatorDraft,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut a = args![id, workspace_id];
+    a.extend(draft_args(d)?);
+    a.push(Arg::Time(now));
+    c.execute(
+        "UPDATE creators SET display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, \
+         country = $7, city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, \
+         tone_notes = $13, owner_id = $14, stage = $15, do_not_contact = $16, source = $17, \
+         custom_fields = $18, updated_at = $19 WHERE id = $1 AND workspace_id = $2",
+        a,
+    )
+    .await?;
+    replace_children(c, workspace_id, id, d, now).await
+}
+
+async fn replace_children(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    d: &CreatorDraft,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    c.execute("DELETE FROM creator_tags WHERE creator_id = $1", args![id]).await?;
+    for tag in &d.tags {
+        c.execute(
+            "INSERT INTO creator_tags (workspace_id, creator_id, tag) VALUES ($1, $2, $3)",
+            args![workspace_id, id, tag.clone()],
+        )
+        .await?;
+    }
+    c.execute("DELETE FROM contact_points WHERE creator_id = $1", args![id]).await?;
+    for cp in &d.contact_points {
+        c.execute(
+            "INSERT INTO contact_points (id, workspace_id, creator_id, kind, value, normalized, is_primary, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            args![Uuid::now_v7(), workspace_id, id, cp.kind.clone(), cp.value.clone(), cp.normalized.clone(), cp.primary, now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the denormalised columns: largest following and the search text.
+pub async fn refresh_derived(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<()> {
+    let Some(row) = get(c, workspace_id, id).await? else { return Ok(()) };
+    let handles: Vec<(String,)> =
+        c.fetch_all("SELECT handle FROM social_accounts WHERE creator_id = $1 ORDER BY handle", args![id]).await?;
+    let contacts = contact_points(c, &[id]).await?;
+    let tags = tags(c, &[id]).await?;
+    let mut words = vec![row.display_name.clone()];
+    words.extend(row.legal_name.clone());
+    words.extend(row.city.clone());
+    words.extend(row.country.clone());
+    words.extend(serde_json::from_str::<Vec<String>>(&row.niches).unwrap_or_default());
+    words.extend(handles.into_iter().map(|h| h.0));
+    words.extend(contacts.into_iter().map(|c| c.value));
+    words.extend(tags.into_iter().map(|t| t.1));
+    let search_text = words.join(" ").to_lowercase();
+    c.execute(
+        "UPDATE creators SET search_text = $3, \
+         max_followers = COALESCE((SELECT MAX(followers) FROM social_accounts WHERE creator_id = $1), 0) \
+         WHERE id = $1 AND workspace_id = $2",
+        args![id, workspace_id, search_text],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A creator of the workspace, deleted or not.
+pub async fn get(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<Option<CreatorRow>> {
+    c.fetch_optional(
+        format!("SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1 AND c.id = $2"),
+        args![workspace_id, id],
+    )
+    .await
+}
+
+fn in_list(f: &mut Filter, ids: &[Uuid]) -> String {
+    let ph: Vec<String> = ids.iter().map(|id| f.param(Arg::Uuid(*id))).collect();
+    ph.join(", ")
+}
+
+/// Contact points of several creators (for list pages), primary first.
+pub async fn contact_points(c: &mut Conn<'_>, creator_ids: &[Uuid]) -> StoreResult<Vec<ContactRow>> {
+    if creator_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut f = Filter::default();
+    let list = in_list(&mut f, creator_ids);
+    let (sql, a) = f.finish(format!(
+        "SELECT creator_id, kind, value, normalized, is_primary FROM contact_points \
+         WHERE creator_id IN ({list}) ORDER BY creator_id, is_primary DESC, kind, value"
+    ));
+    c.fetch_all(sql, a).await
+}
+
+/// Tags of several creators as `(creator_id, tag)`, alphabetically.
+pub async fn tags(c: &mut Conn<'_>, creator_ids: &[Uuid]) -> StoreResult<Vec<(Uuid, String)>> {
+    if creator_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut f = Filter::default();
+    let list = in_list(&mut f, creator_ids);
+    let (sql, a) = f.finish(format!(
+        "SELECT creator_id, tag FROM creator_tags WHERE creator_id IN ({list}) ORDER BY creator_id, tag"
+    ));
+    c.fetch_all(sql, a).await
+}
+
+/// The workspace's tags with the number of (non-deleted) creators carrying each.
+pub async fn tag_counts(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec<(String, i64)>> {
+    c.fetch_all(
+        "SELECT t.tag, COUNT(*) FROM creator_tags t JOIN creators c ON c.id = t.creator_id \
+         WHERE t.workspace_id = $1 AND c.deleted_at IS NULL GROUP BY t.tag ORDER BY t.tag",
+        args![workspace_id],
+    )
+    .await
+}
+
+pub async fn set_deleted(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    deleted_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    c.execute(
+        "UPDATE creators SET deleted_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2",
+        args![workspace_id, id, deleted_at, now],
+    )
+    .await
+}
+
+/// Bumps `updated_at` after a change to a related record (account, note).
+pub async fn touch(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<u64> {
+    c.execute("UPDATE creators SET updated_at = $3 WHERE workspace_id = $1 AND id = $2", args![workspace_id, id, now])
+        .await
+}
+
+/// A creator already holding a key, for duplicate errors that name it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Holder {
+    pub id: Uuid,
+    pub display_name: String,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+pub async fn holder_of_contact(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    kind: &str,
+    normalized: &str,
+) -> StoreResult<Option<Holder>> {
+    c.fetch_optional(
+        "SELECT c.id, c.display_name, c.deleted_at FROM contact_points p JOIN creators c ON c.id = p.creator_id \
+         WHERE p.workspace_id = $1 AND p.kind = $2 AND p.normalized = $3",
+        args![workspace_id, kind, normalized],
+    )
+    .await
+}
+
+/// Sort keys of the creator list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Updated,
+    Created,
+    Name,
+    Followers,
+}
+
+/// The position after which the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CursorKey {
+    Time(OffsetDateTime),
+    Text(String),
+    Int(i64),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub stage: Option<String>,
+    pub tags: Vec<String>,
+    pub platform: Option<String>,
+    pub country: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub unowned: bool,
+    pub min_followers: Option<i64>,
+    pub max_followers: Option<i64>,
+    pub updated_since: Option<OffsetDateTime>,
+    /// Only soft-deleted creators instead of live ones.
+    pub deleted: bool,
+    pub sort: Option<(SortKey, bool)>,
+    pub after: Option<(CursorKey, Uuid)>,
+    pub limit: i64,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::Updated => "c.updated_at",
+            SortKey::Created => "c.created_at",
+            SortKey::Name => "c.sort_name",
+            SortKey::Followers => "c.max_followers",
+        }
+    }
+
+    /// The cursor value of a row under this key.
+    pub fn key_of(self, r: &CreatorRow) -> CursorKey {
+        match self {
+            SortKey::Updated => CursorKey::Time(r.updated_at),
+            SortKey::Created => CursorKey::Time(r.created_at),
+            SortKey::Name => CursorKey::Text(r.sort_name.clone()),
+            SortKey::Followers => CursorKey::Int(r.max_followers),
+        }
+    }
+}
+
+fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
+    let mut f = Filter::with_args(args![workspace_id]);
+    if q.deleted {
+        f.and("c.deleted_at IS NOT NULL", vec![]);
+    } else {
+        f.and("c.deleted_at IS NULL", vec![]);
+    }
+    if let Some(text) = &q.q {
+        for word in text.split_whitespace().take(8) {
+            let pattern = format!("%{}%", like_escape(&word.to_lowercase()));
+            f.and("c.search_text LIKE ? ESCAPE '\\'", args![pattern]);
+        }
+    }
+    if let Some(stage) = &q.stage {
+        f.and("c.stage = ?", args![stage.clone()]);
+    }
+    for tag in &q.tags {
+        f.and("EXISTS (SELECT 1 FROM creator_tags t WHERE t.creator_id = c.id AND t.tag = ?)", args![tag.clone()]);
+    }
+    if let Some(p) = &q.platform {
+        f.and(
+            "EXISTS (SELECT 1 FROM social_accounts s WHERE s.creator_id = c.id AND s.platform = ?)",
+            args![p.clone()],
+        );
+    }
+    if let Some(country) = &q.country {
+        f.and("c.country = ?", args![country.clone()]);
+    }
+    if let Some(owner) = q.owner_id {
+        f.and("c.owner_id = ?", args![owner]);
+    }
+    if q.unowned {
+        f.and("c.owner_id IS NULL", vec![]);
+    }
+    if let Some(min) = q.min_followers {
+        f.and("c.max_followers >= ?", args![min]);
+    }
+    if let Some(max) = q.max_followers {
+        f.and("c.max_followers <= ?", args![max]);
+    }
+    if let Some(since) = q.updated_since {
+        f.and("c.updated_at >= ?", args![since]);
+    }
+    f
+}
+
+fn cursor_arg(k: &CursorKey) -> Arg {
+    match k {
+        CursorKey::Time(t) => Arg::Time(*t),
+        CursorKey::Text(s) => Arg::Text(s.clone()),
+        CursorKey::Int(i) => Arg::I64(*i),
+    }
+}
+
+/// One page of creators: at most `limit + 1` rows, so the caller can tell whether more
+/// follow. Ties on the sort key are broken by id, so paging is stable under inserts.
+pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<Vec<CreatorRow>> {
+    let mut f = filters(workspace_id, q);
+    let (key, desc) = q.sort.unwrap_or((SortKey::Updated, true));
+    if let Some((k, id)) = &q.after {
+        let fragment = match (key, desc) {
+            (SortKey::Updated, true) => "c.updated_at < ? OR (c.updated_at = ? AND c.id < ?)",
+            (SortKey::Updated, false) => "c.updated_at > ? OR (c.updated_at = ? AND c.id > ?)",
+            (SortKey::Created, true) => "c.created_at < ? OR (c.created_at = ? AND c.id < ?)",
+            (SortKey::Created, false) => "c.created_at > ? OR (c.created_at = ? AND c.id > ?)",
+            (SortKey::Name, true) => "c.sort_name < ? OR (c.sort_name = ? AND c.id < ?)",
+            (SortKey::Name, false) => "c.sort_name > ? OR (c.sort_name = ? AND c.id > ?)",
+            (SortKey::Followers, true) => "c.max_followers < ? OR (c.max_followers = ? AND c.id < ?)",
+            (SortKey::Followers, false) => "c.max_followers > ? OR (c.max_followers = ? AND c.id > ?)",
+        };
+        f.and(fragment, vec![cursor_arg(k), cursor_arg(k), Arg::Uuid(*id)]);
+    }
+    let dir = if desc { "DESC" } else { "ASC" };
+    let limit = f.param(Arg::I64(q.limit + 1));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1{} ORDER BY {} {dir}, c.id {dir} LIMIT {limit}",
+        f.and_clauses(),
+        key.column(),
+    );
+    let (sql, a) = f.finish(sql);
+    c.fetch_all(sql, a).await
+}
+
+/// How many creators match the filters (ignoring the cursor).
+pub async fn count(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<i64> {
+    let f = filters(workspace_id, q);
+    let sql = format!("SELECT COUNT(*) FROM creators c WHERE c.workspace_id = $1{}", f.and_clauses());
+    let (sql, a) = f.finish(sql);
+    c.scalar_i64(sql, a).await
+}

@@ -1,0 +1,20 @@
+//! Rapport's storage: the [`Db`] seam over SQLite and PostgreSQL, the migrations, and one
+//! module per aggregate. Only this crate knows SQL; every query is scoped by workspace.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod api_keys;
+pub mod creators;
+pub mod db;
+pub mod error;
+pub mod invitations;
+pub mod migrate;
+pub mod notes;
+pub mod sessions;
+pub mod sql;
+pub mod timeline;
+pub mod users;
+pub mod workspaces;
+
+pub use db::{Arg, Backend, Conn, Db, DbConfig, Pooled, Tx};
+pub use error::{StoreError, StoreResult};

@@ -1,0 +1,55 @@
+//! Workspaces (tenants).
+
+use crate::args;
+use crate::db::Conn;
+use crate::error::StoreResult;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkspaceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub default_currency: String,
+    pub timezone: String,
+    pub created_at: OffsetDateTime,
+}
+
+const COLUMNS: &str = "id, name, slug, default_currency, timezone, created_at";
+
+pub async fn insert(c: &mut Conn<'_>, w: &WorkspaceRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO workspaces (id, name, slug, default_currency, timezone, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        args![w.id, w.name.clone(), w.slug.clone(), w.default_currency.clone(), w.timezone.clone(), w.created_at],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: &mut Conn<'_>, id: Uuid) -> StoreResult<WorkspaceRow> {
+    c.fetch_one(format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1"), args![id]).await
+}
+
+pub async fn find_by_slug(c: &mut Conn<'_>, slug: &str) -> StoreResult<Option<WorkspaceRow>> {
+    c.fetch_optional(format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1"), args![slug]).await
+}
+
+/// The workspaces a user belongs to, with the role, by name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipWorkspace {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub role: String,
+}
+
+pub async fn list_for_user(c: &mut Conn<'_>, user_id: Uuid) -> StoreResult<Vec<MembershipWorkspace>> {
+    c.fetch_all(
+        "SELECT w.id, w.name, w.slug, m.role FROM workspaces w \
+         JOIN memberships m ON m.workspace_id = w.id WHERE m.user_id = $1 ORDER BY w.name, w.id",
+        args![user_id],
+    )
+    .await
+}

@@ -1,0 +1,56 @@
+//! The JSON API under `/api/v1`: bearer API keys, 422 bodies listing each bad field, 409
+//! naming the duplicate, cursor pagination. The OpenAPI 3.1 document is generated from the
+//! handlers and types below and served at `/api/v1/openapi.json`.
+
+pub mod accounts;
+pub mod creators;
+pub mod notes;
+pub mod openapi;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use rapport_core::Invalid;
+use serde_json::Value;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(creators::router())
+        .merge(accounts::router())
+        .merge(notes::router())
+        .merge(openapi::router())
+        .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
+}
+
+/// A JSON request body; malformed JSON is a 422 naming `body`.
+pub struct JsonBody(pub Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| Invalid::one("body", "could not be read (too large?)"))?;
+        if bytes.is_empty() {
+            return Err(Invalid::one("body", "is required: send a JSON object").into());
+        }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| Invalid::one("body", format!("is not valid JSON: {e}")).into())
+    }
+}
+
+impl JsonBody {
+    /// Deserialises into an input type, naming the bad field on failure.
+    pub fn parse<T: for<'de> serde::Deserialize<'de>>(self) -> Result<T, ApiError> {
+        Ok(rapport_app::creators::parse_json(self.0)?)
+    }
+}
+
+/// Parses a path id; a malformed id is simply not found.
+pub fn path_id<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
+    s.parse().map_err(|_| ApiError(rapport_app::AppError::NotFound))
+}

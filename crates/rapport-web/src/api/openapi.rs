@@ -1,0 +1,41 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the types.
+
+use crate::state::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::server::Server;
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rapport API", description = "Creator relationship management. Authenticate with an API key: `Authorization: Bearer rap_…`. Errors are JSON with a stable `code`; 422 lists each bad field."),
+    paths(
+        super::creators::list_creators, super::creators::create_creator, super::creators::show_creator,
+        super::creators::update_creator, super::creators::delete_creator, super::creators::restore_creator,
+        super::creators::creator_timeline, super::creators::list_tags,
+        super::accounts::list_accounts, super::accounts::create_account, super::accounts::update_account,
+        super::accounts::delete_account, super::accounts::list_snapshots,
+        super::notes::list_notes, super::notes::create_note, super::notes::delete_note,
+    ),
+    modifiers(&Security),
+    tags((name = "creators"), (name = "accounts"), (name = "notes"))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("rap_…").build()),
+        );
+        openapi.servers = Some(vec![Server::new("/api/v1")]);
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}

@@ -1,0 +1,624 @@
+//! Creator pages: the list (search, filters, sort, cursor pages, deleted view) and the
+//! record page (profile, accounts with growth sparklines, notes, timeline), plus the
+//! record actions (delete, restore, add/remove account, add/delete note).
+
+use super::{Flash, Layout, redirect_with_flash};
+use crate::auth::{CsrfForm, Session};
+use crate::error::PageError;
+use crate::format::{compact, date, exact, initials, json_text, relative, sparkline};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use rapport_app::accounts::AccountView;
+use rapport_app::creators::{self, CreatorQuery, CreatorView};
+use rapport_app::{AppError, members};
+use rapport_core::Invalid;
+use rapport_core::actor::now;
+use rapport_core::creators::{AccountInput, Stage};
+use rapport_core::ids::{AccountId, CreatorId, NoteId};
+use rapport_core::platform::Platform;
+use rapport_core::tier::Tier;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/creators", get(list_creators))
+        .route("/creators/{id}", get(show_creator))
+        .route("/creators/{id}/delete", post(delete_creator))
+        .route("/creators/{id}/restore", post(restore_creator))
+        .route("/creators/{id}/accounts", post(create_account))
+        .route("/creators/{id}/accounts/{account}/delete", post(delete_account))
+        .route("/creators/{id}/notes", post(create_note))
+        .route("/creators/{id}/notes/{note}/delete", post(delete_note))
+}
+
+/// An option in a filter select.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opts(items: impl IntoIterator<Item = (String, String)>, current: Option<&str>) -> Vec<Opt> {
+    items.into_iter().map(|(value, label)| Opt { selected: current == Some(value.as_str()), value, label }).collect()
+}
+
+pub fn stage_opts(current: Option<&str>) -> Vec<Opt> {
+    opts(Stage::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())), current)
+}
+
+pub fn platform_opts(current: Option<&str>) -> Vec<Opt> {
+    opts(Platform::ALL.iter().map(|p| (p.slug().to_string(), p.label().to_string())), current)
+}
+
+/// Query-string pairs of a list query (non-empty ones), with `cursor` left out.
+fn pairs(q: &CreatorQuery) -> Vec<(&'static str, String)> {
+    let fields: [(&'static str, &Option<String>); 13] = [
+        ("q", &q.q),
+        ("stage", &q.stage),
+        ("tag", &q.tag),
+        ("platform", &q.platform),
+        ("country", &q.country),
+        ("owner", &q.owner),
+        ("tier", &q.tier),
+        ("min_followers", &q.min_followers),
+        ("max_followers", &q.max_followers),
+        ("updated_since", &q.updated_since),
+        ("deleted", &q.deleted),
+        ("sort", &q.sort),
+        ("limit", &q.limit),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (k, v.to_string())))
+        .collect()
+}
+
+fn url_of(pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return "/creators".into();
+    }
+    let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("/creators?{qs}")
+}
+
+/// A removable filter chip.
+pub struct Chip {
+    pub label: String,
+    pub remove_url: String,
+}
+
+pub struct SortLink {
+    pub url: String,
+    /// "", "ascending" or "descending" (for aria-sort).
+    pub state: &'static str,
+}
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub initials: String,
+    pub email: String,
+    pub handles: Vec<(String, String)>,
+    pub followers: String,
+    pub tier: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub country: String,
+    pub owner: String,
+    pub updated: String,
+    pub updated_exact: String,
+    pub do_not_contact: bool,
+}
+
+#[derive(Template)]
+#[template(path = "creators/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    total: String,
+    total_n: i64,
+    q: CreatorQuery,
+    chips: Vec<Chip>,
+    stages: Vec<Opt>,
+    platforms: Vec<Opt>,
+    tiers: Vec<Opt>,
+    owners: Vec<Opt>,
+    sort_name: SortLink,
+    sort_followers: SortLink,
+    sort_updated: SortLink,
+    next_url: Option<String>,
+    first_url: Option<String>,
+    deleted: bool,
+    deleted_url: String,
+    live_url: String,
+    filtered: bool,
+    errors: Vec<String>,
+}
+
+fn label_of(key: &str, value: &str, owners: &[Opt]) -> String {
+    match key {
+        "q" => format!("Search: {value}"),
+        "stage" => format!("Stage: {}", Stage::parse(value).map(|s| s.label()).unwrap_or(value)),
+        "platform" => format!("Platform: {}", Platform::parse(value).map(|p| p.label()).unwrap_or(value)),
+        "tag" => format!("Tag: {value}"),
+        "country" => format!("Country: {}", value.to_uppercase()),
+        "tier" => format!("Tier: {value}"),
+        "owner" => {
+            format!("Owner: {}", owners.iter().find(|o| o.value == value).map(|o| o.label.as_str()).unwrap_or(value))
+        }
+        "min_followers" => format!("Followers ≥ {value}"),
+        "max_followers" => format!("Followers ≤ {value}"),
+        "updated_since" => format!("Updated since {value}"),
+        other => format!("{other}: {value}"),
+    }
+}
+
+fn sort_link(q: &CreatorQuery, name: &str, default_desc: bool) -> SortLink {
+    let current = q.sort_param();
+    let (state, next) = if current == name {
+        ("ascending", format!("-{name}"))
+    } else if current == format!("-{name}") {
+        ("descending", name.to_string())
+    } else {
+        ("", if default_desc { format!("-{name}") } else { name.to_string() })
+    };
+    let mut p: Vec<_> = pairs(q).into_iter().filter(|(k, _)| *k != "sort").collect();
+    p.push(("sort", next));
+    SortLink { url: url_of(&p), state }
+}
+
+pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
+    Row {
+        id: c.id.to_string(),
+        initials: initials(&c.display_name),
+        name: c.display_name.clone(),
+        email: c.primary_email.clone().unwrap_or_default(),
+        handles: c
+            .social_accounts
+            .iter()
+            .take(3)
+            .map(|a| (Platform::parse(&a.platform).map(|p| p.label()).unwrap_or("").to_string(), a.handle.clone()))
+            .collect(),
+        followers: if c.max_followers > 0 { compact(c.max_followers) } else { "—".into() },
+        tier: c.tier.slug().to_string(),
+        stage_label: Stage::parse(&c.stage).map(|s| s.label()).unwrap_or("").to_string(),
+        stage: c.stage.clone(),
+        country: c.country.clone().unwrap_or_default(),
+        owner: c.owner_name.clone().unwrap_or_default(),
+        updated: relative(c.updated_at, t),
+        updated_exact: exact(c.updated_at),
+        do_not_contact: c.do_not_contact,
+    }
+}
+
+async fn owner_opts(state: &AppState, session: &Session, current: Option<&str>) -> Result<Vec<Opt>, PageError> {
+    let members = members::list(&state.app, session.ctx()).await?;
+    let mut items = vec![("none".to_string(), "No owner".to_string())];
+    items.extend(members.into_iter().map(|m| (m.user_id.to_string(), m.name)));
+    Ok(opts(items, current))
+}
+
+async fn list_creators(
+    State(state): State<AppState>,
+    session: Session,
+    flash: Flash,
+    Query(q): Query<CreatorQuery>,
+) -> Result<Response, PageError> {
+    let (page, errors) = match creators::list(&state.app, session.ctx(), &q).await {
+        Ok(p) => (p, vec![]),
+        Err(AppError::Invalid(inv)) => {
+            // Show what was wrong with the filters and the unfiltered list below.
+            let errs = inv.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            (creators::list(&state.app, session.ctx(), &CreatorQuery::default()).await?, errs)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let owners = owner_opts(&state, &session, q.owner.as_deref()).await?;
+    let base = pairs(&q);
+    let chips = base
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "sort" | "limit" | "deleted"))
+        .map(|(k, v)| Chip {
+            label: label_of(k, v, &owners),
+            remove_url: url_of(&base.iter().filter(|(k2, _)| k2 != k).cloned().collect::<Vec<_>>()),
+        })
+        .collect();
+    let next_url = page.next_cursor.as_ref().map(|c| {
+        let mut p = base.clone();
+        p.push(("cursor", c.clone()));
+        url_of(&p)
+    });
+    let first_url = q.cursor.as_ref().filter(|c| !c.is_empty()).map(|_| url_of(&base));
+    let deleted = q.deleted.as_deref() == Some("true");
+    let without_deleted: Vec<_> = base.iter().filter(|(k, _)| *k != "deleted").cloned().collect();
+    let mut with_deleted = without_deleted.clone();
+    with_deleted.push(("deleted", "true".into()));
+    let t = now();
+    let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
+    let list = ListPage {
+        layout,
+        rows: page.items.iter().map(|c| row(c, t)).collect(),
+        total: crate::format::grouped(page.total),
+        total_n: page.total,
+        filtered: q.is_filtered(),
+        chips,
+        stages: stage_opts(q.stage.as_deref()),
+        platforms: platform_opts(q.platform.as_deref()),
+        tiers: opts(
+            Tier::ALL.iter().map(|t| (t.slug().to_string(), crate::format::sentence(t.slug()))),
+            q.tier.as_deref(),
+        ),
+        owners,
+        sort_name: sort_link(&q, "name", false),
+        sort_followers: sort_link(&q, "followers", true),
+        sort_updated: sort_link(&q, "updated_at", true),
+        next_url,
+        first_url,
+        deleted,
+        deleted_url: url_of(&with_deleted),
+        live_url: url_of(&without_deleted),
+        q,
+        errors,
+    };
+    Ok(Html(list.render()?).into_response())
+}
+
+pub struct AccountCard {
+    pub id: String,
+    pub platform: String,
+    pub handle: String,
+    pub url: Option<String>,
+    pub followers: String,
+    pub average_views: String,
+    pub engagement: String,
+    pub basis: String,
+    pub audience: String,
+    pub quality: String,
+    pub source: String,
+    pub observed: String,
+    pub observed_exact: String,
+    pub stale: bool,
+    pub spark: Option<String>,
+    pub spark_text: String,
+}
+
+fn account_card(a: &AccountView, series: &[i64], t: time::OffsetDateTime) -> AccountCard {
+    let opt = |v: Option<i64>| v.map(compact).unwrap_or_else(|| "—".into());
+    let mut top: Vec<(&String, &f64)> = a.audience.countries.iter().collect();
+    top.sort_by(|x, y| y.1.total_cmp(x.1));
+    AccountCard {
+        id: a.id.to_string(),
+        platform: Platform::parse(&a.platform).map(|p| p.label()).unwrap_or("").to_string(),
+        handle: a.handle.clone(),
+        url: a.url.clone(),
+        followers: opt(a.followers),
+        average_views: opt(a.average_views),
+        engagement: a.engagement_rate_pct.map(|e| format!("{e:.1} %")).unwrap_or_else(|| "—".into()),
+        basis: a.engagement_basis.clone(),
+        audience: top.iter().take(3).map(|(c, p)| format!("{c} {p:.0} %")).collect::<Vec<_>>().join(" · "),
+        quality: a.audience_quality_pct.map(|q| format!("{q:.0} %")).unwrap_or_default(),
+        source: a.source.clone(),
+        observed: relative(a.observed_at, t),
+        observed_exact: exact(a.observed_at),
+        stale: a.stale,
+        spark: sparkline(series, 96.0, 24.0),
+        spark_text: match (series.first(), series.last()) {
+            (Some(f), Some(l)) if series.len() > 1 => {
+                format!("Followers went from {} to {} over {} observations", compact(*f), compact(*l), series.len())
+            }
+            _ => String::new(),
+        },
+    }
+}
+
+pub struct NoteItem {
+    pub id: String,
+    pub body: String,
+    pub author: String,
+    pub when: String,
+    pub when_exact: String,
+}
+
+pub struct EventItem {
+    pub icon: &'static str,
+    pub text: String,
+    pub actor: String,
+    pub when: String,
+    pub when_exact: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+fn describe(action: &str) -> (&'static str, &'static str) {
+    match action {
+        "creator.created" => ("+", "created this creator"),
+        "creator.updated" => ("✎", "updated the profile"),
+        "creator.deleted" => ("×", "deleted this creator"),
+        "creator.restored" => ("↺", "restored this creator"),
+        "account.added" => ("@", "added an account"),
+        "account.updated" => ("@", "updated an account"),
+        "account.removed" => ("@", "removed an account"),
+        "note.added" => ("✉", "added a note"),
+        "note.deleted" => ("✉", "deleted a note"),
+        _ => ("•", "changed something"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "creators/show.html")]
+struct ShowPage {
+    layout: Layout,
+    c: CreatorView,
+    initials: String,
+    stage_label: String,
+    tier: String,
+    followers: String,
+    accounts: Vec<AccountCard>,
+    notes: Vec<NoteItem>,
+    events: Vec<EventItem>,
+    more_events: bool,
+    platforms: Vec<Opt>,
+    account_form: AccountForm,
+    account_errors: Invalid,
+    note_body: String,
+    note_error: Option<String>,
+    created: String,
+    languages: String,
+    niches: String,
+    custom_fields: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub platform: String,
+    #[serde(default)]
+    pub handle: String,
+    #[serde(default)]
+    pub followers: String,
+    #[serde(default)]
+    pub average_views: String,
+    #[serde(default)]
+    pub engagement_rate_pct: String,
+}
+
+/// Parses the numeric fields of an account form, naming bad ones.
+pub fn account_input(f: &AccountForm, prefix: &str, errors: &mut Invalid) -> AccountInput {
+    let int = |errors: &mut Invalid, name: &str, v: &str| -> Option<i64> {
+        let v = v.trim().replace([' ', '\u{2009}', ',', '_'], "");
+        if v.is_empty() {
+            return None;
+        }
+        v.parse().map_err(|_| errors.add(format!("{prefix}{name}"), "must be a whole number")).ok()
+    };
+    let pct = f.engagement_rate_pct.trim().trim_end_matches('%').trim().replace(',', ".");
+    AccountInput {
+        platform: Some(f.platform.clone()).filter(|p| !p.is_empty()),
+        handle: Some(f.handle.clone()),
+        followers: int(errors, "followers", &f.followers),
+        average_views: int(errors, "average_views", &f.average_views),
+        engagement_rate_pct: if pct.is_empty() {
+            None
+        } else {
+            pct.parse()
+                .map_err(|_| errors.add(format!("{prefix}engagement_rate_pct"), "must be a number such as 3.5"))
+                .ok()
+        },
+        ..Default::default()
+    }
+}
+
+/// What the record page's own forms hold when re-shown with errors.
+#[derive(Default)]
+struct PageForms {
+    account_form: AccountForm,
+    account_errors: Invalid,
+    note_body: String,
+    note_error: Option<String>,
+}
+
+async fn render_show(
+    state: &AppState,
+    session: &Session,
+    flash: Flash,
+    id: CreatorId,
+    forms: PageForms,
+) -> Result<ShowPage, PageError> {
+    let PageForms { account_form, account_errors, note_body, note_error } = forms;
+    let ctx = session.ctx();
+    let c = creators::get(&state.app, ctx, id).await?;
+    let t = now();
+    let ids: Vec<AccountId> = c.social_accounts.iter().map(|a| a.id).collect();
+    let series = rapport_app::accounts::follower_series(&state.app, ctx, &ids).await?;
+    let accounts = c.social_accounts.iter().zip(series.iter()).map(|(a, (_, s))| account_card(a, s, t)).collect();
+    let notes = rapport_app::notes::list(&state.app, ctx, id)
+        .await?
+        .into_iter()
+        .map(|n| NoteItem {
+            id: n.id.to_string(),
+            body: n.body,
+            author: n.author_label,
+            when: relative(n.created_at, t),
+            when_exact: exact(n.created_at),
+        })
+        .collect();
+    let page = rapport_app::timeline::list_for_creator(&state.app, ctx, id, None, 30).await?;
+    let events = page
+        .items
+        .into_iter()
+        .map(|e| {
+            let (icon, text) = describe(&e.action);
+            EventItem {
+                icon,
+                text: text.to_string(),
+                actor: e.actor_label,
+                when: relative(e.occurred_at, t),
+                when_exact: exact(e.occurred_at),
+                changes: e
+                    .changes
+                    .iter()
+                    .filter(|ch| e.action != "creator.created" || !ch.after.is_null())
+                    .map(|ch| (ch.field.replace('_', " "), json_text(&ch.before), json_text(&ch.after)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let layout = Layout::new(state, session, c.display_name.clone(), "creators", flash).await?;
+    Ok(ShowPage {
+        layout,
+        initials: initials(&c.display_name),
+        stage_label: Stage::parse(&c.stage).map(|s| s.label()).unwrap_or("").to_string(),
+        tier: c.tier.slug().to_string(),
+        followers: compact(c.max_followers),
+        accounts,
+        notes,
+        events,
+        more_events: page.next_cursor.is_some(),
+        platforms: platform_opts(Some(account_form.platform.as_str())),
+        account_form,
+        account_errors,
+        note_body,
+        note_error,
+        created: date(c.created_at),
+        languages: c.languages.join(", "),
+        niches: c.niches.join(", "),
+        custom_fields: c.custom_fields.iter().map(|(k, v)| (k.replace('_', " "), json_text(v))).collect(),
+        c,
+    })
+}
+
+async fn show_creator(
+    State(state): State<AppState>,
+    session: Session,
+    flash: Flash,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let page = render_show(&state, &session, flash, id, PageForms::default()).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn delete_creator(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    f: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let c = creators::get(&state.app, f.session.ctx(), id).await?;
+    creators::delete(&state.app, f.session.ctx(), id).await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/creators/{id}"),
+        &format!("{} was deleted. You can restore them from this page.", c.display_name),
+    ))
+}
+
+async fn restore_creator(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    f: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let c = creators::restore(&state.app, f.session.ctx(), id).await?;
+    Ok(redirect_with_flash(&state, &format!("/creators/{id}"), &format!("{} was restored.", c.display_name)))
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    f: CsrfForm<AccountForm>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut errors = Invalid::new();
+    let input = account_input(&f.form, "", &mut errors);
+    let result = if errors.is_empty() {
+        rapport_app::accounts::add(&state.app, f.session.ctx(), id, input).await.map(|_| ())
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match result {
+        Ok(()) => Ok(redirect_with_flash(&state, &format!("/creators/{id}#accounts"), "Account added.")),
+        Err(AppError::Invalid(inv)) => rerender_with_account_errors(&state, &f.session, id, f.form, inv).await,
+        Err(AppError::Conflict { message, .. }) => {
+            rerender_with_account_errors(&state, &f.session, id, f.form, Invalid::one("handle", message)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn rerender_with_account_errors(
+    state: &AppState,
+    session: &Session,
+    id: CreatorId,
+    form: AccountForm,
+    errors: Invalid,
+) -> Result<Response, PageError> {
+    let page = render_show(
+        state,
+        session,
+        Flash(None),
+        id,
+        PageForms { account_form: form, account_errors: errors, ..Default::default() },
+    )
+    .await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+async fn delete_account(
+    State(state): State<AppState>,
+    Path((id, account)): Path<(String, String)>,
+    f: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let account: AccountId = account.parse().map_err(|_| AppError::NotFound)?;
+    rapport_app::accounts::remove(&state.app, f.session.ctx(), id, account).await?;
+    Ok(redirect_with_flash(&state, &format!("/creators/{id}#accounts"), "Account removed."))
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn create_note(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    f: CsrfForm<NoteForm>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let input = rapport_app::notes::NoteInput { body: Some(f.form.body.clone()) };
+    match rapport_app::notes::add(&state.app, f.session.ctx(), id, input).await {
+        Ok(_) => Ok(redirect_with_flash(&state, &format!("/creators/{id}#notes"), "Note added.")),
+        Err(AppError::Invalid(inv)) => {
+            let msg = inv.message_for("body").map(str::to_owned);
+            let page = render_show(
+                &state,
+                &f.session,
+                Flash(None),
+                id,
+                PageForms { note_body: f.form.body, note_error: msg, ..Default::default() },
+            )
+            .await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete_note(
+    State(state): State<AppState>,
+    Path((id, note)): Path<(String, String)>,
+    f: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id: CreatorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let note: NoteId = note.parse().map_err(|_| AppError::NotFound)?;
+    rapport_app::notes::delete(&state.app, f.session.ctx(), id, note).await?;
+    Ok(redirect_with_flash(&state, &format!("/creators/{id}#notes"), "Note deleted."))
+}

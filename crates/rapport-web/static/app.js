@@ -1,0 +1,105 @@
+// Rapport — progressive enhancement. Every page works without this script.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function typing(e) {
+    var t = e.target;
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+
+  ready(function () {
+    // Selects that apply themselves (workspace switcher, role change).
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+      s.addEventListener("change", function () { s.form.requestSubmit ? s.form.requestSubmit() : s.form.submit(); });
+    });
+
+    // Destructive actions ask first and say what will happen.
+    document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+
+    // A submit button shows it is busy, and a double click never posts twice.
+    document.querySelectorAll("form").forEach(function (f) {
+      if (f.method.toLowerCase() !== "post") return;
+      f.addEventListener("submit", function (e) {
+        if (e.defaultPrevented) return;
+        if (f.dataset.submitted) { e.preventDefault(); return; }
+        f.dataset.submitted = "1";
+        f.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+          b.setAttribute("aria-busy", "true");
+        });
+      });
+    });
+
+    // Error summary gets focus so screen readers announce it.
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+
+    // Toasts fade after a while.
+    document.querySelectorAll(".toast").forEach(function (t) {
+      setTimeout(function () { t.classList.add("is-hiding"); }, 5000);
+      setTimeout(function () { t.remove(); }, 5600);
+    });
+
+    // Copy buttons for one-time secrets.
+    document.querySelectorAll("[data-copy]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var input = document.getElementById(b.getAttribute("data-copy"));
+        input.select();
+        if (navigator.clipboard) navigator.clipboard.writeText(input.value);
+        b.textContent = "Copied";
+      });
+    });
+    document.querySelectorAll("[data-select-on-focus]").forEach(function (i) {
+      i.addEventListener("focus", function () { i.select(); });
+    });
+
+    // Rows open their record on click (the name link stays the accessible target).
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-href]"));
+    rows.forEach(function (r) {
+      r.addEventListener("click", function (e) {
+        if (e.target.closest("a, button, input, select")) return;
+        window.location = r.getAttribute("data-href");
+      });
+    });
+
+    var help = document.getElementById("help-dialog");
+    document.querySelectorAll("[data-open-help]").forEach(function (b) {
+      b.addEventListener("click", function () { help.showModal(); });
+    });
+
+    var selected = -1;
+    function select(i) {
+      if (!rows.length) return;
+      selected = Math.max(0, Math.min(rows.length - 1, i));
+      rows.forEach(function (r, j) { r.classList.toggle("is-selected", j === selected); });
+      rows[selected].scrollIntoView({ block: "nearest" });
+      var link = rows[selected].querySelector("a");
+      if (link) link.focus({ preventScroll: true });
+    }
+
+    document.addEventListener("keydown", function (e) {
+      if (e.metaKey || e.ctrlKey || e.altKey || typing(e)) return;
+      if (e.key === "/") {
+        var s = document.querySelector("[data-search]");
+        if (s) { e.preventDefault(); s.focus(); s.select(); }
+      } else if (e.key === "?") {
+        if (help) { e.preventDefault(); help.showModal(); }
+      } else if (e.key === "j") {
+        select(selected + 1);
+      } else if (e.key === "k") {
+        select(selected - 1);
+      } else if (e.key === "c" || e.key === "e") {
+        var a = document.querySelector('[data-shortcut="' + e.key + '"]');
+        if (a) { e.preventDefault(); window.location = a.getAttribute("href"); }
+      }
+    });
+  });
+})();

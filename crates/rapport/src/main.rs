@@ -1,0 +1,263 @@
+//! The `rapport` binary: parses the command line and dispatches. Nothing else lives here.
+#![forbid(unsafe_code)]
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rapport_app::{App, AppConfig, DbConfig};
+use rapport_core::roles::Role;
+use std::fmt;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Rapport — self-hosted creator relationship management.
+#[derive(Parser)]
+#[command(name = "rapport", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (HTML pages and the JSON API).
+    Serve(ServeArgs),
+    /// Create (idempotently) a demo workspace with realistic data and print its login.
+    Demo(DbArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Operator tasks: users, passwords, API keys.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// Where the data lives. `DATABASE_URL=postgres://…` selects PostgreSQL; otherwise an
+/// SQLite file `rapport.db` in the data directory.
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory for the embedded database (created on first start).
+    #[arg(long, env = "RAPPORT_DATA_DIR", default_value = "./rapport-data")]
+    data_dir: PathBuf,
+    /// `postgres://user:pass@host/db` to use PostgreSQL instead of the embedded SQLite.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Log output format.
+    #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+impl fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbArgs")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, Debug)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "RAPPORT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seed the demo workspace before serving.
+    #[arg(long, env = "RAPPORT_DEMO")]
+    demo: bool,
+    /// Mark cookies Secure (set this when Rapport is served over HTTPS).
+    #[arg(long, env = "RAPPORT_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Public origin for links shown to people, e.g. https://crm.example.com.
+    #[arg(long, env = "RAPPORT_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user with a role in a workspace (created when missing). The password is
+    /// read from RAPPORT_PASSWORD or, when unset, from the first line of standard input.
+    CreateUser {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Workspace name; a new workspace is created when none has this name's slug.
+        #[arg(long)]
+        workspace: String,
+        #[arg(long, default_value = "owner")]
+        role: String,
+    },
+    /// Set a new password (from RAPPORT_PASSWORD or standard input) and end the user's sessions.
+    ResetPassword {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
+    /// Create an API key for a workspace and print it once.
+    CreateApiKey {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The workspace's slug (as in `rapport admin create-user` output).
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        name: String,
+        /// `read` or `write`.
+        #[arg(long, default_value = "read")]
+        scope: String,
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn open(db: &DbArgs) -> Result<App> {
+    let config = DbConfig::choose(db.database_url.as_deref(), &db.data_dir)?;
+    if let DbConfig::SqliteFile(path) = &config {
+        tracing::info!(path = %path.display(), "using the embedded SQLite database");
+    } else {
+        tracing::info!("using PostgreSQL");
+    }
+    App::open(&config, AppConfig::default()).await.context("opening the database")
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("RAPPORT_PASSWORD") {
+        return Ok(p);
+    }
+    eprintln!("Password (input is read from standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        bail!("no password given: set RAPPORT_PASSWORD or type it on standard input");
+    }
+    Ok(p)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn print_demo(summary: &rapport_app::demo::DemoSummary) {
+    let what = if summary.created { "Created" } else { "Found" };
+    println!("{what} the demo workspace with {} creators.", summary.creators);
+    println!("Sign in with  email: {}  password: {}", summary.email, summary.password);
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            init_logging(args.db.log_format);
+            let app = open(&args.db).await?;
+            if args.demo {
+                let s = rapport_app::demo::seed(&app).await?;
+                print_demo(&s);
+            }
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            let addr = listener.local_addr()?;
+            println!("Rapport is running at http://{addr}");
+            let web = rapport_web::WebConfig { secure_cookies: args.secure_cookies, public_url: args.public_url };
+            rapport_web::serve(listener, app.clone(), web, shutdown_signal()).await?;
+            app.db.close().await;
+            Ok(())
+        }
+        Command::Demo(db) => {
+            init_logging(db.log_format);
+            let app = open(&db).await?;
+            print_demo(&rapport_app::demo::seed(&app).await?);
+            Ok(())
+        }
+        Command::Migrate(db) => {
+            init_logging(db.log_format);
+            open(&db).await?;
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+        Command::Admin(cmd) => admin(cmd).await,
+    }
+}
+
+async fn admin(cmd: AdminCommand) -> Result<()> {
+    match cmd {
+        AdminCommand::CreateUser { db, email, name, workspace, role } => {
+            init_logging(db.log_format);
+            let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
+            let app = open(&db).await?;
+            let password = read_password()?;
+            let (user, ws) =
+                rapport_app::members::create_user(&app, &email, &name, &password, &workspace, role).await?;
+            println!(
+                "Created user {user} as {} in workspace {ws} ({}).",
+                role.slug(),
+                rapport_app::workspaces::slugify(&workspace)
+            );
+            Ok(())
+        }
+        AdminCommand::ResetPassword { db, email } => {
+            init_logging(db.log_format);
+            let app = open(&db).await?;
+            let password = read_password()?;
+            rapport_app::members::reset_password(&app, &email, &password).await?;
+            println!("Password changed; the user's sessions were ended.");
+            Ok(())
+        }
+        AdminCommand::CreateApiKey { db, workspace, name, scope, expires_in_days } => {
+            init_logging(db.log_format);
+            let app = open(&db).await?;
+            let (key, secret) =
+                rapport_app::api_keys::create_for_workspace_slug(&app, &workspace, &name, &scope, expires_in_days)
+                    .await?;
+            println!("Created API key {} ({}, {}). It is shown only now:", key.id, key.name, key.scope);
+            println!("{secret}");
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
