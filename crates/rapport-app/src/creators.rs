@@ -266,6 +266,16 @@ fn validate_accounts(input: &CreatorInput, errors: &mut Invalid) -> Vec<AccountD
     out
 }
 
+/// Checks an input without storing anything: every problem, by field.
+pub fn check(input: &CreatorInput) -> Result<(), Invalid> {
+    let mut errors = Invalid::new();
+    if let Err(e) = domain::validate(input) {
+        errors.errors.extend(e.errors);
+    }
+    validate_accounts(input, &mut errors);
+    errors.into_result(())
+}
+
 /// Creates a creator and any accounts given with it, in one transaction.
 pub async fn create(app: &App, ctx: &Ctx, input: CreatorInput) -> AppResult<CreatorView> {
     ctx.require_write()?;

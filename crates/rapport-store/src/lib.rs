@@ -10,6 +10,7 @@ pub mod error;
 pub mod invitations;
 pub mod migrate;
 pub mod notes;
+pub mod scratch;
 pub mod sessions;
 pub mod sql;
 pub mod timeline;

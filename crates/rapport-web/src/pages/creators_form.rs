@@ -505,6 +505,10 @@ async fn create_creator(State(state): State<AppState>, f: CsrfForm<CreatorForm>)
     let result = if parse_errors.is_empty() {
         creators::create(&state.app, f.session.ctx(), input).await
     } else {
+        // Report the unparseable numbers together with every other problem.
+        if let Err(more) = creators::check(&input) {
+            parse_errors.errors.extend(more.errors);
+        }
         Err(AppError::Invalid(parse_errors))
     };
     match result {

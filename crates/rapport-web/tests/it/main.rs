@@ -1,0 +1,10 @@
+//! Integration tests: the real server on a random port, a fresh database per test (a
+//! temp SQLite file, and a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod access;
+mod browser;
+mod creators_api;
+mod pages;
