@@ -1,0 +1,124 @@
+//! The storage story, run on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL: the same
+//! calls give the same answers, values survive the round trip exactly, and a schema newer
+//! than the binary is refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rapport_core::creators::{self, AccountInput, ContactInput, CreatorInput};
+use rapport_store::creators::{ListQuery, SortKey};
+use rapport_store::{Db, DbConfig, StoreError, accounts, args, migrate, workspaces};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+async fn databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Db::connect(&DbConfig::SqliteFile(dir.path().join("story.db"))).await.unwrap();
+    let mut dbs = vec![(sqlite, Some(dir))];
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let url = rapport_store::scratch::create_postgres_database(&admin, "rapport_story").await.unwrap();
+            dbs.push((Db::connect(&DbConfig::Postgres(url)).await.unwrap(), None));
+        }
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("CI=true but TEST_DATABASE_URL is not set")
+        }
+        _ => eprintln!("PostgreSQL part skipped: TEST_DATABASE_URL is not set"),
+    }
+    dbs
+}
+
+#[tokio::test]
+async fn both_engines_store_and_list_creators_alike() {
+    for (db, _dir) in databases().await {
+        migrate::run(&db).await.unwrap();
+        migrate::run(&db).await.unwrap(); // idempotent
+        let ws = Uuid::now_v7();
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(
+            &mut tx.conn(),
+            &workspaces::WorkspaceRow {
+                id: ws,
+                name: "Acme".into(),
+                slug: format!("acme-{}", ws.simple()),
+                default_currency: "EUR".into(),
+                timezone: "UTC".into(),
+                created_at: t,
+            },
+        )
+        .await
+        .unwrap();
+        let draft = creators::validate(&CreatorInput {
+            display_name: Some("Lena Bakes".into()),
+            tags: Some(vec!["vip".into()]),
+            do_not_contact: Some(true),
+            contact_points: Some(vec![ContactInput { kind: None, value: Some("l@example.com".into()), primary: true }]),
+            ..Default::default()
+        })
+        .unwrap();
+        let id = Uuid::now_v7();
+        rapport_store::creators::insert(&mut tx.conn(), ws, id, &draft, "system", t).await.unwrap();
+        let account = creators::validate_account(
+            &AccountInput {
+                platform: Some("youtube".into()),
+                handle: Some("@LenaBakes".into()),
+                followers: Some(4_000_000_000),
+                engagement_rate_pct: Some(3.25),
+                observed_at: Some(t),
+                ..Default::default()
+            },
+            "",
+            t,
+        )
+        .unwrap();
+        accounts::insert(&mut tx.conn(), ws, id, Uuid::now_v7(), &account, t).await.unwrap();
+        rapport_store::creators::refresh_derived(&mut tx.conn(), ws, id).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.read().await.unwrap();
+        let row = rapport_store::creators::get(&mut r.conn(), ws, id).await.unwrap().unwrap();
+        assert_eq!(row.created_at, t, "microsecond times survive ({:?})", db.backend());
+        assert!(row.do_not_contact);
+        assert_eq!(row.max_followers, 4_000_000_000, "64-bit counts survive");
+        let accts = accounts::list_for(&mut r.conn(), ws, &[id]).await.unwrap();
+        assert_eq!(accts[0].engagement_rate_pct, Some(3.25));
+        assert_eq!(accts[0].handle_normalized, "lenabakes");
+        let q = ListQuery {
+            q: Some("LENABAKES".into()),
+            sort: Some((SortKey::Name, false)),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(rapport_store::creators::list(&mut r.conn(), ws, &q).await.unwrap().len(), 1);
+        assert_eq!(rapport_store::creators::count(&mut r.conn(), ws, &q).await.unwrap(), 1);
+        let other_ws = ListQuery { limit: 10, ..Default::default() };
+        assert_eq!(rapport_store::creators::count(&mut r.conn(), Uuid::now_v7(), &other_ws).await.unwrap(), 0);
+        assert_eq!(rapport_store::creators::tag_counts(&mut r.conn(), ws).await.unwrap(), vec![("vip".to_string(), 1)]);
+        drop(r);
+
+        // The same email again breaks the unique key; the failed transaction leaves nothing.
+        let mut tx = db.begin().await.unwrap();
+        let err =
+            rapport_store::creators::insert(&mut tx.conn(), ws, Uuid::now_v7(), &draft, "system", t).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+        drop(tx);
+        let all = ListQuery { limit: 10, ..Default::default() };
+        assert_eq!(rapport_store::creators::count(&mut db.read().await.unwrap().conn(), ws, &all).await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_schema_newer_than_the_binary_is_refused() {
+    for (db, _dir) in databases().await {
+        migrate::run(&db).await.unwrap();
+        db.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ($1, $2, TRUE, $3, 0)",
+            args![99_999_i64, "from the future", vec![0u8; 4]],
+        )
+        .await
+        .unwrap();
+        let err = migrate::run(&db).await.unwrap_err();
+        assert!(matches!(err, StoreError::SchemaTooNew { found: 99_999, .. }), "{err:?}");
+        assert!(err.to_string().contains("newer than this binary"));
+    }
+}

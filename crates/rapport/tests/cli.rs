@@ -1,0 +1,156 @@
+//! The `rapport` binary as an operator uses it: help everywhere, migrate, admin commands,
+//! demo seeding, and a server that stops cleanly on SIGTERM after finishing its requests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn rapport() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    c.env_remove("DATABASE_URL").env_remove("RAPPORT_PASSWORD").env("RUST_LOG", "warn");
+    c
+}
+
+fn run(args: &[&str], data: &std::path::Path, password: Option<&str>) -> (bool, String, String) {
+    let mut c = rapport();
+    c.args(args).arg("--data-dir").arg(data);
+    if let Some(p) = password {
+        c.env("RAPPORT_PASSWORD", p);
+    }
+    let out = c.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create-user", "--help"],
+        vec!["admin", "reset-password", "--help"],
+        vec!["admin", "create-api-key", "--help"],
+    ] {
+        let out = rapport().args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn admin_commands_create_a_user_reset_the_password_and_issue_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(&["migrate"], dir.path(), None);
+    assert!(ok && out.contains("up to date"));
+    assert!(dir.path().join("rapport.db").exists(), "the SQLite file lives in the data directory");
+    let (ok, out, err) = run(
+        &["admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--workspace", "Acme Beauty"],
+        dir.path(),
+        Some("a strong password"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("acme-beauty"), "{out}");
+    let (ok, _, err) = run(
+        &["admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--workspace", "Acme Beauty"],
+        dir.path(),
+        Some("a strong password"),
+    );
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) = run(&["admin", "reset-password", "--email", "ops@example.com"], dir.path(), Some("short"));
+    assert!(!ok && err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) =
+        run(&["admin", "reset-password", "--email", "ops@example.com"], dir.path(), Some("another strong one"));
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(
+        &["admin", "create-api-key", "--workspace", "acme-beauty", "--name", "sync", "--scope", "write"],
+        dir.path(),
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.lines().any(|l| l.starts_with("rap_")), "{out}");
+    let (ok, _, err) = run(&["admin", "create-api-key", "--workspace", "nope", "--name", "sync"], dir.path(), None);
+    assert!(!ok && err.contains("no workspace"), "{err}");
+}
+
+#[test]
+fn a_password_can_come_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = rapport()
+        .args(["admin", "create-user", "--email", "in@example.com", "--name", "In", "--workspace", "W", "--data-dir"])
+        .arg(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"typed on stdin 123\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn demo_seeding_is_idempotent_and_prints_the_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, first, err) = run(&["demo"], dir.path(), None);
+    assert!(ok, "{err}");
+    assert!(first.contains("Created the demo workspace"), "{first}");
+    assert!(first.contains("demo@rapport.example"));
+    let (ok, second, _) = run(&["demo"], dir.path(), None);
+    assert!(ok);
+    assert!(second.contains("Found the demo workspace"));
+    let count = |s: &str| s.split_whitespace().find_map(|w| w.parse::<u32>().ok()).unwrap();
+    assert_eq!(count(&first), count(&second));
+    assert!(count(&first) >= 300);
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn the_server_finishes_in_flight_requests_and_exits_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = rapport()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("the server printed nothing").unwrap();
+        if let Some(rest) = line.strip_prefix("Rapport is running at http://") {
+            break rest.trim().to_string();
+        }
+    };
+    assert!(http_get(&addr, "/healthz").ends_with("ok"));
+    // A request whose headers are not complete yet is in flight when SIGTERM arrives.
+    let mut in_flight = TcpStream::connect(&addr).unwrap();
+    write!(in_flight, "GET /readyz HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(200));
+    write!(in_flight, "Connection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    in_flight.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("ready"));
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert!(TcpStream::connect(&addr).is_err(), "no longer listening");
+}
