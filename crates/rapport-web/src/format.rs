@@ -89,6 +89,7 @@ pub fn json_text(v: &serde_json::Value) -> String {
         Value::Array(a) => a.iter().map(json_text).collect::<Vec<_>>().join(", "),
         Value::Object(o) if o.is_empty() => "—".into(),
         Value::Object(o) => o.iter().map(|(k, v)| format!("{k}: {}", json_text(v))).collect::<Vec<_>>().join(", "),
+        Value::Number(n) if n.is_i64() => n.as_i64().map(grouped).unwrap_or_default(),
         other => other.to_string(),
     }
 }
