@@ -6,6 +6,7 @@ use crate::App;
 use crate::accounts::{AccountView, account_view};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Existing};
+use crate::insights::Insights;
 use crate::timeline;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,7 +16,7 @@ use rapport_core::creators::{self as domain, AccountDraft, ContactInput, Creator
 use rapport_core::diff;
 use rapport_core::ids::{CreatorId, UserId};
 use rapport_core::platform::Platform;
-use rapport_core::tier::Tier;
+use rapport_core::tier::{Tier, TierThresholds};
 use rapport_store::creators::{self as store, CreatorRow, CursorKey, ListQuery, SortKey};
 use rapport_store::{Conn, accounts, users};
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,9 @@ pub struct CreatorView {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<OffsetDateTime>,
+    /// The fit score and quality flags; present when one creator is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights: Option<Insights>,
 }
 
 /// The creator with this id in the caller's workspace, or 404.
@@ -95,6 +99,7 @@ async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) -> AppResult<
     let tags = store::tags(c, &ids).await?;
     let accounts = accounts::list_for(c, ctx.ws(), &ids).await?;
     let members = users::list_members(c, ctx.ws()).await?;
+    let tiers = crate::settings::load(c, ctx).await?.tiers;
     let t = now();
     Ok(rows
         .into_iter()
@@ -132,11 +137,12 @@ async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) -> AppResult<
                     .map(|a| account_view(a.clone(), t))
                     .collect(),
                 max_followers: r.max_followers,
-                tier: Tier::of(r.max_followers),
+                tier: tiers.tier_of(r.max_followers),
                 created_by: r.created_by,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 deleted_at: r.deleted_at,
+                insights: None,
             }
         })
         .collect())
@@ -150,6 +156,16 @@ pub async fn get(app: &App, ctx: &Ctx, id: CreatorId) -> AppResult<CreatorView> 
     let mut r = app.db.read().await?;
     let row = require_creator(&mut r.conn(), ctx, id, true).await?;
     view_one(&mut r.conn(), ctx, row).await
+}
+
+/// A creator with its fit score and quality flags.
+pub async fn get_with_insights(app: &App, ctx: &Ctx, id: CreatorId) -> AppResult<CreatorView> {
+    let mut r = app.db.read().await?;
+    let row = require_creator(&mut r.conn(), ctx, id, true).await?;
+    let mut v = view_one(&mut r.conn(), ctx, row).await?;
+    let settings = crate::settings::load(&mut r.conn(), ctx).await?;
+    v.insights = Some(crate::insights::for_creator(&mut r.conn(), ctx, &settings, &v).await?);
+    Ok(v)
 }
 
 /// The editable fields of a stored creator, in input form (the base for a merge patch and
@@ -456,7 +472,7 @@ impl CreatorQuery {
     }
 
     /// Parses into the store's query; every bad parameter is reported by name.
-    pub fn parse(&self) -> Result<ListQuery, Invalid> {
+    pub fn parse(&self, tiers: &TierThresholds) -> Result<ListQuery, Invalid> {
         let mut e = Invalid::new();
         let mut q = ListQuery { limit: 50, ..Default::default() };
         q.q = Self::text(&self.q).map(|s| s.chars().take(200).collect());
@@ -502,7 +518,7 @@ impl CreatorQuery {
         if let Some(t) = Self::text(&self.tier) {
             match Tier::parse(t) {
                 Ok(tier) => {
-                    let (lo, hi) = tier.range();
+                    let (lo, hi) = tiers.range(tier);
                     q.min_followers = Some(q.min_followers.map_or(lo, |m| m.max(lo)));
                     if let Some(hi) = hi {
                         q.max_followers = Some(q.max_followers.map_or(hi - 1, |m| m.min(hi - 1)));
@@ -625,9 +641,10 @@ pub struct CreatorPage {
 }
 
 pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<CreatorPage> {
-    let q = query.parse()?;
     let mut r = app.db.read().await?;
     let mut c = r.conn();
+    let tiers = crate::settings::load(&mut c, ctx).await?.tiers;
+    let q = query.parse(&tiers)?;
     let mut rows = store::list(&mut c, ctx.ws(), &q).await?;
     let total = store::count(&mut c, ctx.ws(), &q).await?;
     let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));

@@ -16,26 +16,15 @@ pub enum Tier {
 impl Tier {
     pub const ALL: &'static [Tier] = &[Tier::Nano, Tier::Micro, Tier::Mid, Tier::Macro, Tier::Mega];
 
-    /// The tier of a creator whose largest account has `followers`.
+    /// The tier of a creator whose largest account has `followers`, with the default
+    /// boundaries.
     pub fn of(followers: i64) -> Tier {
-        match followers {
-            f if f < 10_000 => Tier::Nano,
-            f if f < 100_000 => Tier::Micro,
-            f if f < 500_000 => Tier::Mid,
-            f if f < 1_000_000 => Tier::Macro,
-            _ => Tier::Mega,
-        }
+        TierThresholds::default().tier_of(followers)
     }
 
-    /// The follower range `[low, high)` of the tier; `high` is `None` for mega.
+    /// The follower range `[low, high)` of the tier with the default boundaries.
     pub fn range(self) -> (i64, Option<i64>) {
-        match self {
-            Tier::Nano => (0, Some(10_000)),
-            Tier::Micro => (10_000, Some(100_000)),
-            Tier::Mid => (100_000, Some(500_000)),
-            Tier::Macro => (500_000, Some(1_000_000)),
-            Tier::Mega => (1_000_000, None),
-        }
+        TierThresholds::default().range(self)
     }
 
     pub fn slug(self) -> &'static str {
@@ -57,9 +46,63 @@ impl Tier {
     }
 }
 
+/// A workspace's tier boundaries: the lowest following of micro, mid, macro and mega.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TierThresholds(pub [i64; 4]);
+
+impl Default for TierThresholds {
+    fn default() -> Self {
+        TierThresholds([10_000, 100_000, 500_000, 1_000_000])
+    }
+}
+
+impl TierThresholds {
+    /// Boundaries must be positive and strictly increasing.
+    pub fn new(b: [i64; 4]) -> Result<Self, String> {
+        if b[0] > 0 && b.windows(2).all(|w| w[0] < w[1]) {
+            Ok(TierThresholds(b))
+        } else {
+            Err("must be four positive follower counts in increasing order (micro, mid, macro, mega)".into())
+        }
+    }
+
+    pub fn tier_of(&self, followers: i64) -> Tier {
+        let b = self.0;
+        match followers {
+            f if f < b[0] => Tier::Nano,
+            f if f < b[1] => Tier::Micro,
+            f if f < b[2] => Tier::Mid,
+            f if f < b[3] => Tier::Macro,
+            _ => Tier::Mega,
+        }
+    }
+
+    /// The follower range `[low, high)` of a tier; `high` is `None` for mega.
+    pub fn range(&self, t: Tier) -> (i64, Option<i64>) {
+        let b = self.0;
+        match t {
+            Tier::Nano => (0, Some(b[0])),
+            Tier::Micro => (b[0], Some(b[1])),
+            Tier::Mid => (b[1], Some(b[2])),
+            Tier::Macro => (b[2], Some(b[3])),
+            Tier::Mega => (b[3], None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_thresholds_move_the_boundaries() {
+        let t = TierThresholds::new([5_000, 50_000, 250_000, 2_000_000]).unwrap();
+        assert_eq!(t.tier_of(6_000), Tier::Micro);
+        assert_eq!(t.tier_of(1_500_000), Tier::Macro);
+        assert_eq!(t.range(Tier::Mid), (50_000, Some(250_000)));
+        assert!(TierThresholds::new([10, 5, 20, 30]).is_err());
+        assert_eq!(TierThresholds::default().tier_of(10_000), Tier::of(10_000));
+    }
 
     #[test]
     fn tier_boundaries_are_inclusive_below() {

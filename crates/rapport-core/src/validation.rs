@@ -52,6 +52,15 @@ impl Invalid {
     }
 }
 
+/// Capitalises the first letter of a sentence.
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Trims a free-text field; an empty result becomes `None`. Checks a maximum length in
 /// characters.
 pub fn optional_text(errors: &mut Invalid, field: &str, value: Option<&str>, max_chars: usize) -> Option<String> {

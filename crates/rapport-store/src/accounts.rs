@@ -191,3 +191,23 @@ pub async fn snapshots(c: &mut Conn<'_>, workspace_id: Uuid, account_id: Uuid) -
     )
     .await
 }
+
+/// Engagement rates of live creators' accounts on one platform within a follower range
+/// `[min, max)`, for medians.
+pub async fn engagement_rates(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    platform: &str,
+    min_followers: i64,
+    max_followers: Option<i64>,
+) -> StoreResult<Vec<f64>> {
+    let rows: Vec<(f64,)> = c
+        .fetch_all(
+            "SELECT s.engagement_rate_pct FROM social_accounts s JOIN creators c ON c.id = s.creator_id \
+             WHERE s.workspace_id = $1 AND s.platform = $2 AND s.engagement_rate_pct IS NOT NULL \
+             AND s.followers >= $3 AND ($4 IS NULL OR s.followers < $4) AND c.deleted_at IS NULL",
+            args![workspace_id, platform, min_followers, max_followers],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

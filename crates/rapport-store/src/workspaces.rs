@@ -53,3 +53,13 @@ pub async fn list_for_user(c: &mut Conn<'_>, user_id: Uuid) -> StoreResult<Vec<M
     )
     .await
 }
+
+/// The workspace's settings document (JSON text).
+pub async fn settings(c: &mut Conn<'_>, id: Uuid) -> StoreResult<String> {
+    let row: (String,) = c.fetch_one("SELECT settings FROM workspaces WHERE id = $1", args![id]).await?;
+    Ok(row.0)
+}
+
+pub async fn set_settings(c: &mut Conn<'_>, id: Uuid, settings: String, now: OffsetDateTime) -> StoreResult<u64> {
+    c.execute("UPDATE workspaces SET settings = $2, updated_at = $3 WHERE id = $1", args![id, settings, now]).await
+}

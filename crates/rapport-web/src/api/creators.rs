@@ -50,7 +50,8 @@ pub async fn create_creator(
     Ok((StatusCode::CREATED, Json(creators::create(&s.app, &ctx, input).await?)))
 }
 
-/// Read a creator (also a soft-deleted one, with `deleted_at` set).
+/// Read a creator (also a soft-deleted one, with `deleted_at` set), with its fit score
+/// against the brand profile and the quality flags of its accounts, each explained.
 #[utoipa::path(get, path = "/creators/{id}", tag = "creators", params(("id" = String, Path)),
     security(("api_key" = [])),
     responses((status = 200, body = CreatorView), (status = 404, body = ErrorBody)))]
@@ -59,7 +60,7 @@ pub async fn show_creator(
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<String>,
 ) -> Result<Json<CreatorView>, ApiError> {
-    Ok(Json(creators::get(&s.app, &ctx, path_id(&id)?).await?))
+    Ok(Json(creators::get_with_insights(&s.app, &ctx, path_id(&id)?).await?))
 }
 
 /// Change a creator with a JSON merge patch of the editable fields.

@@ -429,7 +429,7 @@ async fn render_show(
 ) -> Result<ShowPage, PageError> {
     let PageForms { account_form, account_errors, note_body, note_error } = forms;
     let ctx = session.ctx();
-    let c = creators::get(&state.app, ctx, id).await?;
+    let c = creators::get_with_insights(&state.app, ctx, id).await?;
     let t = now();
     let ids: Vec<AccountId> = c.social_accounts.iter().map(|a| a.id).collect();
     let series = rapport_app::accounts::follower_series(&state.app, ctx, &ids).await?;

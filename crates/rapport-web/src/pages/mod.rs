@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each feature module owns its routes and templates; this module
 //! holds the shared app-shell [`Layout`], flash messages and security headers.
 
+pub mod brand;
 pub mod creators;
 pub mod creators_form;
 pub mod invitations;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(creators::router())
         .merge(creators_form::router())
         .merge(settings::router())
+        .merge(brand::router())
         .merge(invitations::router())
         .layer(middleware::from_fn(page_headers))
 }

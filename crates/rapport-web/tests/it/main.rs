@@ -7,4 +7,5 @@ mod harness;
 mod access;
 mod browser;
 mod creators_api;
+mod insights;
 mod pages;

@@ -1,0 +1,132 @@
+//! Fit score, quality flags and workspace tiers, through the API and the settings page.
+
+use crate::harness::TestApp;
+use rapport_core::roles::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+crate::db_tests!(
+    a_creator_read_explains_its_fit_score_against_the_brand_profile,
+    quality_flags_name_the_account_and_the_reason,
+    engagement_is_compared_with_the_workspaces_own_median_when_it_has_enough_accounts,
+    the_brand_profile_form_keeps_bad_input_and_names_the_problem,
+    custom_tier_boundaries_change_tiers_and_tier_filters,
+);
+
+async fn a_creator_read_explains_its_fit_score_against_the_brand_profile(app: TestApp) {
+    let owner = app.workspace("Acme", Role::Owner).await;
+    let api = app.api(&app.key(owner.workspace, "write").await);
+    let b = app.signed_in(&owner).await;
+    let (s, _) = b
+        .submit(
+            "/settings/brand",
+            &[
+                ("target_countries", "DE, at"),
+                ("niches", "food"),
+                ("values_keywords", "vegan"),
+                ("tier_micro", "10000"),
+                ("tier_mid", "100000"),
+                ("tier_macro", "500000"),
+                ("tier_mega", "1000000"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let c = api
+        .creator(json!({"display_name": "Lena", "niches": ["food"], "bio": "Vegan sourdough every day",
+            "social_accounts": [{"platform": "instagram", "handle": "@lena", "followers": 50000, "engagement_rate_pct": 3.0,
+                "audience_quality_pct": 90, "audience": {"countries": {"DE": 70, "AT": 10}}}]}))
+        .await;
+    assert!(c.get("insights").is_none(), "lists and writes leave insights out");
+    let (_, v) = api.get(&format!("/creators/{}", c["id"].as_str().unwrap())).await;
+    let fit = &v["insights"]["fit"];
+    let keys: Vec<&str> = fit["components"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, vec!["audience", "niche_values", "engagement", "authenticity", "freshness"]);
+    assert!(fit["score"].as_u64().unwrap() >= 90, "{fit}");
+    assert!(fit["components"][0]["explanation"].as_str().unwrap().contains("80 % in target countries (DE, AT)"));
+    assert!(fit["components"][2]["explanation"].as_str().unwrap().contains("typical Instagram micro-tier accounts"));
+    let (_, page) = b.get(&format!("/creators/{}", c["id"].as_str().unwrap())).await;
+    assert!(page.contains("Audience alignment") && page.contains("Shares food"));
+}
+
+async fn quality_flags_name_the_account_and_the_reason(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let c = api
+        .creator(json!({"display_name": "Kai", "social_accounts": [{"platform": "tiktok", "handle": "@kai", "followers": 20000,
+            "engagement_rate_pct": 0.4, "audience_quality_pct": 35, "observed_at": "2026-01-10T00:00:00Z"}]}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let account = c["social_accounts"][0]["id"].as_str().unwrap();
+    api.patch(
+        &format!("/creators/{id}/accounts/{account}"),
+        json!({"followers": 60000, "observed_at": "2026-01-20T00:00:00Z"}),
+    )
+    .await;
+    let (_, v) = api.get(&format!("/creators/{id}")).await;
+    let flags = &v["insights"]["quality_flags"][0];
+    assert_eq!(flags["handle"], "kai");
+    let kinds: Vec<&str> = flags["flags"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["engagement_low", "follower_jump", "low_audience_quality", "stale_data"]);
+    let jump = flags["flags"][1]["message"].as_str().unwrap();
+    assert!(jump.contains("20.0 k to 60.0 k (+200 %)"), "{jump}");
+}
+
+async fn engagement_is_compared_with_the_workspaces_own_median_when_it_has_enough_accounts(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for (i, er) in [1.0, 1.5, 2.0, 2.5, 3.0].iter().enumerate() {
+        api.creator(json!({"display_name": format!("C{i}"), "social_accounts": [{"platform": "youtube", "handle": format!("@c{i}"),
+            "followers": 20000 + i as i64, "engagement_rate_pct": er}]}))
+        .await;
+    }
+    let c = api
+        .creator(json!({"display_name": "Outlier", "social_accounts": [{"platform": "youtube", "handle": "@out", "followers": 30000, "engagement_rate_pct": 9.0}]}))
+        .await;
+    let (_, v) = api.get(&format!("/creators/{}", c["id"].as_str().unwrap())).await;
+    let msg = v["insights"]["quality_flags"][0]["flags"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("2.2 % median of this workspace's 6 YouTube micro-tier accounts"), "{msg}");
+}
+
+async fn the_brand_profile_form_keeps_bad_input_and_names_the_problem(app: TestApp) {
+    let owner = app.workspace("Acme", Role::Owner).await;
+    let b = app.signed_in(&owner).await;
+    let (s, page) = b
+        .submit(
+            "/settings/brand",
+            &[
+                ("target_countries", "DE, Germany"),
+                ("niches", "food"),
+                ("tier_micro", "10000"),
+                ("tier_mid", "5000"),
+                ("tier_macro", "500000"),
+                ("tier_mega", "1000000"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("“Germany” is not an ISO 3166 two-letter country code"));
+    assert!(page.contains("increasing order"));
+    assert!(page.contains("value=\"DE, Germany\"") && page.contains("value=\"5000\""));
+    let (_, page) = b.get("/settings/brand").await;
+    assert!(!page.contains("value=\"food\""), "nothing was saved");
+    let viewer = app.person_in("Acme", "viewer@example.com", Role::Viewer).await;
+    assert_eq!(app.signed_in(&viewer).await.get("/settings/brand").await.0, StatusCode::FORBIDDEN);
+}
+
+async fn custom_tier_boundaries_change_tiers_and_tier_filters(app: TestApp) {
+    let owner = app.workspace("Acme", Role::Owner).await;
+    let api = app.api(&app.key(owner.workspace, "write").await);
+    let c = api.creator(json!({"display_name": "Lena", "social_accounts": [{"platform": "x", "handle": "@lena", "followers": 7000}]})).await;
+    assert_eq!(c["tier"], "nano");
+    let b = app.signed_in(&owner).await;
+    let (s, _) = b
+        .submit(
+            "/settings/brand",
+            &[("tier_micro", "5000"), ("tier_mid", "50000"), ("tier_macro", "250000"), ("tier_mega", "2000000")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, v) = api.get(&format!("/creators/{}", c["id"].as_str().unwrap())).await;
+    assert_eq!(v["tier"], "micro");
+    assert_eq!(api.get("/creators?tier=micro").await.1["total"], 1);
+    assert_eq!(api.get("/creators?tier=nano").await.1["total"], 0);
+}
