@@ -104,20 +104,6 @@ pub async fn create_unchecked(
     Ok((view(row), secret))
 }
 
-/// The CLI's `admin create-api-key`: by workspace slug, as the operator.
-pub async fn create_for_workspace_slug(
-    app: &App,
-    slug: &str,
-    name: &str,
-    scope: &str,
-    expires_in_days: Option<i64>,
-) -> AppResult<(ApiKeyView, String)> {
-    let ws = rapport_store::workspaces::find_by_slug(&mut app.db.read().await?.conn(), slug)
-        .await?
-        .ok_or_else(|| Invalid::one("workspace", format!("no workspace has the slug {slug}")))?;
-    create_unchecked(app, WorkspaceId(ws.id), "system", name, scope, expires_in_days).await
-}
-
 pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<ApiKeyView>> {
     ctx.require_admin()?;
     let rows = api_keys::list(&mut app.db.read().await?.conn(), ctx.ws()).await?;

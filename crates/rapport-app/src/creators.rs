@@ -630,6 +630,13 @@ fn decode_cursor(s: &str, sort: &str, key: SortKey) -> Option<(CursorKey, Uuid)>
     Some((k, c.id))
 }
 
+/// Checks a list query's parameters without running it.
+pub async fn check_query(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<()> {
+    let tiers = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?.tiers;
+    query.parse(&tiers)?;
+    Ok(())
+}
+
 /// One page of creators.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatorPage {

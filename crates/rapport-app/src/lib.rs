@@ -10,6 +10,7 @@ pub mod context;
 pub mod creators;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod insights;
 pub mod members;
 pub mod notes;

@@ -59,6 +59,14 @@ pub async fn create(tx: &mut Tx, name: &str, currency: &str, owner: UserId) -> A
     Ok(id)
 }
 
+/// The context of the operator (CLI) acting on a workspace given by slug.
+pub async fn operator_ctx(app: &App, slug: &str) -> AppResult<crate::Ctx> {
+    let ws = workspaces::find_by_slug(&mut app.db.read().await?.conn(), slug)
+        .await?
+        .ok_or_else(|| Invalid::one("workspace", format!("no workspace has the slug {slug}")))?;
+    Ok(crate::Ctx::system(WorkspaceId(ws.id), rapport_core::actor::Actor::System, "operator"))
+}
+
 /// A workspace a person belongs to.
 #[derive(Debug, Clone)]
 pub struct MyWorkspace {

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod format;
 pub mod pages;

@@ -29,6 +29,26 @@ enum Command {
     /// Operator tasks: users, passwords, API keys.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Export a workspace's creators (all, or those matching a list query) as CSV or JSON.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The workspace's slug.
+    #[arg(long)]
+    workspace: String,
+    /// `csv` or `json`.
+    #[arg(long, default_value = "csv")]
+    format: String,
+    /// List filters as a query string, e.g. `platform=instagram&tier=mid&tag=vip`.
+    #[arg(long, default_value = "")]
+    query: String,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 /// Where the data lives. `DATABASE_URL=postgres://…` selects PostgreSQL; otherwise an
@@ -211,7 +231,42 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Admin(cmd) => admin(cmd).await,
+        Command::Export(args) => export(args).await,
     }
+}
+
+async fn export(args: ExportArgs) -> Result<()> {
+    use tokio::io::AsyncWriteExt;
+    init_logging(args.db.log_format);
+    let app = open(&args.db).await?;
+    let format = rapport_app::export::Format::parse(&args.format)?;
+    let query: rapport_app::creators::CreatorQuery =
+        serde_urlencoded_query(&args.query).context("the --query is not a valid query string")?;
+    let ctx = rapport_app::workspaces::operator_ctx(&app, &args.workspace).await?;
+    rapport_app::creators::check_query(&app, &ctx, &query).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let writer = tokio::spawn(async move {
+        let mut out: Box<dyn tokio::io::AsyncWrite + Unpin + Send> = match args.output {
+            Some(path) => Box::new(tokio::fs::File::create(path).await?),
+            None => Box::new(tokio::io::stdout()),
+        };
+        while let Some(chunk) = rx.recv().await {
+            out.write_all(&chunk).await?;
+        }
+        out.flush().await?;
+        Ok::<_, std::io::Error>(())
+    });
+    let n = rapport_app::export::export(&app, &ctx, query, format, tx).await?;
+    writer.await??;
+    eprintln!("Exported {n} creators.");
+    Ok(())
+}
+
+fn serde_urlencoded_query(q: &str) -> Result<rapport_app::creators::CreatorQuery> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(q.trim_start_matches('?').as_bytes()).into_owned().collect();
+    let value = serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect());
+    Ok(rapport_app::creators::parse_json(value)?)
 }
 
 async fn admin(cmd: AdminCommand) -> Result<()> {
@@ -241,9 +296,11 @@ async fn admin(cmd: AdminCommand) -> Result<()> {
         AdminCommand::CreateApiKey { db, workspace, name, scope, expires_in_days } => {
             init_logging(db.log_format);
             let app = open(&db).await?;
-            let (key, secret) =
-                rapport_app::api_keys::create_for_workspace_slug(&app, &workspace, &name, &scope, expires_in_days)
-                    .await?;
+            let ctx = rapport_app::workspaces::operator_ctx(&app, &workspace).await?;
+            let (key, secret) = rapport_app::api_keys::create_unchecked(
+                &app, ctx.workspace_id, "system", &name, &scope, expires_in_days,
+            )
+            .await?;
             println!("Created API key {} ({}, {}). It is shown only now:", key.id, key.name, key.scope);
             println!("{secret}");
             Ok(())

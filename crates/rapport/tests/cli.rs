@@ -154,3 +154,23 @@ fn the_server_finishes_in_flight_requests_and_exits_cleanly_on_sigterm() {
     assert!(status.success(), "{status}");
     assert!(TcpStream::connect(&addr).is_err(), "no longer listening");
 }
+
+#[test]
+fn export_writes_the_filtered_creators_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(&["demo"], dir.path(), None).0);
+    let file = dir.path().join("mega.csv");
+    let (ok, _, err) = run(
+        &["export", "--workspace", "demo-brand", "--query", "tier=mega", "--output", file.to_str().unwrap()],
+        dir.path(),
+        None,
+    );
+    assert!(ok, "{err}");
+    let n: usize = err.split_whitespace().find_map(|w| w.parse().ok()).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("id,display_name,"));
+    assert_eq!(text.lines().count(), n + 1);
+    assert!((10..100).contains(&n), "only the mega tier: {n}");
+    let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "tier=giant"], dir.path(), None);
+    assert!(!ok && err.contains("tier"), "{err}");
+}

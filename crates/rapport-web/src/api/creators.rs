@@ -18,6 +18,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/creators", get(list_creators).post(create_creator))
+        .route("/creators/export", get(export_creators))
         .route("/creators/{id}", get(show_creator).patch(update_creator).delete(delete_creator))
         .route("/creators/{id}/restore", post(restore_creator))
         .route("/creators/{id}/timeline", get(creator_timeline))
@@ -34,6 +35,28 @@ pub async fn list_creators(
     Query(q): Query<CreatorQuery>,
 ) -> Result<Json<CreatorPage>, ApiError> {
     Ok(Json(creators::list(&s.app, &ctx, &q).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportFormat {
+    /// `csv` (default) or `json`.
+    pub format: Option<String>,
+}
+
+/// Export every creator matching the list filters as CSV (a stable header: base fields,
+/// then handle, followers, average views and engagement per platform) or JSON.
+#[utoipa::path(get, path = "/creators/export", tag = "creators", params(ExportFormat, CreatorQuery),
+    security(("api_key" = [])),
+    responses((status = 200, content_type = "text/csv", description = "The file"), (status = 422, body = ErrorBody)))]
+pub async fn export_creators(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Query(f): Query<ExportFormat>,
+    Query(q): Query<CreatorQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
+    Ok(crate::download::creators(s.app.clone(), ctx, q, format).await?)
 }
 
 /// Create a creator, optionally with social accounts (one transaction).

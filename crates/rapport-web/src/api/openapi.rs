@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::creators::list_creators, super::creators::create_creator, super::creators::show_creator,
         super::creators::update_creator, super::creators::delete_creator, super::creators::restore_creator,
-        super::creators::creator_timeline, super::creators::list_tags,
+        super::creators::creator_timeline, super::creators::list_tags, super::creators::export_creators,
         super::accounts::list_accounts, super::accounts::create_account, super::accounts::update_account,
         super::accounts::delete_account, super::accounts::list_snapshots,
         super::notes::list_notes, super::notes::create_note, super::notes::delete_note,

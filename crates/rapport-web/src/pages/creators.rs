@@ -26,6 +26,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/creators", get(list_creators))
+        .route("/creators/export", get(export_creators))
         .route("/creators/{id}", get(show_creator))
         .route("/creators/{id}/delete", post(delete_creator))
         .route("/creators/{id}/restore", post(restore_creator))
@@ -77,12 +78,23 @@ fn pairs(q: &CreatorQuery) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn url_of(pairs: &[(&str, String)]) -> String {
+fn url_at(path: &str, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
-        return "/creators".into();
+        return path.into();
     }
     let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    format!("/creators?{qs}")
+    format!("{path}?{qs}")
+}
+
+fn url_of(pairs: &[(&str, String)]) -> String {
+    url_at("/creators", pairs)
+}
+
+/// The export link for the list as filtered (all pages, not just this one).
+fn export_url(pairs: &[(&'static str, String)], format: &str) -> String {
+    let mut p = pairs.to_vec();
+    p.push(("format", format.into()));
+    url_at("/creators/export", &p)
 }
 
 /// A removable filter chip.
@@ -135,6 +147,8 @@ struct ListPage {
     deleted: bool,
     deleted_url: String,
     live_url: String,
+    export_csv: String,
+    export_json: String,
     filtered: bool,
     errors: Vec<String>,
 }
@@ -260,11 +274,28 @@ async fn list_creators(
         first_url,
         deleted,
         deleted_url: url_of(&with_deleted),
+        export_csv: export_url(&base, "csv"),
+        export_json: export_url(&base, "json"),
         live_url: url_of(&without_deleted),
         q,
         errors,
     };
     Ok(Html(list.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ExportFormat {
+    format: Option<String>,
+}
+
+async fn export_creators(
+    State(state): State<AppState>,
+    session: Session,
+    Query(f): Query<ExportFormat>,
+    Query(q): Query<CreatorQuery>,
+) -> Result<Response, PageError> {
+    let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
+    Ok(crate::download::creators(state.app.clone(), session.ctx().clone(), q, format).await?)
 }
 
 pub struct AccountCard {

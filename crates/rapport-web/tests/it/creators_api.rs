@@ -23,7 +23,51 @@ crate::db_tests!(
     tags_are_counted_across_live_creators,
     the_openapi_document_describes_the_api,
     health_and_readiness_answer,
+    exports_follow_the_filters_as_csv_and_json,
 );
+
+async fn exports_follow_the_filters_as_csv_and_json(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for i in 0..250 {
+        let platform = if i % 2 == 0 { "instagram" } else { "tiktok" };
+        api.creator(json!({"display_name": format!("Creator, \"{i}\""), "tags": ["x"],
+            "social_accounts": [{"platform": platform, "handle": format!("@c{i}"), "followers": 1000 + i, "engagement_rate_pct": 2.5}]}))
+        .await;
+    }
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/creators/export?format=csv&platform=instagram"))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
+    let body = r.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[1], "display_name");
+    assert!(header.iter().any(|h| h == "instagram_followers"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 125, "every page, only the filtered creators");
+    let name_col = 1;
+    assert!(rows.iter().all(|r| r[name_col].starts_with("Creator, \"")), "quotes and commas survive");
+    let ig = header.iter().position(|h| h == "instagram_handle").unwrap();
+    assert!(rows.iter().all(|r| r[ig].starts_with('c')));
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/creators/export?format=json&tag=x"))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    let all: Value = r.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 250);
+    let (s, v) = api.get("/creators/export?format=xml").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "format");
+    let (s, v) = api.get("/creators/export?tier=huge").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "tier");
+}
 
 async fn a_creator_is_created_with_normalised_accounts_and_a_tier(app: TestApp) {
     let (api, _) = app.api_in_new_workspace("Acme").await;

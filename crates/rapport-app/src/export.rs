@@ -1,0 +1,174 @@
+//! Export of any creator list as CSV or JSON, in pages so that a large workspace streams
+//! instead of filling memory. The CSV has a stable header — the base fields, then four
+//! columns per platform — so an export can be imported back as it is.
+
+use crate::App;
+use crate::context::Ctx;
+use crate::creators::{self, CreatorQuery, CreatorView};
+use crate::error::{AppError, AppResult};
+use rapport_core::platform::Platform;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Result<Format, rapport_core::Invalid> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            _ => Err(rapport_core::Invalid::one("format", "must be csv or json")),
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// The base columns, in order.
+pub const BASE_COLUMNS: &[&str] = &[
+    "id", "display_name", "legal_name", "pronouns", "email", "phone", "website", "country", "city", "languages",
+    "timezone", "niches", "tags", "stage", "do_not_contact", "source", "bio", "tone_notes", "max_followers", "tier",
+    "created_at", "updated_at",
+];
+
+/// The per-platform columns, in order, after the base columns.
+pub const ACCOUNT_COLUMNS: &[&str] = &["handle", "followers", "average_views", "engagement_rate_pct"];
+
+pub fn csv_header() -> Vec<String> {
+    let mut h: Vec<String> = BASE_COLUMNS.iter().map(|s| s.to_string()).collect();
+    for p in Platform::ALL {
+        for c in ACCOUNT_COLUMNS {
+            h.push(format!("{}_{c}", p.slug()));
+        }
+    }
+    h
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn csv_record(c: &CreatorView) -> Vec<String> {
+    let first = |kind: &str| {
+        c.contact_points
+            .iter()
+            .find(|p| p.kind == kind && (kind != "email" || p.primary))
+            .map(|p| p.value.clone())
+            .unwrap_or_default()
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut r = vec![
+        c.id.to_string(),
+        c.display_name.clone(),
+        opt(&c.legal_name),
+        opt(&c.pronouns),
+        first("email"),
+        first("phone"),
+        first("website"),
+        opt(&c.country),
+        opt(&c.city),
+        c.languages.join(", "),
+        opt(&c.timezone),
+        c.niches.join(", "),
+        c.tags.join(", "),
+        c.stage.clone(),
+        c.do_not_contact.to_string(),
+        opt(&c.source),
+        opt(&c.bio),
+        opt(&c.tone_notes),
+        c.max_followers.to_string(),
+        c.tier.slug().to_string(),
+        rfc3339(c.created_at),
+        rfc3339(c.updated_at),
+    ];
+    for p in Platform::ALL {
+        // The largest account on each platform (a creator rarely has two).
+        match c.social_accounts.iter().find(|a| a.platform == p.slug()) {
+            Some(a) => {
+                r.push(a.handle.clone());
+                r.push(a.followers.map(|v| v.to_string()).unwrap_or_default());
+                r.push(a.average_views.map(|v| v.to_string()).unwrap_or_default());
+                r.push(a.engagement_rate_pct.map(|v| v.to_string()).unwrap_or_default());
+            }
+            None => r.extend(std::iter::repeat_n(String::new(), ACCOUNT_COLUMNS.len())),
+        }
+    }
+    r
+}
+
+fn csv_bytes(rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Writes every creator matching `query` in `format`, a page at a time, into `sink`;
+/// stops early when the receiver goes away. Returns how many were written. Check the
+/// query first with [`creators::check_query`] to answer bad parameters before streaming.
+pub async fn export(
+    app: &App,
+    ctx: &Ctx,
+    mut query: CreatorQuery,
+    format: Format,
+    sink: tokio::sync::mpsc::Sender<Vec<u8>>,
+) -> AppResult<u64> {
+    let send = |chunk: Vec<u8>| {
+        let sink = sink.clone();
+        async move { sink.send(chunk).await.is_ok() }
+    };
+    query.limit = Some("200".into());
+    query.cursor = None;
+    let mut written = 0u64;
+    let opening = match format {
+        Format::Csv => csv_bytes(&[csv_header()])?,
+        Format::Json => b"[".to_vec(),
+    };
+    if !send(opening).await {
+        return Ok(0);
+    }
+    loop {
+        let page = creators::list(app, ctx, &query).await?;
+        let chunk = match format {
+            Format::Csv => csv_bytes(&page.items.iter().map(csv_record).collect::<Vec<_>>())?,
+            Format::Json => {
+                let mut out = Vec::new();
+                for (i, c) in page.items.iter().enumerate() {
+                    if written > 0 || i > 0 {
+                        out.push(b',');
+                    }
+                    out.push(b'\n');
+                    serde_json::to_writer(&mut out, c).map_err(|e| AppError::Internal(e.to_string()))?;
+                }
+                out
+            }
+        };
+        written += page.items.len() as u64;
+        if !chunk.is_empty() && !send(chunk).await {
+            return Ok(written);
+        }
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    if format == Format::Json {
+        send(b"\n]\n".to_vec()).await;
+    }
+    Ok(written)
+}
