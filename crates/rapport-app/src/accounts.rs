@@ -140,6 +140,7 @@ pub async fn add(app: &App, ctx: &Ctx, creator: CreatorId, input: AccountInput) 
     timeline::record(&mut c, ctx, creator.0, "account.added", diff::changes(&Value::Null, &summary(&d))).await?;
     let row = store::get(&mut c, ctx.ws(), id.0).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     Ok(account_view(row, t))
 }
 
@@ -200,6 +201,7 @@ pub async fn patch(app: &App, ctx: &Ctx, creator: CreatorId, id: AccountId, patc
     }
     let row = store::get(&mut c, ctx.ws(), id.0).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     Ok(account_view(row, t))
 }
 
@@ -216,6 +218,7 @@ pub async fn remove(app: &App, ctx: &Ctx, creator: CreatorId, id: AccountId) -> 
     let gone = serde_json::json!({"platform": before.platform, "handle": before.handle});
     timeline::record(&mut c, ctx, creator.0, "account.removed", diff::changes(&gone, &Value::Null)).await?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     Ok(())
 }
 

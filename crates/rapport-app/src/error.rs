@@ -32,6 +32,9 @@ pub enum AppError {
     /// Too many attempts (429).
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Temporarily unable to answer (503).
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]

@@ -12,9 +12,7 @@ use rapport_core::platform::Platform;
 use rapport_core::quality::{self, AccountSignals, EngagementBand, Flag, Observation};
 use rapport_store::{Conn, accounts};
 use serde::Serialize;
-
-/// Fewer comparable accounts than this and typical figures are used instead.
-pub const MIN_BAND_SAMPLE: usize = 5;
+use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountFlags {
@@ -42,16 +40,7 @@ pub async fn band_for(
     let tier = settings.tiers.tier_of(followers);
     let (lo, hi) = settings.tiers.range(tier);
     let rates = accounts::engagement_rates(c, ctx.ws(), platform.slug(), lo, hi).await?;
-    Ok(Some(match quality::median(&rates) {
-        Some(m) if rates.len() >= MIN_BAND_SAMPLE => EngagementBand {
-            median_pct: m,
-            basis: format!("this workspace's {} {} {}-tier accounts", rates.len(), platform.label(), tier.slug()),
-        },
-        _ => EngagementBand {
-            median_pct: quality::typical_engagement_pct(platform, tier),
-            basis: format!("typical {} {}-tier accounts", platform.label(), tier.slug()),
-        },
-    }))
+    Ok(Some(quality::band(&rates, platform, tier)))
 }
 
 pub async fn for_creator(
@@ -94,6 +83,17 @@ pub async fn for_creator(
             main_band = band;
         }
     }
+    let fit = fit_for(settings, v, main_band.as_ref(), t);
+    Ok(Insights { fit, quality_flags })
+}
+
+/// The fit score of a creator, measured on its largest account (the first one listed).
+pub fn fit_for(
+    settings: &WorkspaceSettings,
+    v: &CreatorView,
+    main_band: Option<&EngagementBand>,
+    now: OffsetDateTime,
+) -> Fit {
     let main = v.social_accounts.first();
     let text = [
         v.bio.clone().unwrap_or_default(),
@@ -102,7 +102,7 @@ pub async fn for_creator(
         v.tags.join(" "),
     ]
     .join(" ");
-    let fit = fit_score(
+    fit_score(
         &settings.brand_profile,
         &FitInput {
             audience: main.map(|a| &a.audience),
@@ -110,11 +110,10 @@ pub async fn for_creator(
             niches: &v.niches,
             text,
             engagement_rate_pct: main.and_then(|a| a.engagement_rate_pct),
-            band: main_band.as_ref(),
+            band: main_band,
             audience_quality_pct: main.and_then(|a| a.audience_quality_pct),
             observed_at: v.social_accounts.iter().map(|a| a.observed_at).min(),
-            now: t,
+            now,
         },
-    );
-    Ok(Insights { fit, quality_flags })
+    )
 }

@@ -14,6 +14,7 @@ pub mod export;
 pub mod insights;
 pub mod members;
 pub mod notes;
+pub mod search;
 pub mod settings;
 pub mod timeline;
 pub mod tokens;
@@ -30,9 +31,19 @@ pub enum PasswordCost {
     Cheap,
 }
 
+/// Where the search index lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexLocation {
+    /// No index (one-shot CLI commands: their writes reach the log, servers index them).
+    Disabled,
+    Memory,
+    Dir(std::path::PathBuf),
+}
+
 /// Settings the use cases need.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
+    pub index: IndexLocation,
     pub password_cost: PasswordCost,
     /// How long a browser session lives without use.
     pub session_ttl: time::Duration,
@@ -43,6 +54,7 @@ pub struct AppConfig {
 impl Default for AppConfig {
     fn default() -> Self {
         Self {
+            index: IndexLocation::Memory,
             password_cost: PasswordCost::Standard,
             session_ttl: time::Duration::days(14),
             invitation_ttl: time::Duration::days(7),
@@ -50,18 +62,32 @@ impl Default for AppConfig {
     }
 }
 
-/// The application: the database plus settings. Cheap to clone.
+/// The application: the database, the search index and settings. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: Db,
     pub config: AppConfig,
+    pub search: Option<std::sync::Arc<search::Search>>,
 }
 
 impl App {
-    /// Connects, refuses a schema newer than this binary and applies migrations.
+    /// Connects, refuses a schema newer than this binary, applies migrations and opens the
+    /// search index (which [`App::start_background`] rebuilds if it has to).
     pub async fn open(db_config: &DbConfig, config: AppConfig) -> AppResult<App> {
         let db = Db::connect(db_config).await?;
         rapport_store::migrate::run(&db).await?;
-        Ok(App { db, config })
+        let search = match &config.index {
+            IndexLocation::Disabled => None,
+            IndexLocation::Memory => Some(search::Search::open(None)?.0),
+            IndexLocation::Dir(d) => Some(search::Search::open(Some(d))?.0),
+        };
+        Ok(App { db, config, search })
+    }
+
+    /// Starts the background work of a server process: the search indexer.
+    pub fn start_background(&self) {
+        if self.search.is_some() {
+            tokio::spawn(search::run(self.clone()));
+        }
     }
 }

@@ -34,7 +34,10 @@ async fn save(app: &App, ctx: &Ctx, change: impl FnOnce(&mut WorkspaceSettings))
     change(&mut s);
     let json = serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
     workspaces::set_settings(&mut tx.conn(), ctx.ws(), json, now()).await?;
+    // Fit scores and tiers in the search index derive from the settings.
+    rapport_store::changes::record_workspace(&mut tx.conn(), ctx.ws()).await?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     Ok(s)
 }
 

@@ -46,6 +46,24 @@ pub fn typical_engagement_pct(platform: Platform, tier: Tier) -> f64 {
     }
 }
 
+/// Fewer comparable accounts than this and typical figures are used instead.
+pub const MIN_BAND_SAMPLE: usize = 5;
+
+/// The engagement band of accounts on `platform` in `tier`, from the engagement rates of
+/// comparable accounts in the workspace, or typical figures when there are too few.
+pub fn band(rates: &[f64], platform: Platform, tier: Tier) -> EngagementBand {
+    match median(rates) {
+        Some(m) if rates.len() >= MIN_BAND_SAMPLE => EngagementBand {
+            median_pct: m,
+            basis: format!("this workspace's {} {} {}-tier accounts", rates.len(), platform.label(), tier.slug()),
+        },
+        _ => EngagementBand {
+            median_pct: typical_engagement_pct(platform, tier),
+            basis: format!("typical {} {}-tier accounts", platform.label(), tier.slug()),
+        },
+    }
+}
+
 /// The median of a list (None when empty).
 pub fn median(values: &[f64]) -> Option<f64> {
     let mut values: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();

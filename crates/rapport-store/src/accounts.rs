@@ -211,3 +211,14 @@ pub async fn engagement_rates(
         .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+/// `(platform, followers, engagement %)` of every live creator's account with both
+/// figures, for per-platform-and-tier medians.
+pub async fn engagement_samples(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec<(String, i64, f64)>> {
+    c.fetch_all(
+        "SELECT s.platform, s.followers, s.engagement_rate_pct FROM social_accounts s JOIN creators c ON c.id = s.creator_id \
+         WHERE s.workspace_id = $1 AND s.followers IS NOT NULL AND s.engagement_rate_pct IS NOT NULL AND c.deleted_at IS NULL",
+        args![workspace_id],
+    )
+    .await
+}

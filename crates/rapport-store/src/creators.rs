@@ -123,6 +123,7 @@ async fn replace_children(
     d: &CreatorDraft,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
+    crate::changes::record(c, workspace_id, id).await?;
     c.execute("DELETE FROM creator_tags WHERE creator_id = $1", args![id]).await?;
     for tag in &d.tags {
         c.execute(
@@ -227,6 +228,7 @@ pub async fn set_deleted(
     deleted_at: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> StoreResult<u64> {
+    crate::changes::record(c, workspace_id, id).await?;
     c.execute(
         "UPDATE creators SET deleted_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2",
         args![workspace_id, id, deleted_at, now],
@@ -236,6 +238,7 @@ pub async fn set_deleted(
 
 /// Bumps `updated_at` after a change to a related record (account, note).
 pub async fn touch(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<u64> {
+    crate::changes::record(c, workspace_id, id).await?;
     c.execute("UPDATE creators SET updated_at = $3 WHERE workspace_id = $1 AND id = $2", args![workspace_id, id, now])
         .await
 }
@@ -293,6 +296,8 @@ pub struct ListQuery {
     pub updated_since: Option<OffsetDateTime>,
     /// Only soft-deleted creators instead of live ones.
     pub deleted: bool,
+    /// Also list creators marked do-not-contact (hidden by default).
+    pub include_do_not_contact: bool,
     pub sort: Option<(SortKey, bool)>,
     pub after: Option<(CursorKey, Uuid)>,
     pub limit: i64,
@@ -325,6 +330,9 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
         f.and("c.deleted_at IS NOT NULL", vec![]);
     } else {
         f.and("c.deleted_at IS NULL", vec![]);
+    }
+    if !q.include_do_not_contact {
+        f.and("c.do_not_contact = FALSE", vec![]);
     }
     if let Some(text) = &q.q {
         for word in text.split_whitespace().take(8) {
@@ -408,4 +416,42 @@ pub async fn count(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> Store
     let sql = format!("SELECT COUNT(*) FROM creators c WHERE c.workspace_id = $1{}", f.and_clauses());
     let (sql, a) = f.finish(sql);
     c.scalar_i64(sql, a).await
+}
+
+/// Creators by id within one workspace, in no particular order (the indexer loads what
+/// changed; callers map by id).
+pub async fn get_many(c: &mut Conn<'_>, workspace_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<CreatorRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut f = Filter::with_args(args![workspace_id]);
+    let list = in_list(&mut f, ids);
+    let (sql, a) = f.finish(format!("SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1 AND c.id IN ({list})"));
+    c.fetch_all(sql, a).await
+}
+
+/// A page of a workspace's creator ids (deleted too) after `after`, by id.
+pub async fn ids_after(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = match after {
+        Some(a) => {
+            c.fetch_all(
+                "SELECT id FROM creators WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                args![workspace_id, a, limit],
+            )
+            .await?
+        }
+        None => {
+            c.fetch_all(
+                "SELECT id FROM creators WHERE workspace_id = $1 ORDER BY id LIMIT $2",
+                args![workspace_id, limit],
+            )
+            .await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod changes;
 pub mod creators;
 pub mod db;
 pub mod error;

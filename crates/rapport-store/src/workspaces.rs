@@ -63,3 +63,9 @@ pub async fn settings(c: &mut Conn<'_>, id: Uuid) -> StoreResult<String> {
 pub async fn set_settings(c: &mut Conn<'_>, id: Uuid, settings: String, now: OffsetDateTime) -> StoreResult<u64> {
     c.execute("UPDATE workspaces SET settings = $2, updated_at = $3 WHERE id = $1", args![id, settings, now]).await
 }
+
+/// Every workspace id (for rebuilding derived data such as the search index).
+pub async fn all_ids(c: &mut Conn<'_>) -> StoreResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = c.fetch_all("SELECT id FROM workspaces ORDER BY id", args![]).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

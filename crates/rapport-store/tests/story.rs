@@ -85,9 +85,16 @@ async fn both_engines_store_and_list_creators_alike() {
         let q = ListQuery {
             q: Some("LENABAKES".into()),
             sort: Some((SortKey::Name, false)),
+            include_do_not_contact: true,
             limit: 10,
             ..Default::default()
         };
+        let without_dnc = ListQuery { include_do_not_contact: false, ..q.clone() };
+        assert_eq!(
+            rapport_store::creators::count(&mut r.conn(), ws, &without_dnc).await.unwrap(),
+            0,
+            "do-not-contact hidden"
+        );
         assert_eq!(rapport_store::creators::list(&mut r.conn(), ws, &q).await.unwrap().len(), 1);
         assert_eq!(rapport_store::creators::count(&mut r.conn(), ws, &q).await.unwrap(), 1);
         let other_ws = ListQuery { limit: 10, ..Default::default() };
@@ -101,7 +108,7 @@ async fn both_engines_store_and_list_creators_alike() {
             rapport_store::creators::insert(&mut tx.conn(), ws, Uuid::now_v7(), &draft, "system", t).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
         drop(tx);
-        let all = ListQuery { limit: 10, ..Default::default() };
+        let all = ListQuery { limit: 10, include_do_not_contact: true, ..Default::default() };
         assert_eq!(rapport_store::creators::count(&mut db.read().await.unwrap().conn(), ws, &all).await.unwrap(), 1);
     }
 }

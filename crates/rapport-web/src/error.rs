@@ -18,6 +18,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict { existing: Some(_), .. } => (StatusCode::CONFLICT, "duplicate"),
         AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
         AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         AppError::Store(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rapport_app::{App, AppConfig, DbConfig};
+use rapport_app::{App, AppConfig, DbConfig, IndexLocation};
 use rapport_core::roles::Role;
 use std::fmt;
 use std::io::BufRead;
@@ -29,6 +29,9 @@ enum Command {
     /// Operator tasks: users, passwords, API keys.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Rebuild the search index from the database (while the server is stopped; a running
+    /// server rebuilds its own index by itself when it is missing or damaged).
+    Reindex(DbArgs),
     /// Export a workspace's creators (all, or those matching a list query) as CSV or JSON.
     Export(ExportArgs),
 }
@@ -150,14 +153,25 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Opens the database for a one-shot command (no search index: its writes reach the change
+/// log, and servers index them).
 async fn open(db: &DbArgs) -> Result<App> {
+    open_with(db, IndexLocation::Disabled).await
+}
+
+/// The search index of a server process lives in the data directory.
+fn index_dir(db: &DbArgs) -> PathBuf {
+    db.data_dir.join("search-index")
+}
+
+async fn open_with(db: &DbArgs, index: IndexLocation) -> Result<App> {
     let config = DbConfig::choose(db.database_url.as_deref(), &db.data_dir)?;
     if let DbConfig::SqliteFile(path) = &config {
         tracing::info!(path = %path.display(), "using the embedded SQLite database");
     } else {
         tracing::info!("using PostgreSQL");
     }
-    App::open(&config, AppConfig::default()).await.context("opening the database")
+    App::open(&config, AppConfig { index, ..AppConfig::default() }).await.context("opening the database")
 }
 
 fn read_password() -> Result<String> {
@@ -203,7 +217,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => {
             init_logging(args.db.log_format);
-            let app = open(&args.db).await?;
+            let app = open_with(&args.db, IndexLocation::Dir(index_dir(&args.db))).await?;
             if args.demo {
                 let s = rapport_app::demo::seed(&app).await?;
                 print_demo(&s);
@@ -232,6 +246,16 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Admin(cmd) => admin(cmd).await,
         Command::Export(args) => export(args).await,
+        Command::Reindex(db) => {
+            init_logging(db.log_format);
+            let app = open_with(&db, IndexLocation::Dir(index_dir(&db)))
+                .await
+                .context("is a server using this data directory? Stop it first, or let it rebuild its own index")?;
+            let started = std::time::Instant::now();
+            let n = rapport_app::search::rebuild(&app).await?;
+            println!("Indexed {n} creators in {:.1} s.", started.elapsed().as_secs_f64());
+            Ok(())
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The shared harness: spawn the app, make workspaces, users and keys, and talk to it as an
 //! API client or as a browser (cookies + CSRF).
 
-use rapport_app::{App, AppConfig, DbConfig, PasswordCost};
+use rapport_app::{App, AppConfig, DbConfig, IndexLocation, PasswordCost};
 use rapport_core::ids::WorkspaceId;
 use rapport_core::roles::Role;
 use reqwest::StatusCode;
@@ -52,6 +52,8 @@ pub fn install_crypto_provider() {
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    /// The database, for opening a second process on it.
+    pub db: DbConfig,
     _dir: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -78,15 +80,13 @@ impl TestApp {
     /// `None` when PostgreSQL was asked for but `TEST_DATABASE_URL` is unset (outside CI).
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
         install_crypto_provider();
-        let (config, dir) = match engine {
-            Engine::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                (DbConfig::SqliteFile(dir.path().join("rapport.db")), Some(dir))
-            }
+        let dir = tempfile::tempdir().unwrap();
+        let config = match engine {
+            Engine::Sqlite => DbConfig::SqliteFile(dir.path().join("rapport.db")),
             Engine::Postgres => match std::env::var("TEST_DATABASE_URL") {
                 Ok(admin) if !admin.is_empty() => {
                     let url = rapport_store::scratch::create_postgres_database(&admin, "rapport_test").await.unwrap();
-                    (DbConfig::Postgres(url), None)
+                    DbConfig::Postgres(url)
                 }
                 _ if in_ci() => panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests cannot run"),
                 _ => {
@@ -95,8 +95,11 @@ impl TestApp {
                 }
             },
         };
-        let app =
-            App::open(&config, AppConfig { password_cost: PasswordCost::Cheap, ..Default::default() }).await.unwrap();
+        // The index lives on disk, as in production.
+        let index = IndexLocation::Dir(dir.path().join("search-index"));
+        let app = App::open(&config, AppConfig { password_cost: PasswordCost::Cheap, index, ..Default::default() })
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -108,7 +111,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        Some(TestApp { base, app, _dir: dir, shutdown: Some(tx) })
+        Some(TestApp { base, app, _dir: Some(dir), db: config, shutdown: Some(tx) })
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -9,3 +9,4 @@ mod browser;
 mod creators_api;
 mod insights;
 mod pages;
+mod search;

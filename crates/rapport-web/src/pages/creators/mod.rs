@@ -1,6 +1,9 @@
-//! Creator pages: the list (search, filters, sort, cursor pages, deleted view) and the
-//! record page (profile, accounts with growth sparklines, notes, timeline), plus the
-//! record actions (delete, restore, add/remove account, add/delete note).
+//! Creator pages: the record page (profile, fit score and quality signals, accounts with
+//! growth sparklines, notes, timeline) and its actions (delete, restore, add/remove
+//! account, add/delete note). The list lives in [`list`].
+
+mod list;
+pub use list::{Opt, platform_opts, stage_opts};
 
 use super::{Flash, Layout, redirect_with_flash};
 use crate::auth::{CsrfForm, Session};
@@ -9,24 +12,22 @@ use crate::format::{compact, date, exact, initials, json_text, relative, sparkli
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use rapport_app::AppError;
 use rapport_app::accounts::AccountView;
-use rapport_app::creators::{self, CreatorQuery, CreatorView};
-use rapport_app::{AppError, members};
+use rapport_app::creators::{self, CreatorView};
 use rapport_core::Invalid;
 use rapport_core::actor::now;
 use rapport_core::creators::{AccountInput, Stage};
 use rapport_core::ids::{AccountId, CreatorId, NoteId};
 use rapport_core::platform::Platform;
-use rapport_core::tier::Tier;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/creators", get(list_creators))
-        .route("/creators/export", get(export_creators))
+        .merge(list::router())
         .route("/creators/{id}", get(show_creator))
         .route("/creators/{id}/delete", post(delete_creator))
         .route("/creators/{id}/restore", post(restore_creator))
@@ -34,268 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/creators/{id}/accounts/{account}/delete", post(delete_account))
         .route("/creators/{id}/notes", post(create_note))
         .route("/creators/{id}/notes/{note}/delete", post(delete_note))
-}
-
-/// An option in a filter select.
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn opts(items: impl IntoIterator<Item = (String, String)>, current: Option<&str>) -> Vec<Opt> {
-    items.into_iter().map(|(value, label)| Opt { selected: current == Some(value.as_str()), value, label }).collect()
-}
-
-pub fn stage_opts(current: Option<&str>) -> Vec<Opt> {
-    opts(Stage::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())), current)
-}
-
-pub fn platform_opts(current: Option<&str>) -> Vec<Opt> {
-    opts(Platform::ALL.iter().map(|p| (p.slug().to_string(), p.label().to_string())), current)
-}
-
-/// Query-string pairs of a list query (non-empty ones), with `cursor` left out.
-fn pairs(q: &CreatorQuery) -> Vec<(&'static str, String)> {
-    let fields: [(&'static str, &Option<String>); 13] = [
-        ("q", &q.q),
-        ("stage", &q.stage),
-        ("tag", &q.tag),
-        ("platform", &q.platform),
-        ("country", &q.country),
-        ("owner", &q.owner),
-        ("tier", &q.tier),
-        ("min_followers", &q.min_followers),
-        ("max_followers", &q.max_followers),
-        ("updated_since", &q.updated_since),
-        ("deleted", &q.deleted),
-        ("sort", &q.sort),
-        ("limit", &q.limit),
-    ];
-    fields
-        .into_iter()
-        .filter_map(|(k, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (k, v.to_string())))
-        .collect()
-}
-
-fn url_at(path: &str, pairs: &[(&str, String)]) -> String {
-    if pairs.is_empty() {
-        return path.into();
-    }
-    let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    format!("{path}?{qs}")
-}
-
-fn url_of(pairs: &[(&str, String)]) -> String {
-    url_at("/creators", pairs)
-}
-
-/// The export link for the list as filtered (all pages, not just this one).
-fn export_url(pairs: &[(&'static str, String)], format: &str) -> String {
-    let mut p = pairs.to_vec();
-    p.push(("format", format.into()));
-    url_at("/creators/export", &p)
-}
-
-/// A removable filter chip.
-pub struct Chip {
-    pub label: String,
-    pub remove_url: String,
-}
-
-pub struct SortLink {
-    pub url: String,
-    /// "", "ascending" or "descending" (for aria-sort).
-    pub state: &'static str,
-}
-
-pub struct Row {
-    pub id: String,
-    pub name: String,
-    pub initials: String,
-    pub email: String,
-    pub handles: Vec<(String, String)>,
-    pub followers: String,
-    pub tier: String,
-    pub stage: String,
-    pub stage_label: String,
-    pub country: String,
-    pub owner: String,
-    pub updated: String,
-    pub updated_exact: String,
-    pub do_not_contact: bool,
-}
-
-#[derive(Template)]
-#[template(path = "creators/list.html")]
-struct ListPage {
-    layout: Layout,
-    rows: Vec<Row>,
-    total: String,
-    total_n: i64,
-    q: CreatorQuery,
-    chips: Vec<Chip>,
-    stages: Vec<Opt>,
-    platforms: Vec<Opt>,
-    tiers: Vec<Opt>,
-    owners: Vec<Opt>,
-    sort_name: SortLink,
-    sort_followers: SortLink,
-    sort_updated: SortLink,
-    next_url: Option<String>,
-    first_url: Option<String>,
-    deleted: bool,
-    deleted_url: String,
-    live_url: String,
-    export_csv: String,
-    export_json: String,
-    filtered: bool,
-    errors: Vec<String>,
-}
-
-fn label_of(key: &str, value: &str, owners: &[Opt]) -> String {
-    match key {
-        "q" => format!("Search: {value}"),
-        "stage" => format!("Stage: {}", Stage::parse(value).map(|s| s.label()).unwrap_or(value)),
-        "platform" => format!("Platform: {}", Platform::parse(value).map(|p| p.label()).unwrap_or(value)),
-        "tag" => format!("Tag: {value}"),
-        "country" => format!("Country: {}", value.to_uppercase()),
-        "tier" => format!("Tier: {value}"),
-        "owner" => {
-            format!("Owner: {}", owners.iter().find(|o| o.value == value).map(|o| o.label.as_str()).unwrap_or(value))
-        }
-        "min_followers" => format!("Followers ≥ {value}"),
-        "max_followers" => format!("Followers ≤ {value}"),
-        "updated_since" => format!("Updated since {value}"),
-        other => format!("{other}: {value}"),
-    }
-}
-
-fn sort_link(q: &CreatorQuery, name: &str, default_desc: bool) -> SortLink {
-    let current = q.sort_param();
-    let (state, next) = if current == name {
-        ("ascending", format!("-{name}"))
-    } else if current == format!("-{name}") {
-        ("descending", name.to_string())
-    } else {
-        ("", if default_desc { format!("-{name}") } else { name.to_string() })
-    };
-    let mut p: Vec<_> = pairs(q).into_iter().filter(|(k, _)| *k != "sort").collect();
-    p.push(("sort", next));
-    SortLink { url: url_of(&p), state }
-}
-
-pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
-    Row {
-        id: c.id.to_string(),
-        initials: initials(&c.display_name),
-        name: c.display_name.clone(),
-        email: c.primary_email.clone().unwrap_or_default(),
-        handles: c
-            .social_accounts
-            .iter()
-            .take(3)
-            .map(|a| (Platform::parse(&a.platform).map(|p| p.label()).unwrap_or("").to_string(), a.handle.clone()))
-            .collect(),
-        followers: if c.max_followers > 0 { compact(c.max_followers) } else { "—".into() },
-        tier: c.tier.slug().to_string(),
-        stage_label: Stage::parse(&c.stage).map(|s| s.label()).unwrap_or("").to_string(),
-        stage: c.stage.clone(),
-        country: c.country.clone().unwrap_or_default(),
-        owner: c.owner_name.clone().unwrap_or_default(),
-        updated: relative(c.updated_at, t),
-        updated_exact: exact(c.updated_at),
-        do_not_contact: c.do_not_contact,
-    }
-}
-
-async fn owner_opts(state: &AppState, session: &Session, current: Option<&str>) -> Result<Vec<Opt>, PageError> {
-    let members = members::list(&state.app, session.ctx()).await?;
-    let mut items = vec![("none".to_string(), "No owner".to_string())];
-    items.extend(members.into_iter().map(|m| (m.user_id.to_string(), m.name)));
-    Ok(opts(items, current))
-}
-
-async fn list_creators(
-    State(state): State<AppState>,
-    session: Session,
-    flash: Flash,
-    Query(q): Query<CreatorQuery>,
-) -> Result<Response, PageError> {
-    let (page, errors) = match creators::list(&state.app, session.ctx(), &q).await {
-        Ok(p) => (p, vec![]),
-        Err(AppError::Invalid(inv)) => {
-            // Show what was wrong with the filters and the unfiltered list below.
-            let errs = inv.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            (creators::list(&state.app, session.ctx(), &CreatorQuery::default()).await?, errs)
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let owners = owner_opts(&state, &session, q.owner.as_deref()).await?;
-    let base = pairs(&q);
-    let chips = base
-        .iter()
-        .filter(|(k, _)| !matches!(*k, "sort" | "limit" | "deleted"))
-        .map(|(k, v)| Chip {
-            label: label_of(k, v, &owners),
-            remove_url: url_of(&base.iter().filter(|(k2, _)| k2 != k).cloned().collect::<Vec<_>>()),
-        })
-        .collect();
-    let next_url = page.next_cursor.as_ref().map(|c| {
-        let mut p = base.clone();
-        p.push(("cursor", c.clone()));
-        url_of(&p)
-    });
-    let first_url = q.cursor.as_ref().filter(|c| !c.is_empty()).map(|_| url_of(&base));
-    let deleted = q.deleted.as_deref() == Some("true");
-    let without_deleted: Vec<_> = base.iter().filter(|(k, _)| *k != "deleted").cloned().collect();
-    let mut with_deleted = without_deleted.clone();
-    with_deleted.push(("deleted", "true".into()));
-    let t = now();
-    let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
-    let list = ListPage {
-        layout,
-        rows: page.items.iter().map(|c| row(c, t)).collect(),
-        total: crate::format::grouped(page.total),
-        total_n: page.total,
-        filtered: q.is_filtered(),
-        chips,
-        stages: stage_opts(q.stage.as_deref()),
-        platforms: platform_opts(q.platform.as_deref()),
-        tiers: opts(
-            Tier::ALL.iter().map(|t| (t.slug().to_string(), crate::format::sentence(t.slug()))),
-            q.tier.as_deref(),
-        ),
-        owners,
-        sort_name: sort_link(&q, "name", false),
-        sort_followers: sort_link(&q, "followers", true),
-        sort_updated: sort_link(&q, "updated_at", true),
-        next_url,
-        first_url,
-        deleted,
-        deleted_url: url_of(&with_deleted),
-        export_csv: export_url(&base, "csv"),
-        export_json: export_url(&base, "json"),
-        live_url: url_of(&without_deleted),
-        q,
-        errors,
-    };
-    Ok(Html(list.render()?).into_response())
-}
-
-#[derive(Deserialize)]
-struct ExportFormat {
-    format: Option<String>,
-}
-
-async fn export_creators(
-    State(state): State<AppState>,
-    session: Session,
-    Query(f): Query<ExportFormat>,
-    Query(q): Query<CreatorQuery>,
-) -> Result<Response, PageError> {
-    let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
-    Ok(crate::download::creators(state.app.clone(), session.ctx().clone(), q, format).await?)
 }
 
 pub struct AccountCard {

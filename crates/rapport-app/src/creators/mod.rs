@@ -1,6 +1,9 @@
 //! Creators: create, read, update (JSON merge patch over the editable fields), soft delete
-//! and restore, and the one list query behind both the UI and the API. Duplicates (same
-//! email, same platform + handle) are refused with a 409 that names the existing creator.
+//! and restore. Duplicates (same email, same platform + handle) are refused with a 409 that
+//! names the existing creator. The list query lives in [`query`].
+
+mod query;
+pub use query::*;
 
 use crate::App;
 use crate::accounts::{AccountView, account_view};
@@ -8,16 +11,13 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Existing};
 use crate::insights::Insights;
 use crate::timeline;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rapport_core::Invalid;
 use rapport_core::actor::now;
 use rapport_core::creators::{self as domain, AccountDraft, ContactInput, CreatorDraft, CreatorInput};
 use rapport_core::diff;
 use rapport_core::ids::{CreatorId, UserId};
-use rapport_core::platform::Platform;
-use rapport_core::tier::{Tier, TierThresholds};
-use rapport_store::creators::{self as store, CreatorRow, CursorKey, ListQuery, SortKey};
+use rapport_core::tier::Tier;
+use rapport_store::creators::{self as store, CreatorRow};
 use rapport_store::{Conn, accounts, users};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -93,7 +93,7 @@ fn json_list(s: &str) -> Vec<String> {
 }
 
 /// Builds views for rows, loading contacts, tags, accounts and owners in batches.
-async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) -> AppResult<Vec<CreatorView>> {
+pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) -> AppResult<Vec<CreatorView>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let contacts = store::contact_points(c, &ids).await?;
     let tags = store::tags(c, &ids).await?;
@@ -322,6 +322,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreatorInput) -> AppResult<Crea
     let row = require_creator(&mut c, ctx, id, false).await?;
     let view = view_one(&mut c, ctx, row).await?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     tracing::info!(creator = %id, "creator created");
     Ok(view)
 }
@@ -351,6 +352,7 @@ pub async fn replace(app: &App, ctx: &Ctx, id: CreatorId, input: CreatorInput) -
     let row = require_creator(&mut c, ctx, id, false).await?;
     let view = view_one(&mut c, ctx, row).await?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     Ok(view)
 }
 
@@ -415,264 +417,6 @@ async fn set_deleted(app: &App, ctx: &Ctx, id: CreatorId, delete: bool) -> AppRe
     let action = if delete { "creator.deleted" } else { "creator.restored" };
     timeline::record(&mut c, ctx, id.0, action, vec![]).await?;
     tx.commit().await?;
+    crate::search::after_write(app).await;
     Ok(())
-}
-
-/// The list query as it arrives in a URL (UI and API share it; a search is a link).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CreatorQuery {
-    /// Free text over names, handles, emails, city, niches and tags.
-    pub q: Option<String>,
-    /// Lifecycle stage, e.g. `qualified`.
-    pub stage: Option<String>,
-    /// Comma-separated tags; a creator must carry all of them.
-    pub tag: Option<String>,
-    /// Has an account on this platform.
-    pub platform: Option<String>,
-    /// ISO 3166 alpha-2 country.
-    pub country: Option<String>,
-    /// A user id (`usr_…`) or `none` for creators without an owner.
-    pub owner: Option<String>,
-    /// Tier by largest following: nano, micro, mid, macro, mega.
-    pub tier: Option<String>,
-    pub min_followers: Option<String>,
-    pub max_followers: Option<String>,
-    /// RFC 3339 time or YYYY-MM-DD date.
-    pub updated_since: Option<String>,
-    /// `true` lists soft-deleted creators instead.
-    pub deleted: Option<String>,
-    /// `updated_at`, `created_at`, `name`, `followers`; prefix `-` for descending.
-    /// Default `-updated_at`.
-    pub sort: Option<String>,
-    /// From `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<String>,
-}
-
-impl CreatorQuery {
-    fn text(v: &Option<String>) -> Option<&str> {
-        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-
-    /// Whether any filter (beyond sort and paging) is set.
-    pub fn is_filtered(&self) -> bool {
-        [
-            &self.q, &self.stage, &self.tag, &self.platform, &self.country, &self.owner, &self.tier,
-            &self.min_followers, &self.max_followers, &self.updated_since,
-        ]
-        .iter()
-        .any(|v| Self::text(v).is_some())
-    }
-
-    /// The sort as written, normalised (default `-updated_at`).
-    pub fn sort_param(&self) -> String {
-        Self::text(&self.sort).unwrap_or("-updated_at").to_owned()
-    }
-
-    /// Parses into the store's query; every bad parameter is reported by name.
-    pub fn parse(&self, tiers: &TierThresholds) -> Result<ListQuery, Invalid> {
-        let mut e = Invalid::new();
-        let mut q = ListQuery { limit: 50, ..Default::default() };
-        q.q = Self::text(&self.q).map(|s| s.chars().take(200).collect());
-        q.stage = Self::text(&self.stage)
-            .and_then(|s| domain::Stage::parse(s).map_err(|m| e.add("stage", m)).ok())
-            .map(|s| s.slug().to_owned());
-        if let Some(tags) = Self::text(&self.tag) {
-            for t in tags.split(',').filter(|t| !t.trim().is_empty()) {
-                match domain::label_value(t) {
-                    Ok(t) => q.tags.push(t),
-                    Err(m) => e.add("tag", m),
-                }
-            }
-        }
-        q.platform = Self::text(&self.platform)
-            .and_then(|p| Platform::parse(p).map_err(|m| e.add("platform", m)).ok())
-            .map(|p| p.slug().to_owned());
-        q.country = Self::text(&self.country).and_then(|c| {
-            let c = c.to_ascii_uppercase();
-            if domain::is_country_code(&c) {
-                Some(c)
-            } else {
-                e.add("country", "must be an ISO 3166 two-letter country code such as DE");
-                None
-            }
-        });
-        match Self::text(&self.owner) {
-            Some("none") => q.unowned = true,
-            Some(o) => q.owner_id = o.parse::<UserId>().map_err(|m| e.add("owner", m.to_string())).ok().map(|u| u.0),
-            None => {}
-        }
-        let int = |e: &mut Invalid, name: &str, v: &Option<String>| -> Option<i64> {
-            Self::text(v).and_then(|s| match s.replace(['_', ' '], "").parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    e.add(name, "must be a whole number ≥ 0");
-                    None
-                }
-            })
-        };
-        q.min_followers = int(&mut e, "min_followers", &self.min_followers);
-        q.max_followers = int(&mut e, "max_followers", &self.max_followers);
-        if let Some(t) = Self::text(&self.tier) {
-            match Tier::parse(t) {
-                Ok(tier) => {
-                    let (lo, hi) = tiers.range(tier);
-                    q.min_followers = Some(q.min_followers.map_or(lo, |m| m.max(lo)));
-                    if let Some(hi) = hi {
-                        q.max_followers = Some(q.max_followers.map_or(hi - 1, |m| m.min(hi - 1)));
-                    }
-                }
-                Err(m) => e.add("tier", m),
-            }
-        }
-        if let (Some(lo), Some(hi)) = (q.min_followers, q.max_followers)
-            && lo > hi
-            && Self::text(&self.tier).is_none()
-        {
-            e.add("max_followers", "must not be below min_followers");
-        }
-        q.updated_since = Self::text(&self.updated_since).and_then(|s| {
-            parse_time(s).or_else(|| {
-                e.add("updated_since", "must be an RFC 3339 time or a YYYY-MM-DD date");
-                None
-            })
-        });
-        q.deleted = match Self::text(&self.deleted) {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(_) => {
-                e.add("deleted", "must be true or false");
-                false
-            }
-        };
-        let sort = self.sort_param();
-        let (key, desc) = match parse_sort(&sort) {
-            Some(s) => s,
-            None => {
-                e.add("sort", "must be one of updated_at, created_at, name, followers, optionally prefixed with -");
-                (SortKey::Updated, true)
-            }
-        };
-        q.sort = Some((key, desc));
-        if let Some(l) = Self::text(&self.limit) {
-            match l.parse::<i64>() {
-                Ok(n) if (1..=200).contains(&n) => q.limit = n,
-                _ => e.add("limit", "must be a whole number from 1 to 200"),
-            }
-        }
-        if let Some(cur) = Self::text(&self.cursor) {
-            match decode_cursor(cur, &sort, key) {
-                Some(after) => q.after = Some(after),
-                None => e.add("cursor", "is not a cursor from this listing (was the sort changed?)"),
-            }
-        }
-        e.into_result(q)
-    }
-}
-
-fn parse_time(s: &str) -> Option<OffsetDateTime> {
-    use time::format_description::well_known::Rfc3339;
-    OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(s, fmt).ok().map(|d| d.midnight().assume_utc())
-    })
-}
-
-fn parse_sort(s: &str) -> Option<(SortKey, bool)> {
-    let (desc, name) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
-    };
-    let key = match name {
-        "updated_at" => SortKey::Updated,
-        "created_at" => SortKey::Created,
-        "name" => SortKey::Name,
-        "followers" => SortKey::Followers,
-        _ => return None,
-    };
-    Some((key, desc))
-}
-
-#[derive(Serialize, Deserialize)]
-struct Cursor {
-    s: String,
-    k: Value,
-    id: Uuid,
-}
-
-fn encode_cursor(sort: &str, key: &CursorKey, id: Uuid) -> String {
-    let k = match key {
-        CursorKey::Time(t) => {
-            Value::String(t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default())
-        }
-        CursorKey::Text(s) => Value::String(s.clone()),
-        CursorKey::Int(i) => Value::from(*i),
-    };
-    let json = serde_json::to_vec(&Cursor { s: sort.to_owned(), k, id }).unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(json)
-}
-
-fn decode_cursor(s: &str, sort: &str, key: SortKey) -> Option<(CursorKey, Uuid)> {
-    let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
-    let c: Cursor = serde_json::from_slice(&bytes).ok()?;
-    if c.s != sort {
-        return None;
-    }
-    let k = match key {
-        SortKey::Updated | SortKey::Created => {
-            CursorKey::Time(OffsetDateTime::parse(c.k.as_str()?, &time::format_description::well_known::Rfc3339).ok()?)
-        }
-        SortKey::Name => CursorKey::Text(c.k.as_str()?.to_owned()),
-        SortKey::Followers => CursorKey::Int(c.k.as_i64()?),
-    };
-    Some((k, c.id))
-}
-
-/// Checks a list query's parameters without running it.
-pub async fn check_query(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<()> {
-    let tiers = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?.tiers;
-    query.parse(&tiers)?;
-    Ok(())
-}
-
-/// One page of creators.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CreatorPage {
-    pub items: Vec<CreatorView>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-    /// How many creators match the filters in all.
-    pub total: i64,
-}
-
-pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<CreatorPage> {
-    let mut r = app.db.read().await?;
-    let mut c = r.conn();
-    let tiers = crate::settings::load(&mut c, ctx).await?.tiers;
-    let q = query.parse(&tiers)?;
-    let mut rows = store::list(&mut c, ctx.ws(), &q).await?;
-    let total = store::count(&mut c, ctx.ws(), &q).await?;
-    let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
-    let next_cursor = if rows.len() as i64 > q.limit {
-        rows.truncate(q.limit as usize);
-        rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
-    } else {
-        None
-    };
-    let items = views(&mut c, ctx, rows).await?;
-    Ok(CreatorPage { items, next_cursor, total })
-}
-
-/// A tag with how many live creators carry it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TagCount {
-    pub tag: String,
-    pub creators: i64,
-}
-
-pub async fn tags(app: &App, ctx: &Ctx) -> AppResult<Vec<TagCount>> {
-    let rows = store::tag_counts(&mut app.db.read().await?.conn(), ctx.ws()).await?;
-    Ok(rows.into_iter().map(|(tag, creators)| TagCount { tag, creators }).collect())
 }

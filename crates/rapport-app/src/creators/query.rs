@@ -1,0 +1,559 @@
+//! The one query model behind the creator list, the API and discovery search: URL
+//! parameters (a search is a shareable link), validated into the store's keyset query or
+//! routed to the search index when text, facets or audience filters are asked for.
+
+use super::{CreatorView, views};
+use crate::App;
+use crate::context::Ctx;
+use crate::error::AppResult;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rapport_core::Invalid;
+use rapport_core::creators as domain;
+use rapport_core::ids::UserId;
+use rapport_core::platform::Platform;
+use rapport_core::tier::{Tier, TierThresholds};
+use rapport_store::creators::{self as store, CursorKey, ListQuery, SortKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The list query as it arrives in a URL (UI and API share it; a search is a link).
+/// Lists are comma-separated: any of the values matches (tags: all must match).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreatorQuery {
+    /// Free text over names, handles, bio, niches, tags, tone notes and city (all words must
+    /// match; accents and case are ignored).
+    pub q: Option<String>,
+    /// Lifecycle stages, e.g. `qualified,contacted`.
+    pub stage: Option<String>,
+    /// Tags; a creator must carry all of them.
+    pub tag: Option<String>,
+    /// Has an account on any of these platforms.
+    pub platform: Option<String>,
+    /// ISO 3166 alpha-2 countries.
+    pub country: Option<String>,
+    pub city: Option<String>,
+    /// ISO 639 language codes the creator speaks.
+    pub language: Option<String>,
+    pub niche: Option<String>,
+    /// A user id (`usr_…`) or `none` for creators without an owner.
+    pub owner: Option<String>,
+    /// Tier by largest following: nano, micro, mid, macro, mega (workspace boundaries).
+    pub tier: Option<String>,
+    pub min_followers: Option<String>,
+    pub max_followers: Option<String>,
+    pub min_average_views: Option<String>,
+    pub max_average_views: Option<String>,
+    /// Engagement rate bounds in percent, e.g. `2.5`.
+    pub min_engagement: Option<String>,
+    pub max_engagement: Option<String>,
+    /// Audience share in a country at least X %: `DE:30`.
+    pub audience_country: Option<String>,
+    /// Audience share in an age band at least X %: `18-24:40`.
+    pub audience_age: Option<String>,
+    /// Audience share of a gender at least X %: `female:60`.
+    pub audience_gender: Option<String>,
+    /// `true`: has a primary email; `false`: has none.
+    pub has_email: Option<String>,
+    /// Data freshness: metrics observed within this many days.
+    pub fresh_days: Option<String>,
+    /// RFC 3339 time or YYYY-MM-DD date (not combinable with text or discovery filters).
+    pub updated_since: Option<String>,
+    /// `include` also lists do-not-contact creators (hidden by default).
+    pub dnc: Option<String>,
+    /// `true` lists soft-deleted creators instead.
+    pub deleted: Option<String>,
+    /// `true` adds facet counts (platform, country, niche, tag, stage, tier, language).
+    pub facets: Option<String>,
+    /// `updated_at`, `created_at`, `name`, `followers`, `engagement`, `fit`, `relevance`;
+    /// prefix `-` for descending. Default `-updated_at`, or `relevance` with text.
+    pub sort: Option<String>,
+    /// From `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<String>,
+}
+
+/// How a query is answered: by the database (keyset pages, always exact) or by the search
+/// index (text, facets, discovery filters; offset pages).
+#[derive(Debug, Clone)]
+pub enum Plan {
+    Store(Box<ListQuery>),
+    Index(Box<rapport_search::SearchQuery>),
+}
+
+fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn list_of(v: &Option<String>) -> Vec<&str> {
+    text(v).map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+}
+
+/// Parses each entry of a comma list with `f`, naming the parameter on failure.
+fn each<T>(e: &mut Invalid, name: &str, v: &Option<String>, f: impl Fn(&str) -> Result<T, String>) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in list_of(v) {
+        match f(item) {
+            Ok(t) => out.push(t),
+            Err(m) => e.add(name, m),
+        }
+    }
+    out
+}
+
+fn int(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<i64> {
+    text(v).and_then(|s| match s.replace(['_', ' '], "").parse::<i64>() {
+        Ok(n) if n >= 0 => Some(n),
+        _ => {
+            e.add(name, "must be a whole number ≥ 0");
+            None
+        }
+    })
+}
+
+fn percent(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<f64> {
+    text(v).and_then(|s| match s.trim_end_matches('%').trim().replace(',', ".").parse::<f64>() {
+        Ok(x) if (0.0..=100.0).contains(&x) => Some(x),
+        _ => {
+            e.add(name, "must be a percentage between 0 and 100");
+            None
+        }
+    })
+}
+
+fn flag(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<bool> {
+    match text(v) {
+        None => None,
+        Some("true") | Some("1") => Some(true),
+        Some("false") | Some("0") => Some(false),
+        Some(_) => {
+            e.add(name, "must be true or false");
+            None
+        }
+    }
+}
+
+/// `KEY:PERCENT` for the audience filters.
+fn share(
+    e: &mut Invalid,
+    name: &str,
+    v: &Option<String>,
+    key: impl Fn(&str) -> Option<String>,
+    help: &str,
+) -> Option<(String, f64)> {
+    let s = text(v)?;
+    let parsed = s.rsplit_once(':').and_then(|(k, p)| {
+        let p = p.trim().trim_end_matches('%').parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p))?;
+        Some((key(k.trim())?, p))
+    });
+    if parsed.is_none() {
+        e.add(name, format!("must be KEY:PERCENT, e.g. {help}"));
+    }
+    parsed
+}
+
+/// Sort keys of either engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    Store(SortKey),
+    Relevance,
+    Engagement,
+    Fit,
+}
+
+fn parse_sort(s: &str) -> Option<(Sort, bool)> {
+    let (desc, name) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let key = match name {
+        "updated_at" => Sort::Store(SortKey::Updated),
+        "created_at" => Sort::Store(SortKey::Created),
+        "name" => Sort::Store(SortKey::Name),
+        "followers" => Sort::Store(SortKey::Followers),
+        "relevance" => Sort::Relevance,
+        "engagement" => Sort::Engagement,
+        "fit" => Sort::Fit,
+        _ => return None,
+    };
+    Some((key, desc))
+}
+
+impl CreatorQuery {
+    /// Whether any filter (beyond sort, paging, deleted and do-not-contact) is set.
+    pub fn is_filtered(&self) -> bool {
+        [
+            &self.q, &self.stage, &self.tag, &self.platform, &self.country, &self.city, &self.language, &self.niche,
+            &self.owner, &self.tier, &self.min_followers, &self.max_followers, &self.min_average_views,
+            &self.max_average_views, &self.min_engagement, &self.max_engagement, &self.audience_country,
+            &self.audience_age, &self.audience_gender, &self.has_email, &self.fresh_days, &self.updated_since,
+        ]
+        .iter()
+        .any(|v| text(v).is_some())
+    }
+
+    /// The sort as written, normalised: default `-updated_at`, or `relevance` with text.
+    pub fn sort_param(&self) -> String {
+        match text(&self.sort) {
+            Some(s) => s.to_owned(),
+            None if text(&self.q).is_some() => "relevance".into(),
+            None => "-updated_at".into(),
+        }
+    }
+
+    /// Validates every parameter (each problem named) and decides which engine answers.
+    /// Without a search index, only what the database can answer is accepted.
+    pub fn plan(&self, workspace_id: Uuid, tiers: &TierThresholds, index_available: bool) -> Result<Plan, Invalid> {
+        let mut e = Invalid::new();
+        let q = text(&self.q).map(|s| s.chars().take(200).collect::<String>());
+        let stages = each(&mut e, "stage", &self.stage, |s| domain::Stage::parse(s).map(|s| s.slug().to_owned()));
+        let tags = each(&mut e, "tag", &self.tag, domain::label_value);
+        let platforms = each(&mut e, "platform", &self.platform, |p| Platform::parse(p).map(|p| p.slug().to_owned()));
+        let countries = each(&mut e, "country", &self.country, |c| {
+            let c = c.to_ascii_uppercase();
+            if domain::is_country_code(&c) {
+                Ok(c)
+            } else {
+                Err("must be ISO 3166 two-letter country codes such as DE".into())
+            }
+        });
+        let cities: Vec<String> = list_of(&self.city).into_iter().map(str::to_owned).collect();
+        let languages = each(&mut e, "language", &self.language, |l| {
+            let l = l.to_ascii_lowercase();
+            if (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()) {
+                Ok(l)
+            } else {
+                Err("must be ISO 639 language codes such as en".into())
+            }
+        });
+        let niches = each(&mut e, "niche", &self.niche, domain::label_value);
+        let (mut owner_id, mut unowned) = (None, false);
+        match text(&self.owner) {
+            Some("none") => unowned = true,
+            Some(o) => owner_id = o.parse::<UserId>().map_err(|m| e.add("owner", m.to_string())).ok().map(|u| u.0),
+            None => {}
+        }
+        let mut min_followers = int(&mut e, "min_followers", &self.min_followers);
+        let mut max_followers = int(&mut e, "max_followers", &self.max_followers);
+        if let (Some(lo), Some(hi)) = (min_followers, max_followers)
+            && lo > hi
+        {
+            e.add("max_followers", "must not be below min_followers");
+        }
+        if let Some(t) = text(&self.tier) {
+            match Tier::parse(t) {
+                Ok(tier) => {
+                    let (lo, hi) = tiers.range(tier);
+                    min_followers = Some(min_followers.map_or(lo, |m| m.max(lo)));
+                    if let Some(hi) = hi {
+                        max_followers = Some(max_followers.map_or(hi - 1, |m| m.min(hi - 1)));
+                    }
+                }
+                Err(m) => e.add("tier", m),
+            }
+        }
+        let min_views = int(&mut e, "min_average_views", &self.min_average_views);
+        let max_views = int(&mut e, "max_average_views", &self.max_average_views);
+        let min_er = percent(&mut e, "min_engagement", &self.min_engagement);
+        let max_er = percent(&mut e, "max_engagement", &self.max_engagement);
+        let audience_country = share(
+            &mut e,
+            "audience_country",
+            &self.audience_country,
+            |k| {
+                let k = k.to_ascii_uppercase();
+                domain::is_country_code(&k).then_some(k)
+            },
+            "DE:30",
+        );
+        let audience_age = share(
+            &mut e,
+            "audience_age",
+            &self.audience_age,
+            |k| domain::AGE_BANDS.contains(&k).then(|| k.to_owned()),
+            "18-24:40",
+        );
+        let audience_gender = share(
+            &mut e,
+            "audience_gender",
+            &self.audience_gender,
+            |k| {
+                let k = k.to_ascii_lowercase();
+                domain::GENDERS.contains(&k.as_str()).then_some(k)
+            },
+            "female:60",
+        );
+        let has_email = flag(&mut e, "has_email", &self.has_email);
+        let fresh_days = int(&mut e, "fresh_days", &self.fresh_days);
+        let updated_since = text(&self.updated_since).and_then(|s| {
+            parse_time(s).or_else(|| {
+                e.add("updated_since", "must be an RFC 3339 time or a YYYY-MM-DD date");
+                None
+            })
+        });
+        let include_dnc = match text(&self.dnc) {
+            None | Some("exclude") => false,
+            Some("include") => true,
+            Some(_) => {
+                e.add("dnc", "must be include or exclude");
+                false
+            }
+        };
+        let deleted = flag(&mut e, "deleted", &self.deleted).unwrap_or(false);
+        let facets = flag(&mut e, "facets", &self.facets).unwrap_or(false);
+        let sort_text = self.sort_param();
+        let (sort, desc) = parse_sort(&sort_text).unwrap_or_else(|| {
+            e.add("sort", "must be one of updated_at, created_at, name, followers, engagement, fit, relevance, optionally prefixed with -");
+            (Sort::Store(SortKey::Updated), true)
+        });
+        let mut limit = 50i64;
+        if let Some(l) = text(&self.limit) {
+            match l.parse::<i64>() {
+                Ok(n) if (1..=200).contains(&n) => limit = n,
+                _ => e.add("limit", "must be a whole number from 1 to 200"),
+            }
+        }
+        let discovery = !cities.is_empty()
+            || !languages.is_empty()
+            || !niches.is_empty()
+            || min_views.is_some()
+            || max_views.is_some()
+            || min_er.is_some()
+            || max_er.is_some()
+            || audience_country.is_some()
+            || audience_age.is_some()
+            || audience_gender.is_some()
+            || has_email.is_some()
+            || fresh_days.is_some()
+            || facets
+            || stages.len() > 1
+            || platforms.len() > 1
+            || countries.len() > 1
+            || !matches!(sort, Sort::Store(_));
+        let use_index = index_available && (discovery || q.is_some());
+        if !index_available && discovery {
+            e.add("q", "this combination of filters needs the search index, which this process does not run");
+        }
+        if use_index {
+            if updated_since.is_some() {
+                e.add("updated_since", "cannot be combined with text search or discovery filters");
+            }
+            if matches!(sort, Sort::Store(SortKey::Name | SortKey::Created)) {
+                e.add("sort", "name and created_at sorts cannot be combined with text search or discovery filters");
+            }
+        } else if matches!(sort, Sort::Relevance) {
+            e.add("sort", "relevance needs search words in q");
+        }
+        let cursor = text(&self.cursor);
+        if use_index {
+            use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
+            let offset = match cursor {
+                Some(c) => decode_offset(c, &sort_text).unwrap_or_else(|| {
+                    e.add("cursor", "is not a cursor from this listing (was the sort changed?)");
+                    0
+                }),
+                None => 0,
+            };
+            let sort = match sort {
+                Sort::Relevance => SearchSort::Relevance,
+                Sort::Engagement => SearchSort::Engagement { desc },
+                Sort::Fit => SearchSort::Fit { desc },
+                Sort::Store(SortKey::Followers) => SearchSort::Followers { desc },
+                Sort::Store(_) => SearchSort::Updated { desc },
+            };
+            let query = SearchQuery {
+                workspace_id,
+                text: q,
+                platforms,
+                countries,
+                cities,
+                languages,
+                niches,
+                tags,
+                stages,
+                min_followers,
+                max_followers,
+                min_average_views: min_views,
+                max_average_views: max_views,
+                min_engagement_pct: min_er,
+                max_engagement_pct: max_er,
+                audience_country,
+                audience_age,
+                audience_gender,
+                owner: if unowned { Some(OwnerFilter::Unowned) } else { owner_id.map(OwnerFilter::Owner) },
+                has_email,
+                observed_since: fresh_days.map(|d| rapport_core::actor::now() - time::Duration::days(d)),
+                include_do_not_contact: include_dnc,
+                deleted,
+                sort,
+                offset,
+                limit: limit as usize,
+                facets,
+            };
+            return e.into_result(Plan::Index(Box::new(query)));
+        }
+        let key = match sort {
+            Sort::Store(k) => k,
+            _ => SortKey::Updated,
+        };
+        let after = cursor.and_then(|c| {
+            decode_cursor(c, &sort_text, key).or_else(|| {
+                e.add("cursor", "is not a cursor from this listing (was the sort changed?)");
+                None
+            })
+        });
+        e.into_result(Plan::Store(Box::new(ListQuery {
+            q,
+            stage: stages.into_iter().next(),
+            tags,
+            platform: platforms.into_iter().next(),
+            country: countries.into_iter().next(),
+            owner_id,
+            unowned,
+            min_followers,
+            max_followers,
+            updated_since,
+            deleted,
+            include_do_not_contact: include_dnc,
+            sort: Some((key, desc)),
+            after,
+            limit,
+        })))
+    }
+}
+
+fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s, fmt).ok().map(|d| d.midnight().assume_utc())
+    })
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    s: String,
+    k: Value,
+    id: Uuid,
+}
+
+fn encode_cursor(sort: &str, key: &CursorKey, id: Uuid) -> String {
+    let k = match key {
+        CursorKey::Time(t) => {
+            Value::String(t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default())
+        }
+        CursorKey::Text(s) => Value::String(s.clone()),
+        CursorKey::Int(i) => Value::from(*i),
+    };
+    let json = serde_json::to_vec(&Cursor { s: sort.to_owned(), k, id }).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+fn decode_cursor(s: &str, sort: &str, key: SortKey) -> Option<(CursorKey, Uuid)> {
+    let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
+    let c: Cursor = serde_json::from_slice(&bytes).ok()?;
+    if c.s != sort {
+        return None;
+    }
+    let k = match key {
+        SortKey::Updated | SortKey::Created => {
+            CursorKey::Time(OffsetDateTime::parse(c.k.as_str()?, &time::format_description::well_known::Rfc3339).ok()?)
+        }
+        SortKey::Name => CursorKey::Text(c.k.as_str()?.to_owned()),
+        SortKey::Followers => CursorKey::Int(c.k.as_i64()?),
+    };
+    Some((k, c.id))
+}
+
+/// A cursor for index pages: the offset of the next page under this sort.
+pub(crate) fn encode_offset(sort: &str, offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::json!({"s": sort, "o": offset}).to_string())
+}
+
+fn decode_offset(s: &str, sort: &str) -> Option<usize> {
+    let v: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
+    (v["s"].as_str()? == sort).then_some(())?;
+    usize::try_from(v["o"].as_u64()?).ok().filter(|o| *o <= 100_000)
+}
+
+/// Validates a query and decides its engine for the caller's workspace.
+pub async fn plan(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Plan> {
+    let tiers = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?.tiers;
+    Ok(query.plan(ctx.ws(), &tiers, app.search.is_some())?)
+}
+
+/// Checks a list query's parameters without running it.
+pub async fn check_query(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<()> {
+    plan(app, ctx, query).await.map(|_| ())
+}
+
+/// A value and how many matching creators have it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts over all matches, for the filter panel.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct FacetCounts {
+    pub platforms: Vec<FacetCount>,
+    pub countries: Vec<FacetCount>,
+    pub niches: Vec<FacetCount>,
+    pub tags: Vec<FacetCount>,
+    pub stages: Vec<FacetCount>,
+    pub tiers: Vec<FacetCount>,
+    pub languages: Vec<FacetCount>,
+}
+
+/// One page of creators.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatorPage {
+    pub items: Vec<CreatorView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// How many creators match the filters in all.
+    pub total: i64,
+    /// With `facets=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<FacetCounts>,
+}
+
+pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<CreatorPage> {
+    match plan(app, ctx, query).await? {
+        Plan::Index(q) => crate::search::list(app, ctx, *q, &query.sort_param()).await,
+        Plan::Store(q) => list_from_store(app, ctx, query, *q).await,
+    }
+}
+
+async fn list_from_store(app: &App, ctx: &Ctx, query: &CreatorQuery, q: ListQuery) -> AppResult<CreatorPage> {
+    let mut r = app.db.read().await?;
+    let mut c = r.conn();
+    let mut rows = store::list(&mut c, ctx.ws(), &q).await?;
+    let total = store::count(&mut c, ctx.ws(), &q).await?;
+    let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
+    let next_cursor = if rows.len() as i64 > q.limit {
+        rows.truncate(q.limit as usize);
+        rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
+    } else {
+        None
+    };
+    let items = views(&mut c, ctx, rows).await?;
+    Ok(CreatorPage { items, next_cursor, total, facets: None })
+}
+
+/// A tag with how many live creators carry it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TagCount {
+    pub tag: String,
+    pub creators: i64,
+}
+
+pub async fn tags(app: &App, ctx: &Ctx) -> AppResult<Vec<TagCount>> {
+    let rows = store::tag_counts(&mut app.db.read().await?.conn(), ctx.ws()).await?;
+    Ok(rows.into_iter().map(|(tag, creators)| TagCount { tag, creators }).collect())
+}

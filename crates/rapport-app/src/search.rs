@@ -1,0 +1,372 @@
+//! Keeping the search index in step with the database. The database is the source of
+//! truth and the index is disposable: every creator write appends to the change log in
+//! its transaction; each server process tails the log into its own index (within a
+//! quarter second, and at once after its own writes), and rebuilds the index from the
+//! database when it is missing, corrupt, of an older schema, or too far behind.
+
+use crate::App;
+use crate::context::Ctx;
+use crate::creators::CreatorView;
+use crate::error::{AppError, AppResult};
+use crate::settings::WorkspaceSettings;
+use rapport_core::actor::{Actor, now};
+use rapport_core::ids::WorkspaceId;
+use rapport_core::platform::Platform;
+use rapport_core::quality::{self, EngagementBand};
+use rapport_search::{CreatorDoc, SearchIndex};
+use rapport_store::{Conn, changes, creators as store, workspaces};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// How often the change log is polled for other processes' writes.
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
+/// Change-log rows older than this are pruned; an index further behind rebuilds.
+pub const KEEP_CHANGES: time::Duration = time::Duration::days(7);
+/// A gap in the log (a transaction not yet committed) is waited for this long.
+const GAP_GRACE: time::Duration = time::Duration::seconds(5);
+/// Workspace engagement medians are recomputed after this long.
+const BANDS_TTL: Duration = Duration::from_secs(600);
+const BATCH: i64 = 2000;
+
+/// The index and its state, shared by the request handlers and the background task.
+pub struct Search {
+    pub index: SearchIndex,
+    ready: AtomicBool,
+    sync: tokio::sync::Mutex<()>,
+    bands: std::sync::Mutex<HashMap<Uuid, (Instant, Arc<Bands>)>>,
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search").field("index", &self.index).field("ready", &self.is_ready()).finish()
+    }
+}
+
+/// Engagement rates of a workspace's accounts by platform, for per-tier medians.
+pub struct Bands {
+    samples: HashMap<String, Vec<(i64, f64)>>,
+}
+
+impl Bands {
+    /// The band of an account like this one, as the creator page computes it.
+    pub fn band_for(
+        &self,
+        settings: &WorkspaceSettings,
+        platform: &str,
+        followers: Option<i64>,
+    ) -> Option<EngagementBand> {
+        let (Ok(p), Some(f)) = (Platform::parse(platform), followers) else { return None };
+        let tier = settings.tiers.tier_of(f);
+        let (lo, hi) = settings.tiers.range(tier);
+        let rates: Vec<f64> = self
+            .samples
+            .get(p.slug())
+            .map(|s| s.iter().filter(|(fo, _)| *fo >= lo && hi.is_none_or(|h| *fo < h)).map(|(_, r)| *r).collect())
+            .unwrap_or_default();
+        Some(quality::band(&rates, p, tier))
+    }
+}
+
+impl Search {
+    /// Opens (or creates) the index in `dir`, or in memory. Returns whether it must be
+    /// rebuilt from the database before it can answer.
+    pub fn open(dir: Option<&Path>) -> AppResult<(Arc<Search>, bool)> {
+        let (index, rebuild) = match dir {
+            Some(d) => {
+                let opened = SearchIndex::open(d).map_err(internal)?;
+                if let Some(reason) = &opened.reason {
+                    tracing::info!(?reason, "the search index will be rebuilt");
+                }
+                (opened.index, opened.rebuild_needed)
+            }
+            None => (SearchIndex::in_memory().map_err(internal)?, true),
+        };
+        let s = Search {
+            index,
+            ready: AtomicBool::new(!rebuild),
+            sync: tokio::sync::Mutex::new(()),
+            bands: std::sync::Mutex::new(HashMap::new()),
+        };
+        Ok((Arc::new(s), rebuild))
+    }
+
+    /// Whether the index is complete enough to answer queries.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Waits up to `limit` for a rebuild to finish; false if it has not.
+    pub async fn wait_ready(&self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while !self.is_ready() {
+            if start.elapsed() > limit {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("search index: {e}"))
+}
+
+fn system_ctx(ws: Uuid) -> Ctx {
+    Ctx::system(WorkspaceId(ws), Actor::System, "search index")
+}
+
+async fn bands(search: &Search, c: &mut Conn<'_>, ws: Uuid) -> AppResult<Arc<Bands>> {
+    if let Some((at, b)) = search.bands.lock().map_err(internal)?.get(&ws)
+        && at.elapsed() < BANDS_TTL
+    {
+        return Ok(b.clone());
+    }
+    let mut samples: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
+    for (platform, followers, rate) in rapport_store::accounts::engagement_samples(c, ws).await? {
+        samples.entry(platform).or_default().push((followers, rate));
+    }
+    let b = Arc::new(Bands { samples });
+    search.bands.lock().map_err(internal)?.insert(ws, (Instant::now(), b.clone()));
+    Ok(b)
+}
+
+/// The index document of a creator.
+pub fn doc_of(settings: &WorkspaceSettings, bands: &Bands, v: &CreatorView) -> CreatorDoc {
+    let main = v.social_accounts.first();
+    let band = main.and_then(|a| bands.band_for(settings, &a.platform, a.followers));
+    let fit = crate::insights::fit_for(settings, v, band.as_ref(), now());
+    let pairs = |m: &std::collections::BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    CreatorDoc {
+        id: v.id.0,
+        workspace_id: Uuid::nil(),
+        display_name: v.display_name.clone(),
+        legal_name: v.legal_name.clone(),
+        handles: v.social_accounts.iter().map(|a| a.handle.clone()).collect(),
+        emails: v.contact_points.iter().filter(|c| c.kind == "email").map(|c| c.value.clone()).collect(),
+        bio: v.bio.clone(),
+        tone_notes: v.tone_notes.clone(),
+        niches: v.niches.clone(),
+        tags: v.tags.clone(),
+        country: v.country.clone(),
+        city: v.city.clone(),
+        languages: v.languages.clone(),
+        platforms: v.social_accounts.iter().map(|a| a.platform.clone()).collect(),
+        stage: v.stage.clone(),
+        owner_id: v.owner_id.map(|o| o.0),
+        has_email: v.primary_email.is_some(),
+        do_not_contact: v.do_not_contact,
+        deleted: v.deleted_at.is_some(),
+        max_followers: v.max_followers,
+        max_average_views: v.social_accounts.iter().filter_map(|a| a.average_views).max().unwrap_or(0),
+        engagement_rate_pct: main.and_then(|a| a.engagement_rate_pct),
+        fit_score: Some(fit.score),
+        audience_countries: main.map(|a| pairs(&a.audience.countries)).unwrap_or_default(),
+        audience_ages: main.map(|a| pairs(&a.audience.age_bands)).unwrap_or_default(),
+        audience_genders: main.map(|a| pairs(&a.audience.genders)).unwrap_or_default(),
+        data_observed_at: v.social_accounts.iter().map(|a| a.observed_at).min(),
+        updated_at: v.updated_at,
+    }
+}
+
+/// Documents for creators of one workspace; ids that no longer exist come back in the
+/// second list.
+async fn docs_for(
+    search: &Search,
+    c: &mut Conn<'_>,
+    ws: Uuid,
+    ids: &[Uuid],
+) -> AppResult<(Vec<CreatorDoc>, Vec<Uuid>)> {
+    let ctx = system_ctx(ws);
+    let rows = store::get_many(c, ws, ids).await?;
+    let found: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let gone = ids.iter().copied().filter(|id| !found.contains(id)).collect();
+    let views = crate::creators::views(c, &ctx, rows).await?;
+    let settings = crate::settings::load(c, &ctx).await?;
+    let bands = bands(search, c, ws).await?;
+    let docs = views
+        .iter()
+        .map(|v| {
+            let mut d = doc_of(&settings, &bands, v);
+            d.workspace_id = ws;
+            d
+        })
+        .collect();
+    Ok((docs, gone))
+}
+
+/// Rebuilds the whole index from the database, streaming documents into one commit.
+pub async fn rebuild(app: &App) -> AppResult<usize> {
+    let Some(search) = app.search.clone() else { return Ok(0) };
+    let _guard = search.sync.lock().await;
+    let started = Instant::now();
+    let mut r = app.db.read().await?;
+    let upto = changes::latest(&mut r.conn()).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<CreatorDoc>>(4);
+    let index = search.index.clone();
+    let writer =
+        tokio::task::spawn_blocking(move || index.rebuild(std::iter::from_fn(move || rx.blocking_recv()).flatten()));
+    for ws in workspaces::all_ids(&mut r.conn()).await? {
+        search.bands.lock().map_err(internal)?.remove(&ws);
+        let mut after = None;
+        loop {
+            let ids = store::ids_after(&mut r.conn(), ws, after, BATCH).await?;
+            let Some(last) = ids.last().copied() else { break };
+            let (docs, _) = docs_for(&search, &mut r.conn(), ws, &ids).await?;
+            tx.send(docs).await.map_err(internal)?;
+            after = Some(last);
+        }
+    }
+    drop(tx);
+    let n = writer.await.map_err(internal)?.map_err(internal)?;
+    search.index.set_checkpoint_and_commit(upto).map_err(internal)?;
+    search.ready.store(true, Ordering::Release);
+    tracing::info!(creators = n, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
+    Ok(n)
+}
+
+/// Applies the change log to the index since its checkpoint. Returns how many creators
+/// were re-indexed.
+pub async fn sync(app: &App) -> AppResult<usize> {
+    let Some(search) = app.search.clone() else { return Ok(0) };
+    if !search.is_ready() {
+        return Ok(0);
+    }
+    let _guard = search.sync.lock().await;
+    let mut r = app.db.read().await?;
+    let mut done = 0;
+    loop {
+        let checkpoint = search.index.checkpoint().unwrap_or(0);
+        if let Some(oldest) = changes::oldest(&mut r.conn()).await?
+            && checkpoint + 1 < oldest
+            && checkpoint > 0
+        {
+            drop(_guard);
+            drop(r);
+            tracing::warn!(checkpoint, oldest, "the search index fell behind the change log; rebuilding");
+            return rebuild(app).await;
+        }
+        let rows = changes::since(&mut r.conn(), checkpoint, BATCH).await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        // Advance over contiguous sequence numbers; wait briefly at a gap, which is a
+        // transaction still in flight (or rolled back, once the grace period is over).
+        let mut upto = checkpoint;
+        let t = now();
+        for row in &rows {
+            if row.seq != upto + 1 && t - row.changed_at < GAP_GRACE {
+                break;
+            }
+            upto = row.seq;
+        }
+        let mut by_ws: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for row in rows.iter().filter(|row| row.seq <= upto) {
+            let ids = by_ws.entry(row.workspace_id).or_default();
+            if !ids.contains(&row.creator_id) {
+                ids.push(row.creator_id);
+            }
+        }
+        for (ws, ids) in by_ws {
+            let (docs, gone) = docs_for(&search, &mut r.conn(), ws, &ids).await?;
+            done += docs.len();
+            let index = search.index.clone();
+            tokio::task::spawn_blocking(move || {
+                index.upsert(&docs)?;
+                index.delete(&gone)
+            })
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        }
+        if upto == checkpoint {
+            return Ok(done);
+        }
+        let index = search.index.clone();
+        tokio::task::spawn_blocking(move || index.set_checkpoint_and_commit(upto))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        if (rows.len() as i64) < BATCH {
+            return Ok(done);
+        }
+    }
+}
+
+/// Called after a write: this process's own changes are searchable when the response is
+/// sent. A failure is logged; the background task catches up.
+pub async fn after_write(app: &App) {
+    if let Err(e) = sync(app).await {
+        tracing::error!(error = %e, "search index sync after a write failed");
+    }
+}
+
+/// The background task: rebuilds when needed, then follows the change log and prunes it.
+pub async fn run(app: App) {
+    let mut last_prune = Instant::now() - Duration::from_secs(3600);
+    loop {
+        if app.search.as_ref().is_some_and(|s| !s.is_ready())
+            && let Err(e) = rebuild(&app).await
+        {
+            tracing::error!(error = %e, "search index rebuild failed");
+        }
+        if let Err(e) = sync(&app).await {
+            tracing::error!(error = %e, "search index sync failed");
+        }
+        if last_prune.elapsed() > Duration::from_secs(3600) {
+            last_prune = Instant::now();
+            if let Ok(mut c) = app.db.read().await
+                && let Err(e) = changes::prune(&mut c.conn(), now() - KEEP_CHANGES).await
+            {
+                tracing::error!(error = %e, "pruning the change log failed");
+            }
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+/// Answers a list query from the index: ids (and facets) from tantivy, the creators
+/// themselves from the database, in the index's order.
+pub async fn list(
+    app: &App,
+    ctx: &Ctx,
+    q: rapport_search::SearchQuery,
+    sort: &str,
+) -> AppResult<crate::creators::CreatorPage> {
+    use crate::creators::{CreatorPage, FacetCount, FacetCounts};
+    let search = app.search.clone().ok_or_else(|| internal("not running"))?;
+    if !search.wait_ready(Duration::from_secs(10)).await {
+        return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
+    }
+    let (offset, limit, want_facets) = (q.offset, q.limit, q.facets);
+    let index = search.index.clone();
+    let result = tokio::task::spawn_blocking(move || index.search(&q)).await.map_err(internal)?.map_err(internal)?;
+    let mut r = app.db.read().await?;
+    let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
+    let mut views = crate::creators::views(&mut r.conn(), ctx, rows).await?;
+    let position = |id: &Uuid| result.ids.iter().position(|x| x == id).unwrap_or(usize::MAX);
+    views.sort_by_key(|v| position(&v.id.0));
+    let next = offset + limit;
+    let counts = |v: &[(String, u64)]| {
+        v.iter().map(|(value, count)| FacetCount { value: value.clone(), count: *count }).collect()
+    };
+    let f = &result.facets;
+    Ok(CreatorPage {
+        items: views,
+        next_cursor: (next < result.total).then(|| crate::creators::encode_offset(sort, next)),
+        total: result.total as i64,
+        facets: want_facets.then(|| FacetCounts {
+            platforms: counts(&f.platforms),
+            countries: counts(&f.countries),
+            niches: counts(&f.niches),
+            tags: counts(&f.tags),
+            stages: counts(&f.stages),
+            tiers: counts(&f.tiers),
+            languages: counts(&f.languages),
+        }),
+    })
+}

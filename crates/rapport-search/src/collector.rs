@@ -1,0 +1,354 @@
+//! One pass over all matches that counts them, keeps the top `offset + limit` by (sort key, id) read from
+//! fast fields, and counts facet values by term ordinal — never touching stored documents.
+
+use std::collections::{BinaryHeap, HashMap};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Cardinality, Column, StrColumn};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, f64_to_u64, i64_to_u64};
+use uuid::Uuid;
+
+use crate::model::{Facets, SearchSort, TIERS, tier_index};
+use crate::schema::{id_from_halves, names};
+
+/// What results are ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SortField {
+    Score,
+    Followers,
+    Engagement,
+    Fit,
+    Updated,
+}
+
+/// A sort field and direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Order {
+    pub field: SortField,
+    pub desc: bool,
+}
+
+impl Order {
+    /// The order for `sort`; relevance without search words falls back to most recently updated first.
+    pub fn new(sort: SearchSort, has_text: bool) -> Order {
+        let (field, desc) = match sort {
+            SearchSort::Relevance if has_text => (SortField::Score, true),
+            SearchSort::Relevance => (SortField::Updated, true),
+            SearchSort::Followers { desc } => (SortField::Followers, desc),
+            SearchSort::Engagement { desc } => (SortField::Engagement, desc),
+            SearchSort::Fit { desc } => (SortField::Fit, desc),
+            SearchSort::Updated { desc } => (SortField::Updated, desc),
+        };
+        Order { field, desc }
+    }
+}
+
+/// The keyword facets in the order of [`FACET_FIELDS`].
+const FACET_FIELDS: [&str; 6] =
+    [names::PLATFORMS, names::COUNTRY, names::NICHES, names::TAGS, names::STAGE, names::LANGUAGES];
+
+/// Counts matches, keeps the best `keep` entries and optionally counts facets.
+pub(crate) struct PageCollector {
+    pub order: Order,
+    pub keep: usize,
+    pub facets: bool,
+}
+
+/// A sort key (missing values after all present ones, in both directions) and the id as tie-breaker.
+type Entry = (u128, u128);
+
+/// What one segment found.
+pub(crate) struct SegmentFruit {
+    count: u64,
+    top: Vec<Entry>,
+    facets: Option<SegmentFacets>,
+}
+
+/// The merged outcome.
+pub(crate) struct PageFruit {
+    pub total: usize,
+    /// The best `keep` ids in order.
+    pub ids: Vec<Uuid>,
+    pub facets: Facets,
+}
+
+impl Collector for PageCollector {
+    type Fruit = PageFruit;
+    type Child = PageSegmentCollector;
+
+    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let ff = segment.fast_fields();
+        let key = match self.order.field {
+            SortField::Score => KeyColumn::Score,
+            SortField::Followers => KeyColumn::I64(FastColumn::new(ff.i64(names::FOLLOWERS)?)),
+            SortField::Engagement => KeyColumn::F64(FastColumn::new(ff.f64(names::ENGAGEMENT)?)),
+            SortField::Fit => KeyColumn::U64(FastColumn::new(ff.u64(names::FIT)?)),
+            SortField::Updated => KeyColumn::I64(FastColumn::new(ff.i64(names::UPDATED)?)),
+        };
+        let facets = if self.facets {
+            let mut columns = Vec::with_capacity(FACET_FIELDS.len());
+            for (slot, name) in FACET_FIELDS.iter().enumerate() {
+                if let Some(col) = ff.str(name)? {
+                    let counts = vec![0u64; col.num_terms()];
+                    columns.push((slot, col, counts));
+                }
+            }
+            Some(FacetCounter {
+                columns,
+                followers: ff.i64(names::FOLLOWERS)?,
+                tiers: [0; 5],
+                pending: Vec::with_capacity(FACET_BATCH),
+                rows: Vec::new(),
+                row_docs: Vec::new(),
+                ords: Vec::new(),
+                followers_buf: Vec::new(),
+            })
+        } else {
+            None
+        };
+        Ok(PageSegmentCollector {
+            key,
+            desc: self.order.desc,
+            id_hi: FastColumn::new(ff.u64(names::ID_HI)?),
+            id_lo: FastColumn::new(ff.u64(names::ID_LO)?),
+            keep: self.keep,
+            heap: BinaryHeap::with_capacity(self.keep.min(4096)),
+            count: 0,
+            facets,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.order.field == SortField::Score
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<PageFruit> {
+        let mut total = 0u64;
+        let mut top: Vec<Entry> = Vec::new();
+        let mut facet_maps: Option<[HashMap<String, u64>; 6]> = None;
+        let mut tiers = [0u64; 5];
+        for fruit in fruits {
+            total += fruit.count;
+            top.extend(fruit.top);
+            if let Some(f) = fruit.facets {
+                let maps = facet_maps.get_or_insert_with(Default::default);
+                for (slot, values) in f.values {
+                    for (value, n) in values {
+                        *maps[slot].entry(value).or_default() += n;
+                    }
+                }
+                for (t, n) in tiers.iter_mut().zip(f.tiers) {
+                    *t += n;
+                }
+            }
+        }
+        top.sort_unstable();
+        top.truncate(self.keep);
+        let ids = top.into_iter().map(|(_, id)| Uuid::from_u128(id)).collect();
+        let facets = match facet_maps {
+            Some([platforms, countries, niches, tags, stages, languages]) => Facets {
+                platforms: sorted_counts(platforms),
+                countries: sorted_counts(countries),
+                niches: sorted_counts(niches),
+                tags: sorted_counts(tags),
+                stages: sorted_counts(stages),
+                languages: sorted_counts(languages),
+                tiers: sorted_counts(
+                    TIERS.iter().zip(tiers).filter(|(_, n)| *n > 0).map(|(t, n)| (t.name.to_string(), n)).collect(),
+                ),
+            },
+            None => Facets::default(),
+        };
+        Ok(PageFruit { total: usize::try_from(total).unwrap_or(usize::MAX), ids, facets })
+    }
+}
+
+/// Count descending, then value ascending.
+fn sorted_counts(map: HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = map.into_iter().collect();
+    v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// A fast column with a shortcut for columns every document has.
+struct FastColumn<T> {
+    column: Column<T>,
+    full: bool,
+}
+
+impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> FastColumn<T> {
+    fn new(column: Column<T>) -> Self {
+        let full = column.get_cardinality() == Cardinality::Full;
+        FastColumn { column, full }
+    }
+
+    #[inline]
+    fn first(&self, doc: DocId) -> Option<T> {
+        if self.full { Some(self.column.values.get_val(doc)) } else { self.column.first(doc) }
+    }
+}
+
+enum KeyColumn {
+    Score,
+    I64(FastColumn<i64>),
+    F64(FastColumn<f64>),
+    U64(FastColumn<u64>),
+}
+
+/// Documents are counted in batches: reading a column for many documents at once is several times faster
+/// than one document at a time.
+const FACET_BATCH: usize = 2048;
+
+struct FacetCounter {
+    /// Facet slot, its column, and a count per term ordinal.
+    columns: Vec<(usize, StrColumn, Vec<u64>)>,
+    followers: Column<i64>,
+    tiers: [u64; 5],
+    /// Matches not counted yet.
+    pending: Vec<DocId>,
+    // Scratch buffers.
+    rows: Vec<u32>,
+    row_docs: Vec<DocId>,
+    ords: Vec<u64>,
+    followers_buf: Vec<i64>,
+}
+
+impl FacetCounter {
+    #[inline]
+    fn push(&mut self, doc: DocId) {
+        self.pending.push(doc);
+        if self.pending.len() == FACET_BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let docs = &self.pending;
+        if docs.is_empty() {
+            return;
+        }
+        for (_, col, counts) in &mut self.columns {
+            let ords = col.ords();
+            let rows: &[u32] = if ords.get_cardinality() == Cardinality::Full {
+                docs
+            } else {
+                // The column appends to these.
+                self.row_docs.clear();
+                self.rows.clear();
+                ords.row_ids_for_docs(docs, &mut self.row_docs, &mut self.rows);
+                &self.rows
+            };
+            self.ords.resize(rows.len(), 0);
+            ords.values.get_vals(rows, &mut self.ords);
+            for &o in &self.ords {
+                if let Some(c) = counts.get_mut(o as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        if self.followers.get_cardinality() == Cardinality::Full {
+            self.followers_buf.resize(docs.len(), 0);
+            self.followers.values.get_vals(docs, &mut self.followers_buf);
+            for &f in &self.followers_buf {
+                self.tiers[tier_index(f)] += 1;
+            }
+        } else {
+            for &d in docs {
+                self.tiers[tier_index(self.followers.first(d).unwrap_or(0))] += 1;
+            }
+        }
+        self.pending.clear();
+    }
+}
+
+struct SegmentFacets {
+    values: Vec<(usize, Vec<(String, u64)>)>,
+    tiers: [u64; 5],
+}
+
+pub(crate) struct PageSegmentCollector {
+    key: KeyColumn,
+    desc: bool,
+    id_hi: FastColumn<u64>,
+    id_lo: FastColumn<u64>,
+    keep: usize,
+    /// Max-heap: the worst kept entry on top.
+    heap: BinaryHeap<Entry>,
+    count: u64,
+    facets: Option<FacetCounter>,
+}
+
+impl PageSegmentCollector {
+    #[inline]
+    fn key(&self, doc: DocId, score: Score) -> u128 {
+        let raw = match &self.key {
+            KeyColumn::Score => Some(f64_to_u64(f64::from(score))),
+            KeyColumn::I64(c) => c.first(doc).map(i64_to_u64),
+            KeyColumn::F64(c) => c.first(doc).map(f64_to_u64),
+            KeyColumn::U64(c) => c.first(doc),
+        };
+        match raw {
+            Some(v) => u128::from(if self.desc { !v } else { v }),
+            None => 1 << 64,
+        }
+    }
+
+    #[inline]
+    fn id(&self, doc: DocId) -> u128 {
+        id_from_halves(self.id_hi.first(doc).unwrap_or(0), self.id_lo.first(doc).unwrap_or(0)).as_u128()
+    }
+}
+
+impl SegmentCollector for PageSegmentCollector {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.count += 1;
+        if let Some(f) = &mut self.facets {
+            f.push(doc);
+        }
+        if self.keep == 0 {
+            return;
+        }
+        let key = self.key(doc, score);
+        if self.heap.len() < self.keep {
+            let id = self.id(doc);
+            self.heap.push((key, id));
+            return;
+        }
+        // Most documents lose on the key alone; only ties and winners need their id read.
+        if self.heap.peek().is_some_and(|worst| key > worst.0) {
+            return;
+        }
+        let entry = (key, self.id(doc));
+        if let Some(mut worst) = self.heap.peek_mut()
+            && entry < *worst
+        {
+            *worst = entry;
+        }
+    }
+
+    fn harvest(self) -> SegmentFruit {
+        let facets = self.facets.map(|mut f| {
+            f.flush();
+            let values = f
+                .columns
+                .into_iter()
+                .map(|(slot, col, counts)| {
+                    let mut out = Vec::new();
+                    let mut buf = String::new();
+                    for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+                        buf.clear();
+                        if col.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
+                            out.push((buf.clone(), n));
+                        }
+                    }
+                    (slot, out)
+                })
+                .collect();
+            SegmentFacets { values, tiers: f.tiers }
+        });
+        let top = self.heap.into_sorted_vec();
+        SegmentFruit { count: self.count, top, facets }
+    }
+}

@@ -1,0 +1,315 @@
+//! The index handle: opening (or wiping and recreating) the directory, the single long-lived writer behind a
+//! mutex, commits that carry the checkpoint and reload the reader, and `search`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use tantivy::collector::Count;
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError, Term};
+use uuid::Uuid;
+
+use crate::collector::{Order, PageCollector};
+use crate::error::SearchError;
+use crate::model::{CreatorDoc, SearchQuery, SearchResult};
+use crate::query;
+use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, text_analyzer};
+
+/// File in the index directory holding the [`SCHEMA_VERSION`] that wrote it.
+const VERSION_FILE: &str = "rapport-search.version";
+/// tantivy's index metadata file; its presence marks a directory as an index.
+const META_FILE: &str = "meta.json";
+/// Commit payload prefix for the checkpoint.
+const CHECKPOINT_PREFIX: &str = "checkpoint=";
+/// Indexing memory per writer thread (tantivy's minimum is 15 MB).
+const MEMORY_PER_THREAD: usize = 40_000_000;
+/// At most this many threads search the segments of one query.
+const MAX_SEARCH_THREADS: usize = 4;
+/// At most this many indexing threads, so the budget stays under 100 MB on 2 cores and modest elsewhere.
+const MAX_WRITER_THREADS: usize = 2;
+
+/// The result of [`SearchIndex::open`].
+#[derive(Debug)]
+pub struct Opened {
+    pub index: SearchIndex,
+    /// The index is empty or was wiped: the caller must feed it every creator again.
+    pub rebuild_needed: bool,
+    /// Why a rebuild is needed, for the log.
+    pub reason: Option<RebuildReason>,
+}
+
+/// Why [`SearchIndex::open`] asks for a rebuild.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RebuildReason {
+    /// There was no index in the directory.
+    Created,
+    /// The index could not be opened (corrupt or unreadable); it was wiped.
+    Unreadable(String),
+    /// The index was written with another schema version (`None`: no version file); it was wiped.
+    SchemaVersion { found: Option<u32> },
+}
+
+/// A handle to the creator index; cheap to clone and safe to share between threads.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// The one writer; commits happen under this lock, so the checkpoint and reader reload are in step.
+    writer: Mutex<IndexWriter>,
+    checkpoint: RwLock<Option<i64>>,
+    /// Where the index lives, for error messages.
+    location: PathBuf,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("location", &self.inner.location).finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, or creates it. `rebuild_needed` is true when the directory held no index,
+    /// when the index was unreadable or corrupt (it is then wiped and recreated), or when it was written by
+    /// another [`SCHEMA_VERSION`]. A directory that is not an index is never wiped.
+    pub fn open(dir: &Path) -> Result<Opened, SearchError> {
+        fs::create_dir_all(dir).map_err(SearchError::io(dir))?;
+        let (schema, fields) = Fields::build();
+        let reason = if !dir.join(META_FILE).exists() {
+            RebuildReason::Created
+        } else {
+            match read_version(dir) {
+                Some(v) if v == SCHEMA_VERSION => match open_existing(dir, &schema, fields.clone()) {
+                    Ok(index) => return Ok(Opened { index, rebuild_needed: false, reason: None }),
+                    Err(e @ SearchError::Locked(_)) => return Err(e),
+                    Err(e) => RebuildReason::Unreadable(e.to_string()),
+                },
+                found => RebuildReason::SchemaVersion { found },
+            }
+        };
+        // Wipe only what is recognisably ours: a directory with an index or our version file in it.
+        if reason != RebuildReason::Created || dir.join(VERSION_FILE).exists() {
+            wipe(dir)?;
+        }
+        let index = Index::create_in_dir(dir, schema)?;
+        fs::write(dir.join(VERSION_FILE), format!("{SCHEMA_VERSION}\n")).map_err(SearchError::io(dir))?;
+        let index = SearchIndex::from_index(index, fields, None, dir.to_path_buf())?;
+        Ok(Opened { index, rebuild_needed: true, reason: Some(reason) })
+    }
+
+    /// An empty index in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = Fields::build();
+        SearchIndex::from_index(Index::create_in_ram(schema), fields, None, PathBuf::from("<memory>"))
+    }
+
+    fn from_index(
+        mut index: Index,
+        fields: Fields,
+        checkpoint: Option<i64>,
+        location: PathBuf,
+    ) -> Result<SearchIndex, SearchError> {
+        index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        if cores > 1 {
+            // Segments are searched in parallel: a large query's latency drops with the cores it gets.
+            index.set_multithread_executor(cores.min(MAX_SEARCH_THREADS))?;
+        }
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let threads = cores.clamp(1, MAX_WRITER_THREADS);
+        let writer = match index.writer_with_num_threads(threads, threads * MEMORY_PER_THREAD) {
+            Ok(w) => w,
+            Err(TantivyError::LockFailure(..)) => return Err(SearchError::Locked(location)),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(SearchIndex {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                writer: Mutex::new(writer),
+                checkpoint: RwLock::new(checkpoint),
+                location,
+            }),
+        })
+    }
+
+    /// Adds or replaces documents (by id) and commits; they are searchable when this returns. Within one
+    /// call a later document with the same id wins.
+    pub fn upsert(&self, docs: &[CreatorDoc]) -> Result<(), SearchError> {
+        self.apply(docs, &[], None)
+    }
+
+    /// Removes documents by id (unknown ids are ignored) and commits.
+    pub fn delete(&self, ids: &[Uuid]) -> Result<(), SearchError> {
+        self.apply(&[], ids, None)
+    }
+
+    /// Applies one batch of changes in a single commit: `upserts` (as [`SearchIndex::upsert`]), then
+    /// `deletes`, then the new checkpoint if given, so the content and the checkpoint never disagree.
+    /// Does nothing when there is nothing to do.
+    pub fn apply(&self, upserts: &[CreatorDoc], deletes: &[Uuid], checkpoint: Option<i64>) -> Result<(), SearchError> {
+        if upserts.is_empty() && deletes.is_empty() && checkpoint.is_none() {
+            return Ok(());
+        }
+        let fields = &self.inner.fields;
+        let mut analyzer = text_analyzer();
+        // Documents are built before taking the writer lock.
+        let prepared: Vec<_> = upserts.iter().map(|d| (d.id, fields.document(d, &mut analyzer))).collect();
+        self.write(checkpoint, |w| {
+            for (id, doc) in prepared {
+                w.delete_term(self.id_term(id));
+                w.add_document(doc)?;
+            }
+            for id in deletes {
+                w.delete_term(self.id_term(*id));
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces the whole content with `docs` and commits once: searches see the old content until the
+    /// new one is complete. The checkpoint is kept. Returns the number of documents indexed.
+    pub fn rebuild(&self, docs: impl Iterator<Item = CreatorDoc>) -> Result<usize, SearchError> {
+        let fields = &self.inner.fields;
+        let mut analyzer = text_analyzer();
+        let mut n = 0usize;
+        self.write(None, |w| {
+            w.delete_all_documents()?;
+            for d in docs {
+                w.add_document(fields.document(&d, &mut analyzer))?;
+                n += 1;
+            }
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// The stored checkpoint (e.g. the last change-log sequence indexed), if one was ever set.
+    pub fn checkpoint(&self) -> Option<i64> {
+        *self.inner.checkpoint.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores `seq` as the checkpoint in a commit.
+    pub fn set_checkpoint_and_commit(&self, seq: i64) -> Result<(), SearchError> {
+        self.apply(&[], &[], Some(seq))
+    }
+
+    /// Number of documents in the index, all workspaces, live and deleted.
+    pub fn doc_count(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    /// Runs `q` against the latest commit.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let plan = query::build(&self.inner.fields, &searcher, q)?;
+        if q.limit == 0 && !q.facets && !plan.has_predicates {
+            let total = searcher.search(plan.query.as_ref(), &Count)?;
+            return Ok(SearchResult { total, ..SearchResult::default() });
+        }
+        let keep = q.offset.saturating_add(q.limit);
+        let collector = PageCollector { order: Order::new(q.sort, plan.has_text), keep, facets: q.facets };
+        let fruit = searcher.search(plan.query.as_ref(), &collector)?;
+        let ids = fruit.ids.into_iter().skip(q.offset).take(q.limit).collect();
+        Ok(SearchResult { ids, total: fruit.total, facets: fruit.facets })
+    }
+
+    fn id_term(&self, id: Uuid) -> Term {
+        Term::from_field_bytes(self.inner.fields.id, id.as_bytes())
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, IndexWriter> {
+        // A panic while holding the lock leaves at worst uncommitted operations, which the failed call's
+        // rollback (or the next commit) settles; the writer itself stays usable.
+        self.inner.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `ops` on the writer and commits with `checkpoint` (or the current one), or rolls back everything
+    /// uncommitted if either fails, so a failed call leaves nothing behind for the next commit.
+    fn write(
+        &self,
+        checkpoint: Option<i64>,
+        ops: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        let mut w = self.lock_writer();
+        let result = ops(&mut w).and_then(|()| self.commit(&mut w, checkpoint.or(self.checkpoint())));
+        if result.is_err() {
+            // The original error matters more than a failed rollback.
+            let _ = w.rollback();
+        }
+        result
+    }
+
+    /// Commits with `checkpoint` in the payload (every commit rewrites it) and reloads the reader.
+    fn commit(&self, w: &mut IndexWriter, checkpoint: Option<i64>) -> Result<(), SearchError> {
+        let mut prepared = w.prepare_commit()?;
+        if let Some(seq) = checkpoint {
+            prepared.set_payload(&format!("{CHECKPOINT_PREFIX}{seq}"));
+        }
+        prepared.commit()?;
+        *self.inner.checkpoint.write().unwrap_or_else(PoisonError::into_inner) = checkpoint;
+        self.inner.reader.reload()?;
+        Ok(())
+    }
+
+    /// The underlying tantivy index (space usage, diagnostics).
+    pub fn tantivy_index(&self) -> &Index {
+        &self.inner.index
+    }
+}
+
+/// Opens an index directory written with the current schema version, checking it thoroughly enough that
+/// a damaged one is caught here rather than at the first search.
+fn open_existing(dir: &Path, schema: &Schema, fields: Fields) -> Result<SearchIndex, SearchError> {
+    let index = Index::open_in_dir(dir)?;
+    if index.schema() != *schema {
+        return Err(TantivyError::SchemaError("index schema differs from this version's".into()).into());
+    }
+    let damaged = index.validate_checksum()?;
+    if !damaged.is_empty() {
+        return Err(TantivyError::InternalError(format!("damaged index files: {damaged:?}")).into());
+    }
+    let checkpoint = index.load_metas()?.payload.as_deref().and_then(parse_checkpoint);
+    SearchIndex::from_index(index, fields, checkpoint, dir.to_path_buf())
+}
+
+fn parse_checkpoint(payload: &str) -> Option<i64> {
+    payload.strip_prefix(CHECKPOINT_PREFIX)?.trim().parse().ok()
+}
+
+fn read_version(dir: &Path) -> Option<u32> {
+    fs::read_to_string(dir.join(VERSION_FILE)).ok()?.trim().parse().ok()
+}
+
+/// Removes everything inside an index directory (the directory itself may be a mount point).
+fn wipe(dir: &Path) -> Result<(), SearchError> {
+    for entry in fs::read_dir(dir).map_err(SearchError::io(dir))? {
+        let path = entry.map_err(SearchError::io(dir))?.path();
+        let removed = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+        removed.map_err(SearchError::io(&path))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_shared_between_threads() {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<SearchIndex>();
+    }
+
+    #[test]
+    fn checkpoint_payload_round_trips() {
+        assert_eq!(parse_checkpoint(&format!("{CHECKPOINT_PREFIX}-5")), Some(-5));
+        assert_eq!(parse_checkpoint("something else"), None);
+    }
+}

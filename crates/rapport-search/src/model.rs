@@ -1,0 +1,220 @@
+//! The plain structs the search engine speaks: the creator document the caller denormalises, the query, the
+//! result with its facet counts, and the follower tiers used for the tier facet.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// One creator as the index sees it (all denormalised by the caller).
+///
+/// Keyword values (platforms, countries, cities, languages, niches, tags, stage, audience keys) are matched
+/// exactly as given, so the caller passes canonical forms (platform slugs, ISO codes, stage names). Empty
+/// strings and duplicates are ignored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreatorDoc {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub display_name: String,
+    pub legal_name: Option<String>,
+    /// All account handles, with or without a leading `@`.
+    pub handles: Vec<String>,
+    /// Email addresses (searchable as text).
+    pub emails: Vec<String>,
+    pub bio: Option<String>,
+    pub tone_notes: Option<String>,
+    pub niches: Vec<String>,
+    pub tags: Vec<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub languages: Vec<String>,
+    /// Platform slugs of the creator's accounts.
+    pub platforms: Vec<String>,
+    pub stage: String,
+    pub owner_id: Option<Uuid>,
+    pub has_email: bool,
+    pub do_not_contact: bool,
+    pub deleted: bool,
+    pub max_followers: i64,
+    pub max_average_views: i64,
+    /// Engagement rate of the largest account, in percent.
+    pub engagement_rate_pct: Option<f64>,
+    /// 0–100.
+    pub fit_score: Option<u8>,
+    /// Audience share per key in percent, from the largest account.
+    pub audience_countries: Vec<(String, f64)>,
+    pub audience_ages: Vec<(String, f64)>,
+    pub audience_genders: Vec<(String, f64)>,
+    /// Oldest metric observation (freshness).
+    pub data_observed_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+/// Restricts results by owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerFilter {
+    /// Creators owned by this member.
+    Owner(Uuid),
+    /// Creators without an owner.
+    Unowned,
+}
+
+/// Result order. Every order breaks ties by creator id ascending, so paging with `offset` is stable.
+/// Creators without a value for the sort key (no engagement rate, no fit score) come last in both directions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    /// BM25 relevance of the free text, best first. Without search words it falls back to
+    /// `Updated { desc: true }`.
+    #[default]
+    Relevance,
+    Followers {
+        desc: bool,
+    },
+    Engagement {
+        desc: bool,
+    },
+    Fit {
+        desc: bool,
+    },
+    Updated {
+        desc: bool,
+    },
+}
+
+/// A search over one workspace. Lists are OR within one list and AND across lists; an empty list does
+/// not filter. Numeric bounds are inclusive; a creator without the value (no engagement rate, no
+/// observation date, no share for the audience key) never passes a bound on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchQuery {
+    pub workspace_id: Uuid,
+    /// Free text over names, handles, emails, bio, niches, tags, tone notes and city. Every word must match;
+    /// the last word also matches the start of a word of a name or handle ("anna sch" finds Anna Schäfer) when
+    /// it has 3+ characters and the text does not end in whitespace. Case and accents are ignored.
+    pub text: Option<String>,
+    pub platforms: Vec<String>,
+    pub countries: Vec<String>,
+    pub cities: Vec<String>,
+    pub languages: Vec<String>,
+    pub niches: Vec<String>,
+    pub tags: Vec<String>,
+    pub stages: Vec<String>,
+    pub min_followers: Option<i64>,
+    pub max_followers: Option<i64>,
+    pub min_average_views: Option<i64>,
+    pub max_average_views: Option<i64>,
+    pub min_engagement_pct: Option<f64>,
+    pub max_engagement_pct: Option<f64>,
+    /// Share of the audience in this country at least this many percent (compared at 0.01 % precision).
+    pub audience_country: Option<(String, f64)>,
+    /// Share of the audience in this age bracket at least this many percent.
+    pub audience_age: Option<(String, f64)>,
+    /// Share of the audience of this gender at least this many percent.
+    pub audience_gender: Option<(String, f64)>,
+    pub owner: Option<OwnerFilter>,
+    pub has_email: Option<bool>,
+    /// Data freshness: oldest metric observed at or after this instant.
+    pub observed_since: Option<OffsetDateTime>,
+    /// When false (the default) creators marked do-not-contact are excluded.
+    pub include_do_not_contact: bool,
+    /// False: live creators only; true: deleted creators only.
+    pub deleted: bool,
+    pub sort: SearchSort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Compute facet counts over all matches.
+    pub facets: bool,
+}
+
+impl SearchQuery {
+    /// A query matching every live, contactable creator of the workspace, first page of 20.
+    pub fn for_workspace(workspace_id: Uuid) -> SearchQuery {
+        SearchQuery { workspace_id, ..SearchQuery::default() }
+    }
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        SearchQuery {
+            workspace_id: Uuid::nil(),
+            text: None,
+            platforms: Vec::new(),
+            countries: Vec::new(),
+            cities: Vec::new(),
+            languages: Vec::new(),
+            niches: Vec::new(),
+            tags: Vec::new(),
+            stages: Vec::new(),
+            min_followers: None,
+            max_followers: None,
+            min_average_views: None,
+            max_average_views: None,
+            min_engagement_pct: None,
+            max_engagement_pct: None,
+            audience_country: None,
+            audience_age: None,
+            audience_gender: None,
+            owner: None,
+            has_email: None,
+            observed_since: None,
+            include_do_not_contact: false,
+            deleted: false,
+            sort: SearchSort::Relevance,
+            offset: 0,
+            limit: 20,
+            facets: false,
+        }
+    }
+}
+
+/// Counts per value over all matches (not just the page), sorted by count descending then value.
+/// Values with no match are left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub platforms: Vec<(String, u64)>,
+    pub countries: Vec<(String, u64)>,
+    pub niches: Vec<(String, u64)>,
+    pub tags: Vec<(String, u64)>,
+    pub stages: Vec<(String, u64)>,
+    /// By `max_followers`, named as in [`TIERS`].
+    pub tiers: Vec<(String, u64)>,
+    pub languages: Vec<(String, u64)>,
+}
+
+/// One page of matching creator ids, the total number of matches, and facet counts when asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchResult {
+    pub ids: Vec<Uuid>,
+    pub total: usize,
+    pub facets: Facets,
+}
+
+/// A follower tier: `min..max` followers (`max` exclusive, `None` unbounded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TierRange {
+    pub name: &'static str,
+    pub min: i64,
+    pub max: Option<i64>,
+}
+
+/// The tiers by largest following: nano < 10 k ≤ micro < 100 k ≤ mid < 500 k ≤ macro < 1 M ≤ mega.
+pub const TIERS: [TierRange; 5] = [
+    TierRange { name: "nano", min: i64::MIN, max: Some(10_000) },
+    TierRange { name: "micro", min: 10_000, max: Some(100_000) },
+    TierRange { name: "mid", min: 100_000, max: Some(500_000) },
+    TierRange { name: "macro", min: 500_000, max: Some(1_000_000) },
+    TierRange { name: "mega", min: 1_000_000, max: None },
+];
+
+/// Index into [`TIERS`] of the tier of a creator whose largest account has `followers`.
+pub fn tier_index(followers: i64) -> usize {
+    match followers {
+        f if f < 10_000 => 0,
+        f if f < 100_000 => 1,
+        f if f < 500_000 => 2,
+        f if f < 1_000_000 => 3,
+        _ => 4,
+    }
+}
+
+/// Name of the tier of a creator whose largest account has `followers`.
+pub fn tier_name(followers: i64) -> &'static str {
+    TIERS[tier_index(followers)].name
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the search index: brute-force equivalence, text handling, lifecycle on disk, timing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod fixtures;
+mod lifecycle;
+mod model;
+mod property;
+mod text;
+mod timing;

@@ -1,0 +1,114 @@
+//! Free text: accent folding, handles with and without "@", AND across words, prefixes, odd input,
+//! relevance, and tenant isolation.
+
+use rapport_search::{SearchIndex, SearchQuery, SearchSort};
+use uuid::Uuid;
+
+use crate::fixtures::doc;
+
+fn ids(index: &SearchIndex, workspace_id: Uuid, text: &str) -> Vec<Uuid> {
+    let q = SearchQuery { text: Some(text.to_string()), limit: 100, ..SearchQuery::for_workspace(workspace_id) };
+    index.search(&q).unwrap().ids
+}
+
+#[test]
+fn accents_fold_both_ways() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let schafer = doc(ws, "Lena Schäfer");
+    let mut zoe = doc(ws, "Zoe Martin");
+    zoe.bio = Some("Café culture in São Paulo".into());
+    index.upsert(&[schafer.clone(), zoe.clone()]).unwrap();
+
+    for q in ["Schafer", "schäfer", "SCHÄFER", "lena schafer"] {
+        assert_eq!(ids(&index, ws, q), [schafer.id], "{q}");
+    }
+    for q in ["cafe", "CAFÉ", "sao paulo", "zoé"] {
+        assert_eq!(ids(&index, ws, q), [zoe.id], "{q}");
+    }
+}
+
+#[test]
+fn handles_match_with_and_without_at() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let mut anna = doc(ws, "Anna");
+    anna.handles = vec!["@anna_fit".into(), "annacooks".into()];
+    let other = doc(ws, "Fitness Fiona");
+    index.upsert(&[anna.clone(), other]).unwrap();
+
+    for q in ["@anna_fit", "anna_fit", "annafit", "@annafit", "annacooks", "@annacooks", "anna fit"] {
+        assert_eq!(ids(&index, ws, q), [anna.id], "{q}");
+    }
+}
+
+#[test]
+fn all_words_must_match_and_the_last_may_start_a_name() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let mut a = doc(ws, "Mara Bergmann");
+    a.bio = Some("Vegan cooking and mountain travel".into());
+    a.handles = vec!["@marabakes".into()];
+    let mut b = doc(ws, "Tom Bergmann");
+    b.bio = Some("Travel vlogs".into());
+    index.upsert(&[a.clone(), b.clone()]).unwrap();
+
+    assert_eq!(ids(&index, ws, "vegan travel"), [a.id]);
+    let mut both = ids(&index, ws, "bergmann travel");
+    both.sort();
+    let mut expected = vec![a.id, b.id];
+    expected.sort();
+    assert_eq!(both, expected);
+    assert_eq!(ids(&index, ws, "vegan berg"), [a.id], "the last word starts a name");
+    assert_eq!(ids(&index, ws, "Mar"), [a.id], "the last word starts a name");
+    assert_eq!(ids(&index, ws, "@marab"), [a.id], "the last word starts a handle");
+    assert!(ids(&index, ws, "vegan berg ").is_empty(), "a finished word is not a prefix");
+    assert!(ids(&index, ws, "berg travel").is_empty(), "only the last word is a prefix");
+    assert!(ids(&index, ws, "vegan cook").is_empty(), "bio words match whole");
+    assert!(ids(&index, ws, "ma").is_empty(), "two letters are too short for a prefix");
+}
+
+#[test]
+fn unknown_words_and_query_syntax_give_no_error() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let mut d = doc(ws, "Robin Hood");
+    d.bio = Some("title: AND OR".into());
+    index.upsert(std::slice::from_ref(&d)).unwrap();
+
+    assert!(ids(&index, ws, "xyzzyplugh").is_empty());
+    assert!(ids(&index, ws, "robin xyzzyplugh").is_empty());
+    for odd in ["\"robin", "robin)", "title:(robin", "robin AND", "+robin -hood", "robin*", "robin~2", "[a TO z]"] {
+        assert!(index.search(&SearchQuery { text: Some(odd.into()), ..SearchQuery::for_workspace(ws) }).is_ok());
+    }
+    assert_eq!(ids(&index, ws, "robin AND"), [d.id], "AND is a word here");
+    // Text without any word does not filter.
+    assert_eq!(ids(&index, ws, " @ -- "), [d.id]);
+}
+
+#[test]
+fn name_matches_rank_above_bio_matches() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let named = doc(ws, "Marathon Maria");
+    let mut mentioned = doc(ws, "Someone Else");
+    mentioned.bio = Some("training for a marathon, the marathon of marathons".into());
+    index.upsert(&[mentioned.clone(), named.clone()]).unwrap();
+    let q =
+        SearchQuery { text: Some("marathon".into()), sort: SearchSort::Relevance, ..SearchQuery::for_workspace(ws) };
+    assert_eq!(index.search(&q).unwrap().ids, [named.id, mentioned.id]);
+}
+
+#[test]
+fn workspaces_never_see_each_other() {
+    let index = SearchIndex::in_memory().unwrap();
+    let (ws_a, ws_b) = (Uuid::now_v7(), Uuid::now_v7());
+    let a = doc(ws_a, "Shared Name");
+    let b = doc(ws_b, "Shared Name");
+    index.upsert(&[a.clone(), b.clone()]).unwrap();
+    assert_eq!(ids(&index, ws_a, "shared"), [a.id]);
+    assert_eq!(ids(&index, ws_b, "shared name"), [b.id]);
+    let all_a = index.search(&SearchQuery::for_workspace(ws_a)).unwrap();
+    assert_eq!((all_a.ids, all_a.total), (vec![a.id], 1));
+    assert_eq!(index.search(&SearchQuery::for_workspace(Uuid::now_v7())).unwrap().total, 0);
+}

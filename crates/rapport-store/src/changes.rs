@@ -1,0 +1,61 @@
+//! The creator change log that search indexes follow (one row per write, appended in the
+//! writer's transaction), read in sequence order from a checkpoint.
+
+use crate::args;
+use crate::db::Conn;
+use crate::error::StoreResult;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Records that a creator changed.
+pub async fn record(c: &mut Conn<'_>, workspace_id: Uuid, creator_id: Uuid) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO creator_changes (workspace_id, creator_id, changed_at) VALUES ($1, $2, $3)",
+        args![workspace_id, creator_id, rapport_core::actor::now()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records that every creator of a workspace changed (a setting the index derives from).
+pub async fn record_workspace(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<u64> {
+    c.execute(
+        "INSERT INTO creator_changes (workspace_id, creator_id, changed_at) \
+         SELECT workspace_id, id, $2 FROM creators WHERE workspace_id = $1",
+        args![workspace_id, rapport_core::actor::now()],
+    )
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Change {
+    pub seq: i64,
+    pub workspace_id: Uuid,
+    pub creator_id: Uuid,
+    pub changed_at: OffsetDateTime,
+}
+
+/// Changes after `after`, oldest first.
+pub async fn since(c: &mut Conn<'_>, after: i64, limit: i64) -> StoreResult<Vec<Change>> {
+    c.fetch_all(
+        "SELECT seq, workspace_id, creator_id, changed_at FROM creator_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        args![after, limit],
+    )
+    .await
+}
+
+/// The newest sequence number (0 when the log is empty).
+pub async fn latest(c: &mut Conn<'_>) -> StoreResult<i64> {
+    c.scalar_i64("SELECT COALESCE(MAX(seq), 0) FROM creator_changes", args![]).await
+}
+
+/// The oldest sequence number still kept (None when the log is empty).
+pub async fn oldest(c: &mut Conn<'_>) -> StoreResult<Option<i64>> {
+    let row: (Option<i64>,) = c.fetch_one("SELECT MIN(seq) FROM creator_changes", args![]).await?;
+    Ok(row.0)
+}
+
+/// Drops log rows older than `before` (indexes further behind than that rebuild).
+pub async fn prune(c: &mut Conn<'_>, before: OffsetDateTime) -> StoreResult<u64> {
+    c.execute("DELETE FROM creator_changes WHERE changed_at < $1", args![before]).await
+}

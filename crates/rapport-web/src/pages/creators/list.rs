@@ -1,0 +1,400 @@
+//! The creator list: search box, filters (with facet counts from the search index), sort,
+//! pages, the deleted view, and export links that carry the same filters.
+
+use crate::auth::Session;
+use crate::error::PageError;
+use crate::format::{compact, exact, initials, relative};
+use crate::pages::{Flash, Layout};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use rapport_app::creators::{self, CreatorQuery, CreatorView};
+use rapport_app::{AppError, members};
+use rapport_core::actor::now;
+use rapport_core::creators::Stage;
+use rapport_core::platform::Platform;
+use rapport_core::tier::Tier;
+use serde::Deserialize;
+
+pub(super) fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/creators", axum::routing::get(list_creators))
+        .route("/creators/export", axum::routing::get(export_creators))
+}
+
+/// An option in a filter select.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opts(items: impl IntoIterator<Item = (String, String)>, current: Option<&str>) -> Vec<Opt> {
+    let mut out: Vec<Opt> = items
+        .into_iter()
+        .map(|(value, label)| Opt { selected: current == Some(value.as_str()), value, label })
+        .collect();
+    // Several values (picked from the facet panel) stay selected as one option.
+    if let Some(list) = current.filter(|c| c.contains(',')) {
+        let n = list.split(',').filter(|v| !v.trim().is_empty()).count();
+        out.insert(0, Opt { value: list.to_string(), label: format!("{n} selected"), selected: true });
+    }
+    out
+}
+
+/// One value in the facet panel: a link that adds or removes it as a filter.
+pub struct FacetItem {
+    pub label: String,
+    pub count: String,
+    pub url: String,
+    pub selected: bool,
+}
+
+pub struct FacetGroup {
+    pub title: &'static str,
+    pub items: Vec<FacetItem>,
+}
+
+/// The facet panel from the index's counts, each value toggling its filter.
+fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCounts) -> Vec<FacetGroup> {
+    use rapport_app::creators::FacetCount;
+    let group = |title: &'static str, key: &str, counts: &[FacetCount], multi: bool, label: &dyn Fn(&str) -> String| {
+        let current: Vec<String> = base
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        let items = counts
+            .iter()
+            .take(8)
+            .map(|c| {
+                let selected = current.contains(&c.value);
+                let next: Vec<String> = if selected {
+                    current.iter().filter(|v| **v != c.value).cloned().collect()
+                } else if multi {
+                    current.iter().cloned().chain(std::iter::once(c.value.clone())).collect()
+                } else {
+                    vec![c.value.clone()]
+                };
+                let mut p: Vec<(String, String)> = base.iter().filter(|(k, _)| k != key).cloned().collect();
+                if !next.is_empty() {
+                    p.push((key.to_string(), next.join(",")));
+                }
+                FacetItem {
+                    label: label(&c.value),
+                    count: crate::format::grouped(c.count as i64),
+                    url: url_of(&p),
+                    selected,
+                }
+            })
+            .collect();
+        FacetGroup { title, items }
+    };
+    let plain = |v: &str| v.to_string();
+    let platform = |v: &str| Platform::parse(v).map(|p| p.label().to_string()).unwrap_or_else(|_| v.to_string());
+    let stage = |v: &str| Stage::parse(v).map(|s| s.label().to_string()).unwrap_or_else(|_| v.to_string());
+    vec![
+        group("Platform", "platform", &f.platforms, true, &platform),
+        group("Tier", "tier", &f.tiers, false, &crate::format::sentence),
+        group("Stage", "stage", &f.stages, true, &stage),
+        group("Country", "country", &f.countries, true, &plain),
+        group("Niche", "niche", &f.niches, true, &plain),
+        group("Tag", "tag", &f.tags, true, &plain),
+        group("Language", "language", &f.languages, true, &plain),
+    ]
+    .into_iter()
+    .filter(|g| !g.items.is_empty())
+    .collect()
+}
+
+pub fn stage_opts(current: Option<&str>) -> Vec<Opt> {
+    opts(Stage::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())), current)
+}
+
+pub fn platform_opts(current: Option<&str>) -> Vec<Opt> {
+    opts(Platform::ALL.iter().map(|p| (p.slug().to_string(), p.label().to_string())), current)
+}
+
+/// Query-string pairs of a list query (non-empty ones), without `cursor` and `facets`.
+fn pairs(q: &CreatorQuery) -> Vec<(String, String)> {
+    let encoded = serde_urlencoded::to_string(q).unwrap_or_default();
+    url::form_urlencoded::parse(encoded.as_bytes())
+        .into_owned()
+        .filter(|(k, v)| !v.trim().is_empty() && k != "cursor" && k != "facets")
+        .collect()
+}
+
+fn url_at(path: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return path.into();
+    }
+    let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("{path}?{qs}")
+}
+
+fn url_of(pairs: &[(String, String)]) -> String {
+    url_at("/creators", pairs)
+}
+
+/// The export link for the list as filtered (all pages, not just this one).
+fn export_url(pairs: &[(String, String)], format: &str) -> String {
+    let mut p = pairs.to_vec();
+    p.push(("format".into(), format.into()));
+    url_at("/creators/export", &p)
+}
+
+/// A removable filter chip.
+pub struct Chip {
+    pub label: String,
+    pub remove_url: String,
+}
+
+pub struct SortLink {
+    pub url: String,
+    /// "", "ascending" or "descending" (for aria-sort).
+    pub state: &'static str,
+}
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub initials: String,
+    pub email: String,
+    pub handles: Vec<(String, String)>,
+    pub followers: String,
+    pub tier: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub country: String,
+    pub owner: String,
+    pub updated: String,
+    pub updated_exact: String,
+    pub do_not_contact: bool,
+}
+
+#[derive(Template)]
+#[template(path = "creators/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    total: String,
+    total_n: i64,
+    q: CreatorQuery,
+    chips: Vec<Chip>,
+    stages: Vec<Opt>,
+    platforms: Vec<Opt>,
+    tiers: Vec<Opt>,
+    owners: Vec<Opt>,
+    sort_name: SortLink,
+    sort_followers: SortLink,
+    sort_updated: SortLink,
+    next_url: Option<String>,
+    first_url: Option<String>,
+    deleted: bool,
+    deleted_url: String,
+    live_url: String,
+    export_csv: String,
+    export_json: String,
+    filtered: bool,
+    errors: Vec<String>,
+    facets: Vec<FacetGroup>,
+    sorts: Vec<Opt>,
+    more_open: bool,
+}
+
+fn label_of(key: &str, value: &str, owners: &[Opt]) -> String {
+    match key {
+        "q" => format!("Search: {value}"),
+        "stage" => format!("Stage: {}", Stage::parse(value).map(|s| s.label()).unwrap_or(value)),
+        "platform" => format!("Platform: {}", Platform::parse(value).map(|p| p.label()).unwrap_or(value)),
+        "tag" => format!("Tag: {value}"),
+        "country" => format!("Country: {}", value.to_uppercase()),
+        "tier" => format!("Tier: {value}"),
+        "owner" => {
+            format!("Owner: {}", owners.iter().find(|o| o.value == value).map(|o| o.label.as_str()).unwrap_or(value))
+        }
+        "city" => format!("City: {value}"),
+        "language" => format!("Language: {value}"),
+        "niche" => format!("Niche: {value}"),
+        "min_followers" => format!("Followers ≥ {value}"),
+        "min_average_views" => format!("Avg views ≥ {value}"),
+        "max_average_views" => format!("Avg views ≤ {value}"),
+        "min_engagement" => format!("Engagement ≥ {value} %"),
+        "max_engagement" => format!("Engagement ≤ {value} %"),
+        "audience_country" | "audience_age" | "audience_gender" => {
+            let (k, p) = value.rsplit_once(':').unwrap_or((value, ""));
+            format!("Audience {k} ≥ {p} %")
+        }
+        "has_email" => {
+            if value == "true" {
+                "Has email".into()
+            } else {
+                "No email".into()
+            }
+        }
+        "fresh_days" => format!("Data ≤ {value} days old"),
+        "dnc" => "Including do-not-contact".into(),
+        "max_followers" => format!("Followers ≤ {value}"),
+        "updated_since" => format!("Updated since {value}"),
+        other => format!("{other}: {value}"),
+    }
+}
+
+fn sort_link(q: &CreatorQuery, name: &str, default_desc: bool) -> SortLink {
+    let current = q.sort_param();
+    let (state, next) = if current == name {
+        ("ascending", format!("-{name}"))
+    } else if current == format!("-{name}") {
+        ("descending", name.to_string())
+    } else {
+        ("", if default_desc { format!("-{name}") } else { name.to_string() })
+    };
+    let mut p: Vec<_> = pairs(q).into_iter().filter(|(k, _)| k != "sort").collect();
+    p.push(("sort".into(), next));
+    SortLink { url: url_of(&p), state }
+}
+
+pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
+    Row {
+        id: c.id.to_string(),
+        initials: initials(&c.display_name),
+        name: c.display_name.clone(),
+        email: c.primary_email.clone().unwrap_or_default(),
+        handles: c
+            .social_accounts
+            .iter()
+            .take(3)
+            .map(|a| (Platform::parse(&a.platform).map(|p| p.label()).unwrap_or("").to_string(), a.handle.clone()))
+            .collect(),
+        followers: if c.max_followers > 0 { compact(c.max_followers) } else { "—".into() },
+        tier: c.tier.slug().to_string(),
+        stage_label: Stage::parse(&c.stage).map(|s| s.label()).unwrap_or("").to_string(),
+        stage: c.stage.clone(),
+        country: c.country.clone().unwrap_or_default(),
+        owner: c.owner_name.clone().unwrap_or_default(),
+        updated: relative(c.updated_at, t),
+        updated_exact: exact(c.updated_at),
+        do_not_contact: c.do_not_contact,
+    }
+}
+
+async fn owner_opts(state: &AppState, session: &Session, current: Option<&str>) -> Result<Vec<Opt>, PageError> {
+    let members = members::list(&state.app, session.ctx()).await?;
+    let mut items = vec![("none".to_string(), "No owner".to_string())];
+    items.extend(members.into_iter().map(|m| (m.user_id.to_string(), m.name)));
+    Ok(opts(items, current))
+}
+
+async fn list_creators(
+    State(state): State<AppState>,
+    session: Session,
+    flash: Flash,
+    Query(q): Query<CreatorQuery>,
+) -> Result<Response, PageError> {
+    // Facet counts come from the search index, which answers every sort but name and
+    // creation date, and no `updated_since`.
+    let mut asked = q.clone();
+    let sort = q.sort_param();
+    if !matches!(sort.trim_start_matches('-'), "name" | "created_at")
+        && q.updated_since.as_deref().is_none_or(str::is_empty)
+        && state.app.search.is_some()
+    {
+        asked.facets = Some("true".into());
+    }
+    let (page, errors) = match creators::list(&state.app, session.ctx(), &asked).await {
+        Ok(p) => (p, vec![]),
+        Err(AppError::Invalid(inv)) => {
+            // Show what was wrong with the filters and the unfiltered list below.
+            let errs = inv.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            (creators::list(&state.app, session.ctx(), &CreatorQuery::default()).await?, errs)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let owners = owner_opts(&state, &session, q.owner.as_deref()).await?;
+    let base = pairs(&q);
+    let chips = base
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "sort" | "limit" | "deleted"))
+        .map(|(k, v)| Chip {
+            label: label_of(k, v, &owners),
+            remove_url: url_of(&base.iter().filter(|(k2, _)| k2 != k).cloned().collect::<Vec<_>>()),
+        })
+        .collect();
+    let next_url = page.next_cursor.as_ref().map(|c| {
+        let mut p = base.clone();
+        p.push(("cursor".into(), c.clone()));
+        url_of(&p)
+    });
+    let first_url = q.cursor.as_ref().filter(|c| !c.is_empty()).map(|_| url_of(&base));
+    let deleted = q.deleted.as_deref() == Some("true");
+    let without_deleted: Vec<_> = base.iter().filter(|(k, _)| k != "deleted").cloned().collect();
+    let mut with_deleted = without_deleted.clone();
+    with_deleted.push(("deleted".into(), "true".into()));
+    let t = now();
+    let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
+    let list = ListPage {
+        layout,
+        rows: page.items.iter().map(|c| row(c, t)).collect(),
+        total: crate::format::grouped(page.total),
+        total_n: page.total,
+        filtered: q.is_filtered(),
+        chips,
+        stages: stage_opts(q.stage.as_deref()),
+        platforms: platform_opts(q.platform.as_deref()),
+        tiers: opts(
+            Tier::ALL.iter().map(|t| (t.slug().to_string(), crate::format::sentence(t.slug()))),
+            q.tier.as_deref(),
+        ),
+        owners,
+        sort_name: sort_link(&q, "name", false),
+        sort_followers: sort_link(&q, "followers", true),
+        sort_updated: sort_link(&q, "updated_at", true),
+        next_url,
+        first_url,
+        deleted,
+        deleted_url: url_of(&with_deleted),
+        export_csv: export_url(&base, "csv"),
+        export_json: export_url(&base, "json"),
+        live_url: url_of(&without_deleted),
+        facets: page.facets.as_ref().map(|f| facet_groups(&base, f)).unwrap_or_default(),
+        sorts: opts(
+            [
+                ("-updated_at", "Recently updated"),
+                ("-followers", "Largest following"),
+                ("-engagement", "Highest engagement"),
+                ("-fit", "Best fit"),
+                ("relevance", "Best match (with search words)"),
+                ("name", "Name"),
+            ]
+            .into_iter()
+            .map(|(v, l)| (v.to_string(), l.to_string())),
+            Some(q.sort_param().as_str()),
+        ),
+        more_open: [
+            &q.city, &q.language, &q.niche, &q.min_followers, &q.max_followers, &q.min_average_views,
+            &q.max_average_views, &q.min_engagement, &q.max_engagement, &q.audience_country, &q.audience_age,
+            &q.audience_gender, &q.has_email, &q.fresh_days, &q.dnc,
+        ]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty())),
+        q,
+        errors,
+    };
+    Ok(Html(list.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ExportFormat {
+    format: Option<String>,
+}
+
+async fn export_creators(
+    State(state): State<AppState>,
+    session: Session,
+    Query(f): Query<ExportFormat>,
+    Query(q): Query<CreatorQuery>,
+) -> Result<Response, PageError> {
+    let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
+    Ok(crate::download::creators(state.app.clone(), session.ctx().clone(), q, format).await?)
+}
