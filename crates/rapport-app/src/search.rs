@@ -271,23 +271,19 @@ pub async fn sync(app: &App) -> AppResult<usize> {
                 ids.push(row.creator_id);
             }
         }
+        let (mut upserts, mut deletes) = (Vec::new(), Vec::new());
         for (ws, ids) in by_ws {
             let (docs, gone) = docs_for(&search, &mut r.conn(), ws, &ids).await?;
-            done += docs.len();
-            let index = search.index.clone();
-            tokio::task::spawn_blocking(move || {
-                index.upsert(&docs)?;
-                index.delete(&gone)
-            })
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+            upserts.extend(docs);
+            deletes.extend(gone);
         }
+        done += upserts.len();
         if upto == checkpoint {
             return Ok(done);
         }
+        // The documents and the new checkpoint land in one commit.
         let index = search.index.clone();
-        tokio::task::spawn_blocking(move || index.set_checkpoint_and_commit(upto))
+        tokio::task::spawn_blocking(move || index.apply(&upserts, &deletes, Some(upto)))
             .await
             .map_err(internal)?
             .map_err(internal)?;
