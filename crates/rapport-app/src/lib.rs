@@ -16,6 +16,7 @@ pub mod members;
 pub mod notes;
 pub mod search;
 pub mod settings;
+pub mod shortlists;
 pub mod timeline;
 pub mod tokens;
 pub mod workspaces;

@@ -85,6 +85,8 @@ typed_id!(/// A pending invitation to a workspace.
     InvitationId, "inv", "invitation");
 typed_id!(/// A timeline event.
     EventId, "ev", "timeline event");
+typed_id!(/// A shortlist (saved search or hand-picked list).
+    ShortlistId, "sl", "shortlist");
 
 #[cfg(test)]
 mod tests {

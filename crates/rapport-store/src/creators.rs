@@ -298,6 +298,8 @@ pub struct ListQuery {
     pub deleted: bool,
     /// Also list creators marked do-not-contact (hidden by default).
     pub include_do_not_contact: bool,
+    /// Only members of this hand-picked shortlist.
+    pub shortlist: Option<Uuid>,
     pub sort: Option<(SortKey, bool)>,
     pub after: Option<(CursorKey, Uuid)>,
     pub limit: i64,
@@ -339,6 +341,12 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
             let pattern = format!("%{}%", like_escape(&word.to_lowercase()));
             f.and("c.search_text LIKE ? ESCAPE '\\'", args![pattern]);
         }
+    }
+    if let Some(list) = q.shortlist {
+        f.and(
+            "EXISTS (SELECT 1 FROM shortlist_members m WHERE m.creator_id = c.id AND m.shortlist_id = ?)",
+            args![list],
+        );
     }
     if let Some(stage) = &q.stage {
         f.and("c.stage = ?", args![stage.clone()]);

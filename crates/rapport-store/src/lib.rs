@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod notes;
 pub mod scratch;
 pub mod sessions;
+pub mod shortlists;
 pub mod sql;
 pub mod timeline;
 pub mod users;

@@ -110,10 +110,12 @@ async fn read_form<T: DeserializeOwned>(req: Request, state: &AppState) -> Resul
     Ok((body, value))
 }
 
-/// A form posted by a signed-in person, with its CSRF token checked.
+/// A form posted by a signed-in person, with its CSRF token checked. `raw` keeps the
+/// body for repeated fields (checkbox lists) that the typed form cannot hold.
 pub struct CsrfForm<T> {
     pub session: Session,
     pub form: T,
+    pub raw: Bytes,
 }
 
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
@@ -125,7 +127,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         let (bytes, form) = read_form::<T>(Request::from_parts(parts, body), state).await?;
         let pairs = form_pairs(&bytes);
         match csrf_of(&pairs) {
-            Some(t) if tokens::constant_time_eq(t, &session.s.csrf_token) => Ok(CsrfForm { session, form }),
+            Some(t) if tokens::constant_time_eq(t, &session.s.csrf_token) => Ok(CsrfForm { session, form, raw: bytes }),
             _ => Err(forbidden()),
         }
     }

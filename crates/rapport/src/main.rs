@@ -264,8 +264,7 @@ async fn export(args: ExportArgs) -> Result<()> {
     init_logging(args.db.log_format);
     let app = open(&args.db).await?;
     let format = rapport_app::export::Format::parse(&args.format)?;
-    let query: rapport_app::creators::CreatorQuery =
-        serde_urlencoded_query(&args.query).context("the --query is not a valid query string")?;
+    let query = rapport_app::creators::CreatorQuery::from_query_string(&args.query)?;
     let ctx = rapport_app::workspaces::operator_ctx(&app, &args.workspace).await?;
     rapport_app::creators::check_query(&app, &ctx, &query).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
@@ -284,13 +283,6 @@ async fn export(args: ExportArgs) -> Result<()> {
     writer.await??;
     eprintln!("Exported {n} creators.");
     Ok(())
-}
-
-fn serde_urlencoded_query(q: &str) -> Result<rapport_app::creators::CreatorQuery> {
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(q.trim_start_matches('?').as_bytes()).into_owned().collect();
-    let value = serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect());
-    Ok(rapport_app::creators::parse_json(value)?)
 }
 
 async fn admin(cmd: AdminCommand) -> Result<()> {

@@ -66,6 +66,8 @@ pub struct CreatorQuery {
     pub dnc: Option<String>,
     /// `true` lists soft-deleted creators instead.
     pub deleted: Option<String>,
+    /// Only members of this hand-picked shortlist (`sl_…`).
+    pub shortlist: Option<String>,
     /// `true` adds facet counts (platform, country, niche, tag, stage, tier, language).
     pub facets: Option<String>,
     /// `updated_at`, `created_at`, `name`, `followers`, `engagement`, `fit`, `relevance`;
@@ -184,6 +186,17 @@ fn parse_sort(s: &str) -> Option<(Sort, bool)> {
 }
 
 impl CreatorQuery {
+    /// Parses a URL query string (`platform=tiktok&q=vegan`); paging and facet switches are
+    /// left out, so a saved search or an export starts from the first page.
+    pub fn from_query_string(q: &str) -> Result<CreatorQuery, Invalid> {
+        let obj: serde_json::Map<String, Value> = url::form_urlencoded::parse(q.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "cursor" && k != "facets")
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        super::parse_json(Value::Object(obj))
+    }
+
     /// Whether any filter (beyond sort, paging, deleted and do-not-contact) is set.
     pub fn is_filtered(&self) -> bool {
         [
@@ -304,6 +317,12 @@ impl CreatorQuery {
             }
         };
         let deleted = flag(&mut e, "deleted", &self.deleted).unwrap_or(false);
+        let shortlist = text(&self.shortlist).and_then(|s| {
+            s.parse::<rapport_core::ids::ShortlistId>()
+                .map(|id| id.0)
+                .map_err(|m| e.add("shortlist", m.to_string()))
+                .ok()
+        });
         let facets = flag(&mut e, "facets", &self.facets).unwrap_or(false);
         let sort_text = self.sort_param();
         let (sort, desc) = parse_sort(&sort_text).unwrap_or_else(|| {
@@ -334,7 +353,14 @@ impl CreatorQuery {
             || platforms.len() > 1
             || countries.len() > 1
             || !matches!(sort, Sort::Store(_));
-        let use_index = index_available && (discovery || q.is_some());
+        // Membership lives in the database: a shortlist is always listed from there.
+        if shortlist.is_some() && discovery {
+            e.add(
+                "shortlist",
+                "cannot be combined with facets, discovery filters or engagement, fit and relevance sorts",
+            );
+        }
+        let use_index = index_available && (discovery || q.is_some()) && shortlist.is_none();
         if !index_available && discovery {
             e.add("q", "this combination of filters needs the search index, which this process does not run");
         }
@@ -419,6 +445,7 @@ impl CreatorQuery {
             updated_since,
             deleted,
             include_do_not_contact: include_dnc,
+            shortlist,
             sort: Some((key, desc)),
             after,
             limit,

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod creators;
 pub mod notes;
 pub mod openapi;
+pub mod shortlists;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(creators::router())
         .merge(accounts::router())
         .merge(notes::router())
+        .merge(shortlists::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

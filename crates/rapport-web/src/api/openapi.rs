@@ -17,9 +17,12 @@ use utoipa::{Modify, OpenApi};
         super::accounts::list_accounts, super::accounts::create_account, super::accounts::update_account,
         super::accounts::delete_account, super::accounts::list_snapshots,
         super::notes::list_notes, super::notes::create_note, super::notes::delete_note,
+        super::shortlists::list_shortlists, super::shortlists::create_shortlist, super::shortlists::show_shortlist,
+        super::shortlists::update_shortlist, super::shortlists::delete_shortlist, super::shortlists::add_members,
+        super::shortlists::remove_members,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"))
 )]
 pub struct ApiDoc;
 

@@ -7,6 +7,7 @@ pub mod creators_form;
 pub mod invitations;
 pub mod login;
 pub mod settings;
+pub mod shortlists;
 
 use crate::auth::{Session, set_cookie};
 use crate::error::PageError;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(creators_form::router())
         .merge(settings::router())
         .merge(brand::router())
+        .merge(shortlists::router())
         .merge(invitations::router())
         .layer(middleware::from_fn(page_headers))
 }

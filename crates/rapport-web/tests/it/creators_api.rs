@@ -471,7 +471,7 @@ async fn the_openapi_document_describes_the_api(app: TestApp) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
         "/creators", "/creators/{id}", "/creators/{id}/accounts", "/creators/{id}/notes", "/creators/{id}/timeline",
-        "/tags",
+        "/tags", "/creators/export", "/shortlists", "/shortlists/{id}", "/shortlists/{id}/members",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }

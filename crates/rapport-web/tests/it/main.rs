@@ -10,3 +10,4 @@ mod creators_api;
 mod insights;
 mod pages;
 mod search;
+mod shortlists;

@@ -201,6 +201,14 @@ struct ListPage {
     facets: Vec<FacetGroup>,
     sorts: Vec<Opt>,
     more_open: bool,
+    /// Hand-picked lists to add the ticked creators to.
+    lists: Vec<Opt>,
+    /// The list being shown, when filtered by one: (id, name).
+    current_list: Option<(String, String)>,
+    /// The filters as a query string (for “Save this search” and “add all results”).
+    query_string: String,
+    /// This page's address, to come back to after a bulk action.
+    back: String,
 }
 
 fn label_of(key: &str, value: &str, owners: &[Opt]) -> String {
@@ -296,8 +304,17 @@ async fn list_creators(
     // creation date, and no `updated_since`.
     let mut asked = q.clone();
     let sort = q.sort_param();
+    let current_list = match q.shortlist.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => {
+            let id = id.parse().map_err(|_| AppError::NotFound)?;
+            let l = rapport_app::shortlists::get(&state.app, session.ctx(), id).await?;
+            Some((l.id.to_string(), l.name))
+        }
+        None => None,
+    };
     if !matches!(sort.trim_start_matches('-'), "name" | "created_at")
         && q.updated_since.as_deref().is_none_or(str::is_empty)
+        && current_list.is_none()
         && state.app.search.is_some()
     {
         asked.facets = Some("true".into());
@@ -378,6 +395,19 @@ async fn list_creators(
         ]
         .iter()
         .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty())),
+        lists: rapport_app::shortlists::list(&state.app, session.ctx())
+            .await?
+            .into_iter()
+            .filter(|l| l.kind == "static")
+            .map(|l| Opt {
+                selected: current_list.as_ref().is_some_and(|(id, _)| *id == l.id.to_string()),
+                value: l.id.to_string(),
+                label: l.name,
+            })
+            .collect(),
+        query_string: url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&base).finish(),
+        back: url_of(&base),
+        current_list,
         q,
         errors,
     };

@@ -139,6 +139,10 @@ struct ShowPage {
     languages: String,
     niches: String,
     custom_fields: Vec<(String, String)>,
+    /// Shortlists the creator is on: (id, name).
+    on_lists: Vec<(String, String)>,
+    /// Hand-picked lists it could be added to.
+    other_lists: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -236,6 +240,17 @@ async fn render_show(
             }
         })
         .collect();
+    let on_lists: Vec<(String, String)> = rapport_app::shortlists::of_creator(&state.app, ctx, id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    let other_lists = rapport_app::shortlists::list(&state.app, ctx)
+        .await?
+        .into_iter()
+        .filter(|l| l.kind == "static" && !on_lists.iter().any(|(id, _)| *id == l.id.to_string()))
+        .map(|l| (l.id.to_string(), l.name))
+        .collect();
     let layout = Layout::new(state, session, c.display_name.clone(), "creators", flash).await?;
     Ok(ShowPage {
         layout,
@@ -256,6 +271,8 @@ async fn render_show(
         languages: c.languages.join(", "),
         niches: c.niches.join(", "),
         custom_fields: c.custom_fields.iter().map(|(k, v)| (k.replace('_', " "), json_text(v))).collect(),
+        on_lists,
+        other_lists,
         c,
     })
 }

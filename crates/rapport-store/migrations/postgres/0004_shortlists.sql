@@ -1,0 +1,22 @@
+-- Shortlists: a saved search (dynamic, a list query) or a hand-picked list of creators.
+CREATE TABLE shortlists (
+    id UUID PRIMARY KEY,
+    workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('saved_search', 'static')),
+    query TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX shortlists_ws ON shortlists (workspace_id, name);
+
+CREATE TABLE shortlist_members (
+    shortlist_id UUID NOT NULL REFERENCES shortlists (id) ON DELETE CASCADE,
+    creator_id UUID NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+    workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    added_by TEXT NOT NULL,
+    added_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (shortlist_id, creator_id)
+);
+CREATE INDEX shortlist_members_creator ON shortlist_members (creator_id);

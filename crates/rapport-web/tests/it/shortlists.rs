@@ -1,0 +1,146 @@
+//! Shortlists: saved searches stay dynamic, hand-picked lists keep who was added, bulk
+//! add by ticked ids or by every result, isolation between workspaces.
+
+use crate::harness::TestApp;
+use rapport_core::roles::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+crate::db_tests!(
+    a_hand_picked_list_collects_creators_in_bulk,
+    a_saved_search_is_dynamic,
+    shortlists_of_another_workspace_answer_404,
+    ticked_creators_are_added_and_removed_from_the_list_page,
+);
+
+fn names(v: &Value) -> Vec<String> {
+    let mut n: Vec<String> =
+        v["items"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap().to_string()).collect();
+    n.sort();
+    n
+}
+
+async fn a_hand_picked_list_collects_creators_in_bulk(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let a = api.creator(json!({"display_name": "Ana", "tags": ["vip"]})).await;
+    api.creator(json!({"display_name": "Ben", "tags": ["vip"]})).await;
+    api.creator(json!({"display_name": "Cleo"})).await;
+    let (s, list) = api.post("/shortlists", json!({"name": "Spring launch"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{list}");
+    assert_eq!(list["kind"], "static");
+    let id = list["id"].as_str().unwrap();
+    let (s, v) = api.post(&format!("/shortlists/{id}/members"), json!({"query": "tag=vip"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["changed"], 2);
+    let (_, v) = api.post(&format!("/shortlists/{id}/members"), json!({"creator_ids": [a["id"]]})).await;
+    assert_eq!(v["changed"], 0, "already on the list");
+    let (_, members) = api.get(&format!("/creators?shortlist={id}")).await;
+    assert_eq!(names(&members), vec!["Ana", "Ben"]);
+    // The list does not follow the tag: it keeps who was added.
+    api.patch(&format!("/creators/{}", a["id"].as_str().unwrap()), json!({"tags": []})).await;
+    assert_eq!(api.get(&format!("/creators?shortlist={id}")).await.1["total"], 2);
+    let req = reqwest::Client::new()
+        .delete(app.url(&format!("/api/v1/shortlists/{id}/members")))
+        .bearer_auth(&api.key)
+        .json(&json!({"creator_ids": [a["id"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(req.status(), StatusCode::OK);
+    assert_eq!(names(&api.get(&format!("/creators?shortlist={id}")).await.1), vec!["Ben"]);
+    let (_, l) = api.get(&format!("/shortlists/{id}")).await;
+    assert_eq!(l["members"], 1);
+    let (s, v) = api.post(&format!("/shortlists/{id}/members"), json!({"creator_ids": ["cr_nope"]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "creator_ids.0");
+    let (s, _) = api.post("/shortlists", json!({"name": " "})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn a_saved_search_is_dynamic(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    api.creator(json!({"display_name": "Ana", "country": "BR"})).await;
+    let (s, saved) =
+        api.post("/shortlists", json!({"name": "Brazil", "kind": "saved_search", "query": "country=BR"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{saved}");
+    let query = saved["query"].as_str().unwrap().to_string();
+    assert_eq!(api.get(&format!("/creators?{query}")).await.1["total"], 1);
+    api.creator(json!({"display_name": "Bia", "country": "BR"})).await;
+    assert_eq!(api.get(&format!("/creators?{query}")).await.1["total"], 2, "new matches appear");
+    let (s, v) = api
+        .post(&format!("/shortlists/{}/members", saved["id"].as_str().unwrap()), json!({"query": "country=BR"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let (s, v) = api.post("/shortlists", json!({"name": "Bad", "kind": "saved_search", "query": "tier=giant"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("tier"));
+}
+
+async fn shortlists_of_another_workspace_answer_404(app: TestApp) {
+    let (a, _) = app.api_in_new_workspace("Alpha").await;
+    let (b, b_person) = app.api_in_new_workspace("Beta").await;
+    let c = a.creator(json!({"display_name": "Ana"})).await;
+    let (_, list) = a.post("/shortlists", json!({"name": "Alpha list"})).await;
+    let id = list["id"].as_str().unwrap();
+    assert_eq!(b.get(&format!("/shortlists/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(b.patch(&format!("/shortlists/{id}"), json!({"name": "x"})).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.post(&format!("/shortlists/{id}/members"), json!({"creator_ids": [c["id"]]})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(b.delete(&format!("/shortlists/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(b.get("/shortlists").await.1, json!([]));
+    // Beta's own list cannot take Alpha's creator.
+    let (_, own) = b.post("/shortlists", json!({"name": "Beta list"})).await;
+    let (_, v) = b
+        .post(&format!("/shortlists/{}/members", own["id"].as_str().unwrap()), json!({"creator_ids": [c["id"]]}))
+        .await;
+    assert_eq!(v["changed"], 0);
+    let browser = app.signed_in(&b_person).await;
+    assert_eq!(browser.get(&format!("/creators?shortlist={id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(browser.submit(&format!("/shortlists/{id}/delete"), &[]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(a.get(&format!("/shortlists/{id}")).await.0, StatusCode::OK);
+}
+
+async fn ticked_creators_are_added_and_removed_from_the_list_page(app: TestApp) {
+    let owner = app.workspace("Acme", Role::Owner).await;
+    let api = app.api(&app.key(owner.workspace, "write").await);
+    let ana = api.creator(json!({"display_name": "Ana"})).await;
+    let ben = api.creator(json!({"display_name": "Ben"})).await;
+    api.creator(json!({"display_name": "Cleo"})).await;
+    let b = app.signed_in(&owner).await;
+    let (s, _) = b.submit("/shortlists", &[("name", "Picks"), ("kind", "static")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, lists) = api.get("/shortlists").await;
+    let list = lists[0]["id"].as_str().unwrap().to_string();
+    let (_, page) = b.get("/creators").await;
+    assert!(page.contains("Add ticked"));
+    let (ana_id, ben_id) = (ana["id"].as_str().unwrap(), ben["id"].as_str().unwrap());
+    let (s, loc) = b
+        .submit(
+            "/shortlists/members",
+            &[("list", &list), ("action", "add"), ("id", ana_id), ("id", ben_id), ("back", "/creators")],
+        )
+        .await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/creators"));
+    let (_, page) = b.get(&format!("/creators?shortlist={list}")).await;
+    assert!(page.contains("Picks") && page.contains(">Ana<") && page.contains(">Ben<") && !page.contains(">Cleo<"));
+    let (s, _) = b
+        .submit(
+            "/shortlists/members",
+            &[("list", &list), ("action", "remove"), ("id", ana_id), ("back", "https://evil.example/")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(api.get(&format!("/creators?shortlist={list}")).await.1["total"], 1);
+    let (_, record) = b.get(&format!("/creators/{ben_id}")).await;
+    assert!(record.contains("Picks"), "the record page shows its lists");
+    let (s, loc) = b
+        .submit(
+            "/shortlists/members",
+            &[("list", &list), ("action", "add_all"), ("all_query", "q=cleo"), ("back", "//evil.example")],
+        )
+        .await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/creators"), "off-site return addresses are ignored");
+    assert_eq!(api.get(&format!("/creators?shortlist={list}")).await.1["total"], 2);
+}
