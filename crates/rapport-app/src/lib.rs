@@ -11,6 +11,7 @@ pub mod creators;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod imports;
 pub mod insights;
 pub mod members;
 pub mod notes;
@@ -85,10 +86,17 @@ impl App {
         Ok(App { db, config, search })
     }
 
-    /// Starts the background work of a server process: the search indexer.
+    /// Starts the background work of a server process: the search indexer, and any import
+    /// (or import undo) that a previous process left unfinished.
     pub fn start_background(&self) {
         if self.search.is_some() {
             tokio::spawn(search::run(self.clone()));
         }
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = imports::resume_unfinished(&app).await {
+                tracing::error!(error = %e, "resuming unfinished imports failed");
+            }
+        });
     }
 }

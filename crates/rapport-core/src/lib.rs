@@ -10,6 +10,7 @@ pub mod email;
 pub mod fit;
 pub mod handle;
 pub mod ids;
+pub mod import;
 pub mod money;
 pub mod platform;
 pub mod quality;

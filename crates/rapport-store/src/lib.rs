@@ -8,6 +8,7 @@ pub mod changes;
 pub mod creators;
 pub mod db;
 pub mod error;
+pub mod imports;
 pub mod invitations;
 pub mod migrate;
 pub mod notes;

@@ -10,6 +10,8 @@ use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod import_cmd;
+
 /// Rapport — self-hosted creator relationship management.
 #[derive(Parser)]
 #[command(name = "rapport", version, about, long_about = None)]
@@ -34,6 +36,8 @@ enum Command {
     Reindex(DbArgs),
     /// Export a workspace's creators (all, or those matching a list query) as CSV or JSON.
     Export(ExportArgs),
+    /// Import creators from a CSV file (with a dry run), or undo an import.
+    Import(import_cmd::ImportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -246,6 +250,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Admin(cmd) => admin(cmd).await,
         Command::Export(args) => export(args).await,
+        Command::Import(args) => import_cmd::run(args).await,
         Command::Reindex(db) => {
             init_logging(db.log_format);
             let app = open_with(&db, IndexLocation::Dir(index_dir(&db)))

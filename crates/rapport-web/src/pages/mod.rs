@@ -4,6 +4,7 @@
 pub mod brand;
 pub mod creators;
 pub mod creators_form;
+pub mod imports;
 pub mod invitations;
 pub mod login;
 pub mod settings;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(creators::router())
         .merge(creators_form::router())
+        .merge(imports::router())
         .merge(settings::router())
         .merge(brand::router())
         .merge(shortlists::router())

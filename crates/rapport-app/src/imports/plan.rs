@@ -1,0 +1,509 @@
+//! Planning one row: what it would do (create, update, leave unchanged, or fail and
+//! why), reading only — so a dry run and a real run decide the same way, and the real
+//! run applies the plan in the same transaction that records the row.
+
+use rapport_core::FieldError;
+use rapport_core::creators::{
+    self as domain, AccountDraft, AudienceInput, ContactInput, ContactPoint, CreatorDraft, CreatorInput,
+};
+use rapport_core::diff::{self, Change};
+use rapport_core::handle::Handle;
+use rapport_core::ids::{CreatorId, UserId};
+use rapport_core::import::row::ACCOUNT_SOURCE;
+use rapport_core::import::{Field, ImportRow, MatchKey, Mode};
+use rapport_core::platform::Platform;
+use rapport_store::imports::{AccountState, CreatorSnapshot};
+use rapport_store::{Conn, accounts, creators, imports as store};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// What a row will do.
+#[derive(Debug, Clone)]
+pub(crate) enum Plan {
+    Create {
+        draft: CreatorDraft,
+        accounts: Vec<AccountDraft>,
+    },
+    Update {
+        id: Uuid,
+        before: Box<CreatorSnapshot>,
+        /// The new creator fields and their diff, when they change.
+        creator: Option<(CreatorDraft, Vec<Change>)>,
+        accounts: Vec<AccountOp>,
+    },
+    Unchanged {
+        id: Uuid,
+        name: String,
+    },
+    Fail(Vec<FieldError>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum AccountOp {
+    Add(AccountDraft),
+    Change { id: Uuid, draft: AccountDraft, changes: Vec<Change>, observed: bool },
+}
+
+impl Plan {
+    /// The display name the row ends with, for previews.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Plan::Create { draft, .. } => draft.display_name.clone(),
+            Plan::Update { creator: Some((d, _)), .. } => d.display_name.clone(),
+            Plan::Update { before, .. } => before.creator.display_name.clone(),
+            Plan::Unchanged { name, .. } => name.clone(),
+            Plan::Fail(_) => String::new(),
+        }
+    }
+
+    /// The fields a row changes, for previews ("city", "instagram followers").
+    pub(crate) fn changed_fields(&self) -> Vec<String> {
+        let Plan::Update { creator, accounts, .. } = self else { return vec![] };
+        let mut out: Vec<String> =
+            creator.iter().flat_map(|(_, c)| c.iter().map(|c| c.field.replace('_', " "))).collect();
+        for op in accounts {
+            match op {
+                AccountOp::Add(a) => out.push(format!("new {} account", a.platform.label())),
+                AccountOp::Change { draft, changes, .. } => out.extend(
+                    changes.iter().map(|c| format!("{} {}", draft.platform.label(), c.field.replace('_', " "))),
+                ),
+            }
+        }
+        out
+    }
+}
+
+fn fail(field: impl Into<String>, message: impl Into<String>) -> Plan {
+    Plan::Fail(vec![FieldError { field: field.into(), message: message.into() }])
+}
+
+fn holder_text(name: &str, id: Uuid, deleted: bool) -> String {
+    let deleted = if deleted { ", which is deleted — restore it first" } else { "" };
+    format!("{name} ({}){deleted}", CreatorId(id))
+}
+
+/// The JSON shape of a creator used in timeline diffs (as the creators module records).
+pub(crate) fn creator_json(d: &CreatorDraft) -> Value {
+    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("owner_id".into(), d.owner_id.map(|u| u.to_string()).into());
+    }
+    v
+}
+
+/// The JSON shape of an account used in timeline diffs.
+pub(crate) fn account_json(d: &AccountDraft) -> Value {
+    serde_json::json!({
+        "platform": d.platform.slug(),
+        "handle": d.handle.display,
+        "url": d.url,
+        "followers": d.followers,
+        "average_views": d.average_views,
+        "engagement_rate_pct": d.engagement_rate_pct,
+        "audience_quality_pct": d.audience_quality_pct,
+        "source": d.source,
+    })
+}
+
+/// The stored creator in input form (the base an update is laid over).
+pub(crate) fn editable(s: &CreatorSnapshot) -> CreatorInput {
+    let c = &s.creator;
+    let list = |v: &str| serde_json::from_str::<Vec<String>>(v).unwrap_or_default();
+    CreatorInput {
+        display_name: Some(c.display_name.clone()),
+        legal_name: c.legal_name.clone(),
+        pronouns: c.pronouns.clone(),
+        country: c.country.clone(),
+        city: c.city.clone(),
+        languages: Some(list(&c.languages)),
+        timezone: c.timezone.clone(),
+        bio: c.bio.clone(),
+        niches: Some(list(&c.niches)),
+        tags: Some(s.tags.clone()),
+        tone_notes: c.tone_notes.clone(),
+        owner_id: c.owner_id.map(|o| UserId(o).to_string()),
+        stage: Some(c.stage.clone()),
+        do_not_contact: Some(c.do_not_contact),
+        source: c.source.clone(),
+        custom_fields: Some(serde_json::from_str(&c.custom_fields).unwrap_or_default()),
+        contact_points: Some(
+            s.contacts
+                .iter()
+                .map(|p| ContactInput {
+                    kind: Some(p.kind.clone()),
+                    value: Some(p.value.clone()),
+                    primary: p.is_primary,
+                })
+                .collect(),
+        ),
+        social_accounts: None,
+    }
+}
+
+/// Lays the fields a row gives over the stored creator. Tags and niches are added to
+/// the existing ones; an email not yet known becomes the primary email (the old one is
+/// kept); a phone or website replaces the first of its kind; other fields are replaced.
+fn merge(current: &CreatorInput, before: &CreatorSnapshot, row: &ImportRow) -> CreatorInput {
+    let mut m = current.clone();
+    let r = &row.input;
+    let union = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| {
+        let mut out = a.clone().unwrap_or_default();
+        out.extend(b.clone().unwrap_or_default());
+        Some(out)
+    };
+    for f in &row.given {
+        match f {
+            Field::DisplayName => m.display_name = r.display_name.clone(),
+            Field::LegalName => m.legal_name = r.legal_name.clone(),
+            Field::Pronouns => m.pronouns = r.pronouns.clone(),
+            Field::Country => m.country = r.country.clone(),
+            Field::City => m.city = r.city.clone(),
+            Field::Languages => m.languages = r.languages.clone(),
+            Field::Timezone => m.timezone = r.timezone.clone(),
+            Field::Niches => m.niches = union(&m.niches, &r.niches),
+            Field::Tags => m.tags = union(&m.tags, &r.tags),
+            Field::Stage => m.stage = r.stage.clone(),
+            Field::DoNotContact => m.do_not_contact = r.do_not_contact,
+            Field::Source => m.source = r.source.clone(),
+            Field::Bio => m.bio = r.bio.clone(),
+            Field::ToneNotes => m.tone_notes = r.tone_notes.clone(),
+            Field::Email | Field::Phone | Field::Website => {}
+        }
+    }
+    let mut contacts = m.contact_points.take().unwrap_or_default();
+    for rc in &row.contacts {
+        let known = before.contacts.iter().any(|c| c.kind == rc.kind && c.normalized == rc.normalized);
+        if known {
+            continue;
+        }
+        let new = ContactInput { kind: Some(rc.kind.clone()), value: Some(rc.value.clone()), primary: false };
+        if rc.kind == "email" {
+            for c in contacts.iter_mut().filter(|c| c.kind.as_deref() == Some("email")) {
+                c.primary = false;
+            }
+            contacts.push(ContactInput { primary: true, ..new });
+        } else if let Some(first) = contacts.iter_mut().find(|c| c.kind.as_deref() == Some(rc.kind.as_str())) {
+            *first = new;
+        } else {
+            contacts.push(new);
+        }
+    }
+    m.contact_points = Some(contacts);
+    m
+}
+
+/// A stored account as a draft (no re-validation: it is what is stored).
+fn account_draft(a: &AccountState) -> Option<AccountDraft> {
+    Some(AccountDraft {
+        platform: Platform::parse(&a.platform).ok()?,
+        handle: Handle { display: a.handle.clone(), normalized: a.handle_normalized.clone(), url: None },
+        url: a.url.clone(),
+        platform_user_id: a.platform_user_id.clone(),
+        followers: a.followers,
+        average_views: a.average_views,
+        engagement_rate_pct: a.engagement_rate_pct,
+        audience: serde_json::from_str::<AudienceInput>(&a.audience).unwrap_or_default(),
+        audience_quality_pct: a.audience_quality_pct,
+        source: a.source.clone(),
+        observed_at: a.observed_at,
+    })
+}
+
+/// How a row finds the creator it updates.
+async fn find(c: &mut Conn<'_>, ws: Uuid, key: MatchKey, row: &ImportRow) -> AppResult<Result<Option<Uuid>, Plan>> {
+    match key {
+        MatchKey::Id => {
+            let Some(id) = row.id else { return Ok(Ok(None)) };
+            Ok(match creators::get(c, ws, id.0).await? {
+                Some(r) if r.deleted_at.is_some() => {
+                    Err(fail("id", format!("belongs to {}", holder_text(&r.display_name, r.id, true))))
+                }
+                Some(r) => Ok(Some(r.id)),
+                None => Err(fail("id", format!("{id}: no creator has this id in this workspace"))),
+            })
+        }
+        MatchKey::Email => {
+            let Some(email) = row.email() else { return Ok(Ok(None)) };
+            Ok(match creators::holder_of_contact(c, ws, "email", email).await? {
+                Some(h) if h.deleted_at.is_some() => {
+                    Err(fail("email", format!("belongs to {}", holder_text(&h.display_name, h.id, true))))
+                }
+                Some(h) => Ok(Some(h.id)),
+                None => Ok(None),
+            })
+        }
+        MatchKey::Handle => {
+            let mut found: Vec<creators::Holder> = Vec::new();
+            for a in &row.accounts {
+                if let Some((_, h)) = accounts::holder_of_handle(c, ws, a.platform.slug(), &a.handle.normalized).await?
+                    && !found.iter().any(|f| f.id == h.id)
+                {
+                    found.push(h);
+                }
+            }
+            Ok(match found.as_slice() {
+                [] => Ok(None),
+                [h] if h.deleted_at.is_some() => {
+                    Err(fail("handle", format!("belongs to {}", holder_text(&h.display_name, h.id, true))))
+                }
+                [h] => Ok(Some(h.id)),
+                many => {
+                    let names: Vec<String> = many.iter().map(|h| holder_text(&h.display_name, h.id, false)).collect();
+                    Err(fail(
+                        "handle",
+                        format!("the handles in this row belong to different creators: {}", names.join(" and ")),
+                    ))
+                }
+            })
+        }
+    }
+}
+
+/// Decides what a row does, reading only.
+pub(crate) async fn plan_row(
+    c: &mut Conn<'_>,
+    ws: Uuid,
+    mode: Mode,
+    key: MatchKey,
+    row: Result<ImportRow, Vec<FieldError>>,
+) -> AppResult<Plan> {
+    let row = match row {
+        Ok(r) => r,
+        Err(errors) => return Ok(Plan::Fail(errors)),
+    };
+    let matched = match mode {
+        Mode::Create => None,
+        Mode::Update | Mode::Upsert => match find(c, ws, key, &row).await? {
+            Ok(m) => m,
+            Err(failed) => return Ok(failed),
+        },
+    };
+    match (mode, matched) {
+        (Mode::Update, None) => Ok(match key {
+            MatchKey::Id if row.id.is_none() => fail("id", "is empty, so the row cannot be matched to a creator"),
+            MatchKey::Email if row.email().is_none() => {
+                fail("email", "is empty, so the row cannot be matched to a creator")
+            }
+            MatchKey::Handle if row.accounts.is_empty() => {
+                fail("handle", "is empty, so the row cannot be matched to a creator")
+            }
+            _ => fail(key.slug(), format!("no creator in this workspace has this {}", key.label())),
+        }),
+        (_, Some(id)) => plan_update(c, ws, id, &row).await,
+        (_, None) => plan_create(c, ws, &row).await,
+    }
+}
+
+/// A failure naming the creator that already holds one of the contact points or accounts.
+async fn refuse_duplicates(
+    c: &mut Conn<'_>,
+    ws: Uuid,
+    contacts: &[ContactPoint],
+    new_accounts: &[&AccountDraft],
+    this: Option<Uuid>,
+) -> AppResult<Option<Plan>> {
+    for p in contacts {
+        if let Some(h) = creators::holder_of_contact(c, ws, &p.kind, &p.normalized).await?
+            && Some(h.id) != this
+        {
+            let msg = format!(
+                "{} already belongs to {}",
+                p.value,
+                holder_text(&h.display_name, h.id, h.deleted_at.is_some())
+            );
+            return Ok(Some(fail(p.kind.clone(), msg)));
+        }
+    }
+    for a in new_accounts {
+        if let Some((_, h)) = accounts::holder_of_handle(c, ws, a.platform.slug(), &a.handle.normalized).await?
+            && Some(h.id) != this
+        {
+            let msg = format!(
+                "the {} account @{} already belongs to {}",
+                a.platform.label(),
+                a.handle.display,
+                holder_text(&h.display_name, h.id, h.deleted_at.is_some())
+            );
+            return Ok(Some(fail(format!("{}_handle", a.platform.slug()), msg)));
+        }
+    }
+    Ok(None)
+}
+
+async fn plan_create(c: &mut Conn<'_>, ws: Uuid, row: &ImportRow) -> AppResult<Plan> {
+    if row.input.display_name.is_none() {
+        return Ok(fail(
+            "display_name",
+            "is required for a new creator: map a Name column, or a Handle or Profile URL column to name them after it",
+        ));
+    }
+    let input = CreatorInput { social_accounts: None, ..row.input.clone() };
+    let draft = match domain::validate(&input) {
+        Ok(d) => d,
+        Err(e) => return Ok(Plan::Fail(e.errors)),
+    };
+    let new_accounts: Vec<&AccountDraft> = row.accounts.iter().collect();
+    if let Some(failed) = refuse_duplicates(c, ws, &draft.contact_points, &new_accounts, None).await? {
+        return Ok(failed);
+    }
+    Ok(Plan::Create { draft, accounts: row.accounts.clone() })
+}
+
+async fn plan_update(c: &mut Conn<'_>, ws: Uuid, id: Uuid, row: &ImportRow) -> AppResult<Plan> {
+    let before = store::load_snapshot(c, ws, id).await?.ok_or(AppError::NotFound)?;
+    let current = editable(&before);
+    let merged = merge(&current, &before, row);
+    let new_draft = match domain::validate(&merged) {
+        Ok(d) => d,
+        Err(e) => return Ok(Plan::Fail(e.errors)),
+    };
+    let old = domain::validate(&current).map(|d| creator_json(&d)).unwrap_or(Value::Null);
+    let changes = diff::changes(&old, &creator_json(&new_draft));
+    let mut ops = Vec::new();
+    let mut added: Vec<&AccountDraft> = Vec::new();
+    for a in &row.accounts {
+        let existing = before
+            .accounts
+            .iter()
+            .find(|e| e.platform == a.platform.slug() && e.handle_normalized == a.handle.normalized);
+        let Some((state, old)) = existing.and_then(|e| account_draft(e).map(|d| (e, d))) else {
+            added.push(a);
+            ops.push(AccountOp::Add(a.clone()));
+            continue;
+        };
+        let mut new = old.clone();
+        new.followers = a.followers.or(old.followers);
+        new.average_views = a.average_views.or(old.average_views);
+        new.engagement_rate_pct = a.engagement_rate_pct.or(old.engagement_rate_pct);
+        new.url = a.url.clone().or(old.url.clone());
+        let observed = new.followers != old.followers
+            || new.average_views != old.average_views
+            || new.engagement_rate_pct != old.engagement_rate_pct;
+        if observed {
+            new.source = ACCOUNT_SOURCE.into();
+            new.observed_at = a.observed_at;
+        }
+        let account_changes = diff::changes(&account_json(&old), &account_json(&new));
+        if !account_changes.is_empty() {
+            ops.push(AccountOp::Change { id: state.id, draft: new, changes: account_changes, observed });
+        }
+    }
+    if changes.is_empty() && ops.is_empty() {
+        return Ok(Plan::Unchanged { id, name: before.creator.display_name.clone() });
+    }
+    let contacts: &[ContactPoint] = if changes.is_empty() { &[] } else { &new_draft.contact_points };
+    if let Some(failed) = refuse_duplicates(c, ws, contacts, &added, Some(id)).await? {
+        return Ok(failed);
+    }
+    let creator = (!changes.is_empty()).then_some((new_draft, changes));
+    Ok(Plan::Update { id, before: Box::new(before), creator, accounts: ops })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_core::import::{Mapping, RowOptions, to_row};
+    use rapport_store::imports::{ContactState, CreatorState};
+
+    fn snapshot() -> CreatorSnapshot {
+        let t = time::macros::datetime!(2026-10-01 09:00 UTC);
+        CreatorSnapshot {
+            creator: CreatorState {
+                id: Uuid::now_v7(),
+                display_name: "Lena".into(),
+                sort_name: "lena".into(),
+                legal_name: None,
+                pronouns: None,
+                country: Some("DE".into()),
+                city: Some("Berlin".into()),
+                languages: "[\"de\"]".into(),
+                timezone: None,
+                bio: None,
+                niches: "[\"food\"]".into(),
+                tone_notes: None,
+                owner_id: None,
+                stage: "qualified".into(),
+                do_not_contact: false,
+                source: None,
+                custom_fields: "{\"size\":\"m\"}".into(),
+                max_followers: 0,
+                search_text: String::new(),
+                created_by: "system".into(),
+                created_at: t,
+                updated_at: t,
+                deleted_at: None,
+            },
+            tags: vec!["vip".into()],
+            contacts: vec![
+                ContactState {
+                    id: Uuid::now_v7(),
+                    kind: "email".into(),
+                    value: "lena@example.com".into(),
+                    normalized: "lena@example.com".into(),
+                    is_primary: true,
+                    opted_out_at: None,
+                    created_at: t,
+                },
+                ContactState {
+                    id: Uuid::now_v7(),
+                    kind: "phone".into(),
+                    value: "+49 30 1234567".into(),
+                    normalized: "+49301234567".into(),
+                    is_primary: false,
+                    opted_out_at: None,
+                    created_at: t,
+                },
+            ],
+            accounts: vec![],
+            account_snapshots: vec![],
+        }
+    }
+
+    fn row(headers: &[&str], cells: &[&str]) -> ImportRow {
+        let hs: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        let cs: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+        let opts = RowOptions { default_platform: None, now: rapport_core::actor::now() };
+        to_row(&Mapping::suggest(&hs, &[]), &hs, &cs, &opts).unwrap()
+    }
+
+    #[test]
+    fn an_update_changes_only_the_given_fields_and_adds_tags() {
+        let s = snapshot();
+        let r = row(&["Email", "City", "Tags", "Bio"], &["LENA@example.com", "Hamburg", "summer", ""]);
+        let m = merge(&editable(&s), &s, &r);
+        assert_eq!(m.city.as_deref(), Some("Hamburg"));
+        assert_eq!(m.country.as_deref(), Some("DE"), "not in the file: kept");
+        assert_eq!(m.tags, Some(vec!["vip".to_string(), "summer".to_string()]));
+        assert_eq!(m.bio, None);
+        assert_eq!(m.custom_fields, editable(&s).custom_fields, "fields an import cannot set are kept");
+        assert_eq!(m.contact_points, editable(&s).contact_points, "a known email (any case) changes nothing");
+    }
+
+    #[test]
+    fn a_new_email_becomes_primary_and_a_new_phone_replaces_the_first() {
+        let s = snapshot();
+        let r = row(&["Email", "Phone"], &["new@example.com", "+49 40 7654321"]);
+        let m = merge(&editable(&s), &s, &r);
+        let cps = m.contact_points.unwrap();
+        let emails: Vec<(&str, bool)> = cps
+            .iter()
+            .filter(|c| c.kind.as_deref() == Some("email"))
+            .map(|c| (c.value.as_deref().unwrap(), c.primary))
+            .collect();
+        assert_eq!(emails, vec![("lena@example.com", false), ("new@example.com", true)]);
+        let phones: Vec<&str> =
+            cps.iter().filter(|c| c.kind.as_deref() == Some("phone")).map(|c| c.value.as_deref().unwrap()).collect();
+        assert_eq!(phones, vec!["+49 40 7654321"]);
+    }
+
+    #[test]
+    fn an_unchanged_stored_creator_validates_to_the_same_draft() {
+        let s = snapshot();
+        let d = domain::validate(&editable(&s)).unwrap();
+        let r = row(&["Name", "City"], &["Lena", "Berlin"]);
+        let m = domain::validate(&merge(&editable(&s), &s, &r)).unwrap();
+        assert!(diff::changes(&creator_json(&d), &creator_json(&m)).is_empty());
+    }
+}

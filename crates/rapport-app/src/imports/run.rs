@@ -1,0 +1,358 @@
+//! Running a job: rows in batches, each row planned and written in its own transaction
+//! together with its record in `import_job_rows`. A row already recorded is skipped, so
+//! a resumed job (after a crash, or on a second server) never writes a row twice.
+
+use super::plan::{AccountOp, Plan, account_json, creator_json, plan_row};
+use super::{JobView, Status, import_ctx, reason, require_job, table_of, view};
+use crate::App;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::timeline;
+use rapport_core::actor::{Actor, now};
+use rapport_core::diff;
+use rapport_core::import::{ImportJobId, Mapping, MatchKey, Mode, Record, RowOptions, to_row};
+use rapport_core::platform::Platform;
+use rapport_core::{FieldError, ids::WorkspaceId};
+use rapport_store::imports::{self as store, JobRow};
+use rapport_store::{Conn, accounts, creators};
+use serde_json::Value;
+use std::collections::HashSet;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Rows between two updates of the job's counts.
+const BATCH: usize = 50;
+
+/// Starts a job that has not run: its mapping must have no problems. A running job is
+/// left as it is.
+pub async fn launch(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<JobView> {
+    ctx.require_write()?;
+    let mut r = app.db.read().await?;
+    let job = require_job(&mut r.conn(), ctx, id).await?;
+    match Status::parse(&job.status) {
+        Status::Running => return Ok(view(job)),
+        Status::Previewed => {}
+        Status::Completed | Status::Undoing | Status::Undone => {
+            return Err(AppError::conflict("this import has already run"));
+        }
+        Status::Failed => return Err(AppError::conflict("this import stopped with an error; resume it instead")),
+    }
+    // The file is read outside the write transaction, which stays short.
+    let (table, mapping) = table_of(&mut r.conn(), ctx, &job).await?;
+    drop(r);
+    let (mode, key, _) = settings(&job);
+    mapping.check(&table.headers, mode, key).into_result(())?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    // Only from `previewed` with the settings just checked: a concurrent change of the
+    // settings or a second click finds the job moved on.
+    let n = store::set_status(&mut c, ctx.ws(), id.0, &["previewed"], "running", None, None, now()).await?;
+    let now_job = require_job(&mut c, ctx, id).await?;
+    if n == 0 && Status::parse(&now_job.status) != Status::Running {
+        return Err(AppError::conflict("this import has already run"));
+    }
+    let same = |j: &JobRow| (j.mapping.clone(), j.mode.clone(), j.match_key.clone(), j.default_platform.clone());
+    if n == 1 && same(&now_job) != same(&job) {
+        return Err(AppError::conflict("the mapping changed meanwhile; check the preview again"));
+    }
+    tx.commit().await?;
+    tracing::info!(job = %id, "import started");
+    Ok(view(now_job))
+}
+
+fn settings(job: &JobRow) -> (Mode, MatchKey, Option<Platform>) {
+    (
+        Mode::parse(&job.mode).unwrap_or(Mode::Create),
+        MatchKey::parse(&job.match_key).unwrap_or(MatchKey::Email),
+        job.default_platform.as_deref().and_then(|p| Platform::parse(p).ok()),
+    )
+}
+
+/// Starts (if needed) and runs a job to the end, reporting `(rows done, rows in all)`.
+/// A bad row is recorded as failed and the others go on; an error of the system stops the
+/// job as `failed`, to be resumed.
+pub async fn run(app: &App, ctx: &Ctx, id: ImportJobId, progress: impl FnMut(u64, u64) + Send) -> AppResult<JobView> {
+    launch(app, ctx, id).await?;
+    drive(app, ctx, id, progress).await
+}
+
+/// Marks a job stopped by an error as running again (so a page shows it running at
+/// once); [`resume`] then does the work. A running job is left as it is.
+pub async fn begin_resume(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<JobView> {
+    ctx.require_write()?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let job = require_job(&mut c, ctx, id).await?;
+    match Status::parse(&job.status) {
+        Status::Running => {}
+        Status::Failed => {
+            store::set_status(&mut c, ctx.ws(), id.0, &["failed"], "running", None, None, now()).await?;
+        }
+        Status::Completed | Status::Undoing | Status::Undone => {
+            return Err(AppError::conflict("this import has finished; there is nothing to resume"));
+        }
+        Status::Previewed => return Err(AppError::conflict("this import has not been started")),
+    }
+    let job = require_job(&mut c, ctx, id).await?;
+    tx.commit().await?;
+    Ok(view(job))
+}
+
+/// Continues a running or failed job from the rows not yet recorded (a finished job is
+/// returned as it is).
+pub async fn resume(
+    app: &App,
+    ctx: &Ctx,
+    id: ImportJobId,
+    progress: impl FnMut(u64, u64) + Send,
+) -> AppResult<JobView> {
+    ctx.require_write()?;
+    let job = require_job(&mut app.db.read().await?.conn(), ctx, id).await?;
+    if matches!(Status::parse(&job.status), Status::Completed | Status::Undoing | Status::Undone) {
+        return Ok(view(job));
+    }
+    begin_resume(app, ctx, id).await?;
+    drive(app, ctx, id, progress).await
+}
+
+async fn drive(app: &App, ctx: &Ctx, id: ImportJobId, progress: impl FnMut(u64, u64) + Send) -> AppResult<JobView> {
+    let result = process_rows(app, ctx, id, None, progress).await;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    match &result {
+        Ok(_) => store::set_status(&mut c, ctx.ws(), id.0, &["running"], "completed", None, None, now()).await?,
+        Err(e) => {
+            tracing::error!(job = %id, error = %e, "import stopped");
+            let message = format!("Stopped by an error: {e}. Resume the import to continue.");
+            store::set_status(&mut c, ctx.ws(), id.0, &["running"], "failed", Some(message), None, now()).await?
+        }
+    };
+    let job = require_job(&mut c, ctx, id).await?;
+    tx.commit().await?;
+    result.map(|_| view(job))
+}
+
+/// Processes up to `limit` rows not yet recorded (all when `None`) of a running job and
+/// returns how many this call recorded. The job stays `running`: [`run`] and [`resume`]
+/// finish it.
+pub async fn process_rows(
+    app: &App,
+    ctx: &Ctx,
+    id: ImportJobId,
+    limit: Option<usize>,
+    mut progress: impl FnMut(u64, u64) + Send,
+) -> AppResult<u64> {
+    ctx.require_write()?;
+    let mut r = app.db.read().await?;
+    let job = require_job(&mut r.conn(), ctx, id).await?;
+    if Status::parse(&job.status) != Status::Running {
+        return Err(AppError::conflict("this import is not running"));
+    }
+    let (table, mapping) = table_of(&mut r.conn(), ctx, &job).await?;
+    let done: HashSet<i64> = store::done_rows(&mut r.conn(), ctx.ws(), id.0).await?.into_iter().collect();
+    drop(r);
+    let (mode, key, default_platform) = settings(&job);
+    let job_ctx = import_ctx(ctx, &job.file_name);
+    let total = table.records.len() as u64;
+    let mut finished = done.len() as u64;
+    progress(finished, total);
+    let todo: Vec<&Record> =
+        table.records.iter().filter(|r| !done.contains(&r.number)).take(limit.unwrap_or(usize::MAX)).collect();
+    let row = RowJob {
+        app,
+        ctx: &job_ctx,
+        job: id.0,
+        headers: &table.headers,
+        mapping: &mapping,
+        mode,
+        key,
+        default_platform,
+    };
+    let mut recorded = 0;
+    for batch in todo.chunks(BATCH) {
+        for rec in batch {
+            if row.process(rec).await? {
+                recorded += 1;
+            }
+            finished += 1;
+            progress(finished, total);
+        }
+        refresh_counts(app, ctx.workspace_id, id).await?;
+        // Imported creators become findable batch by batch, not only at the end.
+        crate::search::after_write(app).await;
+        // Another worker may have finished the job (and someone started undoing it).
+        let status = require_job(&mut app.db.read().await?.conn(), ctx, id).await?.status;
+        if Status::parse(&status) != Status::Running {
+            break;
+        }
+    }
+    refresh_counts(app, ctx.workspace_id, id).await?;
+    Ok(recorded)
+}
+
+pub(crate) async fn refresh_counts(app: &App, ws: WorkspaceId, id: ImportJobId) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    store::refresh_counts(&mut tx.conn(), ws.0, id.0, now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Everything needed to process one row of a job.
+struct RowJob<'a> {
+    app: &'a App,
+    ctx: &'a Ctx,
+    job: Uuid,
+    headers: &'a [String],
+    mapping: &'a Mapping,
+    mode: Mode,
+    key: MatchKey,
+    default_platform: Option<Platform>,
+}
+
+/// What a row's write did.
+struct Written {
+    outcome: &'static str,
+    creator: Option<Uuid>,
+    before: Option<String>,
+    error: Option<String>,
+}
+
+impl RowJob<'_> {
+    /// Plans and writes one row with its record, in one transaction. Returns `false` when
+    /// the row had already been recorded (by another worker), in which case nothing is
+    /// written. Row problems — bad values, duplicates — are recorded as failures; only
+    /// errors of the system are returned.
+    async fn process(&self, rec: &Record) -> AppResult<bool> {
+        let ws = self.ctx.ws();
+        let options = RowOptions { default_platform: self.default_platform, now: now() };
+        let parsed = match &rec.problem {
+            Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
+            None => to_row(self.mapping, self.headers, &rec.cells, &options),
+        };
+        let mut tx = self.app.db.begin().await?;
+        let result = {
+            let mut c = tx.conn();
+            match plan_row(&mut c, ws, self.mode, self.key, parsed).await {
+                Ok(plan) => apply(&mut c, self.ctx, plan, options.now).await,
+                Err(e) => Err(e),
+            }
+        };
+        let written = match result {
+            Ok(w) => w,
+            Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
+            Err(e) => {
+                // A conflict found only while writing (another writer took the email in
+                // between): the row fails, the transaction is dropped, the others go on.
+                drop(tx);
+                let mut tx = self.app.db.begin().await?;
+                let failed = Written { outcome: "failed", creator: None, before: None, error: Some(e.to_string()) };
+                let recorded = self.record(&mut tx.conn(), rec, failed, options.now).await?;
+                tx.commit().await?;
+                return Ok(recorded);
+            }
+        };
+        if !self.record(&mut tx.conn(), rec, written, options.now).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn record(&self, c: &mut Conn<'_>, rec: &Record, w: Written, t: OffsetDateTime) -> AppResult<bool> {
+        Ok(store::record_row(c, self.ctx.ws(), self.job, rec.number, w.outcome, w.creator, w.before, w.error, t)
+            .await?)
+    }
+}
+
+/// Writes a planned row, with its timeline events, through the store's creator and
+/// account functions (which also feed the search index's change log).
+async fn apply(c: &mut Conn<'_>, ctx: &Ctx, plan: Plan, t: OffsetDateTime) -> AppResult<Written> {
+    let ws = ctx.ws();
+    Ok(match plan {
+        Plan::Fail(errors) => Written { outcome: "failed", creator: None, before: None, error: Some(reason(&errors)) },
+        Plan::Unchanged { id, .. } => Written { outcome: "unchanged", creator: Some(id), before: None, error: None },
+        Plan::Create { draft, accounts: new_accounts } => {
+            let id = Uuid::now_v7();
+            creators::insert(c, ws, id, &draft, &ctx.actor.to_string(), t).await?;
+            for a in &new_accounts {
+                accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
+            }
+            creators::refresh_derived(c, ws, id).await?;
+            let mut after = creator_json(&draft);
+            if !new_accounts.is_empty()
+                && let Some(o) = after.as_object_mut()
+            {
+                let handles: Vec<String> =
+                    new_accounts.iter().map(|a| format!("{}:@{}", a.platform.slug(), a.handle.display)).collect();
+                o.insert("social_accounts".into(), handles.into());
+            }
+            timeline::record(c, ctx, id, "creator.created", diff::changes(&Value::Null, &after)).await?;
+            Written { outcome: "created", creator: Some(id), before: None, error: None }
+        }
+        Plan::Update { id, before, creator, accounts: ops } => {
+            let before = serde_json::to_string(&*before).map_err(|e| AppError::Internal(e.to_string()))?;
+            if let Some((draft, changes)) = creator {
+                creators::update(c, ws, id, &draft, t).await?;
+                timeline::record(c, ctx, id, "creator.updated", changes).await?;
+            }
+            for op in &ops {
+                match op {
+                    AccountOp::Add(a) => {
+                        accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
+                        let changes = diff::changes(&Value::Null, &account_json(a));
+                        timeline::record(c, ctx, id, "account.added", changes).await?;
+                    }
+                    AccountOp::Change { id: account, draft, changes, observed } => {
+                        accounts::update(c, ws, *account, draft, t).await?;
+                        if *observed {
+                            accounts::insert_snapshot(c, ws, *account, draft, t).await?;
+                        }
+                        timeline::record(c, ctx, id, "account.updated", changes.clone()).await?;
+                    }
+                }
+            }
+            if !ops.is_empty() {
+                creators::touch(c, ws, id, t).await?;
+            }
+            creators::refresh_derived(c, ws, id).await?;
+            Written { outcome: "updated", creator: Some(id), before: Some(before), error: None }
+        }
+    })
+}
+
+/// Starts and runs a job in the background; the request that asked for it returns at
+/// once. Errors are logged (and the job is left `failed`, to be resumed).
+pub fn spawn_run(app: App, ctx: Ctx, id: ImportJobId) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        match run(&app, &ctx, id, |_, _| {}).await {
+            Ok(job) => tracing::info!(job = %id, created = job.counts.created, updated = job.counts.updated,
+                unchanged = job.counts.unchanged, failed = job.counts.failed, "import finished"),
+            Err(e) => tracing::error!(job = %id, error = %e, "import did not finish"),
+        }
+    })
+}
+
+/// Picks up, in the background, every job that was running or undoing when the process
+/// stopped (call once at server start). Returns how many were picked up.
+pub async fn resume_unfinished(app: &App) -> AppResult<usize> {
+    let jobs = store::unfinished(&mut app.db.read().await?.conn()).await?;
+    let n = jobs.len();
+    for job in jobs {
+        let ctx = Ctx::system(WorkspaceId(job.workspace_id), Actor::System, "import resume");
+        let id = ImportJobId(job.id);
+        let app = app.clone();
+        let undoing = Status::parse(&job.status) == Status::Undoing;
+        tracing::info!(job = %id, undoing, "resuming an unfinished import");
+        tokio::spawn(async move {
+            let result = if undoing {
+                super::undo::undo(&app, &ctx, id, |_, _| {}).await.map(|_| ())
+            } else {
+                resume(&app, &ctx, id, |_, _| {}).await.map(|_| ())
+            };
+            if let Err(e) = result {
+                tracing::error!(job = %id, error = %e, "resumed import did not finish");
+            }
+        });
+    }
+    Ok(n)
+}

@@ -1,0 +1,607 @@
+//! Which column feeds which field: the targets a column can map to, a suggested mapping
+//! from the header names of common exports (and Rapport's own), and the checks a mapping
+//! must pass before an import runs.
+
+use super::numbers::is_blank;
+use super::read::column_letter;
+use super::{MatchKey, Mode};
+use crate::Invalid;
+use crate::platform::Platform;
+
+/// A creator field a column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    DisplayName,
+    LegalName,
+    Pronouns,
+    Email,
+    Phone,
+    Website,
+    Country,
+    City,
+    Languages,
+    Timezone,
+    Niches,
+    Tags,
+    Stage,
+    DoNotContact,
+    Source,
+    Bio,
+    ToneNotes,
+}
+
+impl Field {
+    pub const ALL: &'static [Field] = &[
+        Field::DisplayName,
+        Field::LegalName,
+        Field::Pronouns,
+        Field::Email,
+        Field::Phone,
+        Field::Website,
+        Field::Country,
+        Field::City,
+        Field::Languages,
+        Field::Timezone,
+        Field::Niches,
+        Field::Tags,
+        Field::Stage,
+        Field::DoNotContact,
+        Field::Source,
+        Field::Bio,
+        Field::ToneNotes,
+    ];
+
+    /// The field's name in the API and in Rapport's export.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::DisplayName => "display_name",
+            Field::LegalName => "legal_name",
+            Field::Pronouns => "pronouns",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Website => "website",
+            Field::Country => "country",
+            Field::City => "city",
+            Field::Languages => "languages",
+            Field::Timezone => "timezone",
+            Field::Niches => "niches",
+            Field::Tags => "tags",
+            Field::Stage => "stage",
+            Field::DoNotContact => "do_not_contact",
+            Field::Source => "source",
+            Field::Bio => "bio",
+            Field::ToneNotes => "tone_notes",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::DisplayName => "Display name",
+            Field::LegalName => "Legal name",
+            Field::Pronouns => "Pronouns",
+            Field::Email => "Email",
+            Field::Phone => "Phone",
+            Field::Website => "Website",
+            Field::Country => "Country",
+            Field::City => "City",
+            Field::Languages => "Languages",
+            Field::Timezone => "Time zone",
+            Field::Niches => "Niches",
+            Field::Tags => "Tags",
+            Field::Stage => "Stage",
+            Field::DoNotContact => "Do not contact",
+            Field::Source => "Source",
+            Field::Bio => "Bio",
+            Field::ToneNotes => "Tone notes",
+        }
+    }
+}
+
+/// A figure or the handle of a social account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    Handle,
+    Followers,
+    AverageViews,
+    EngagementRate,
+}
+
+impl Metric {
+    pub const ALL: &'static [Metric] =
+        &[Metric::Handle, Metric::Followers, Metric::AverageViews, Metric::EngagementRate];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::Handle => "handle",
+            Metric::Followers => "followers",
+            Metric::AverageViews => "average_views",
+            Metric::EngagementRate => "engagement_rate_pct",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Metric::Handle => "handle",
+            Metric::Followers => "followers",
+            Metric::AverageViews => "average views",
+            Metric::EngagementRate => "engagement rate %",
+        }
+    }
+}
+
+/// Where a column's values go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// Not imported.
+    Ignore,
+    /// Rapport's creator id (`cr_…`), as in Rapport's export.
+    Id,
+    Creator(Field),
+    /// The platform of the row's account, for `Handle`/`Followers`/… columns without one.
+    Platform,
+    /// A profile URL; its host names the platform.
+    ProfileUrl,
+    /// An account figure, on a named platform or (None) on the row's platform.
+    Account(Option<Platform>, Metric),
+}
+
+impl Target {
+    /// Every target, in the order a mapping select lists them.
+    pub fn all() -> Vec<Target> {
+        let mut out = vec![Target::Ignore, Target::Id];
+        out.extend(Field::ALL.iter().map(|f| Target::Creator(*f)));
+        out.extend([Target::Platform, Target::ProfileUrl]);
+        out.extend(Metric::ALL.iter().map(|m| Target::Account(None, *m)));
+        for p in Platform::ALL {
+            out.extend(Metric::ALL.iter().map(|m| Target::Account(Some(*p), *m)));
+        }
+        out
+    }
+
+    /// The stable name stored in a mapping: `email`, `handle`, `instagram_followers`, …
+    pub fn key(self) -> String {
+        match self {
+            Target::Ignore => "ignore".into(),
+            Target::Id => "id".into(),
+            Target::Creator(f) => f.key().into(),
+            Target::Platform => "platform".into(),
+            Target::ProfileUrl => "profile_url".into(),
+            Target::Account(None, m) => m.key().into(),
+            Target::Account(Some(p), m) => format!("{}_{}", p.slug(), m.key()),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Target> {
+        let key = key.trim();
+        Target::all().into_iter().find(|t| t.key() == key)
+    }
+
+    /// The name people see in the mapping select.
+    pub fn label(self) -> String {
+        match self {
+            Target::Ignore => "Don’t import".into(),
+            Target::Id => "Rapport id".into(),
+            Target::Creator(f) => f.label().into(),
+            Target::Platform => "Platform of the handle".into(),
+            Target::ProfileUrl => "Profile URL".into(),
+            Target::Account(None, Metric::Handle) => "Handle or username".into(),
+            Target::Account(None, m) => crate::validation::capitalise(m.label()),
+            Target::Account(Some(p), m) => format!("{} {}", p.label(), m.label()),
+        }
+    }
+
+    /// The group it is listed under.
+    pub fn group(self) -> String {
+        match self {
+            Target::Ignore | Target::Id | Target::Creator(_) => "Creator".into(),
+            Target::Platform | Target::ProfileUrl | Target::Account(None, _) => {
+                "Account (platform from a Platform column, the URL or the default)".into()
+            }
+            Target::Account(Some(p), _) => p.label().into(),
+        }
+    }
+
+    /// Whether several columns may feed it (their values are combined).
+    pub fn repeatable(self) -> bool {
+        matches!(self, Target::Ignore | Target::Creator(Field::Tags) | Target::Creator(Field::Niches))
+    }
+
+    fn names_an_account(self) -> bool {
+        matches!(self, Target::ProfileUrl | Target::Account(_, Metric::Handle))
+    }
+}
+
+/// Column index → target. Edited by the person before the import runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub columns: Vec<Target>,
+}
+
+impl Mapping {
+    /// The stored form: one key per column.
+    pub fn keys(&self) -> Vec<String> {
+        self.columns.iter().map(|t| t.key()).collect()
+    }
+
+    /// Reads the stored or submitted form for a file of `width` columns (missing columns
+    /// are ignored; unknown keys are errors naming the column).
+    pub fn from_keys(keys: &[String], width: usize) -> Result<Mapping, Invalid> {
+        let mut e = Invalid::new();
+        let mut columns = Vec::with_capacity(width);
+        for i in 0..width {
+            match keys.get(i).map(String::as_str).filter(|k| !k.trim().is_empty()) {
+                None => columns.push(Target::Ignore),
+                Some(k) => match Target::parse(k) {
+                    Some(t) => columns.push(t),
+                    None => {
+                        e.add(format!("mapping.{i}"), format!("“{k}” is not a field Rapport can import"));
+                        columns.push(Target::Ignore);
+                    }
+                },
+            }
+        }
+        e.into_result(Mapping { columns })
+    }
+
+    pub fn has(&self, t: Target) -> bool {
+        self.columns.contains(&t)
+    }
+
+    fn any(&self, f: impl Fn(Target) -> bool) -> bool {
+        self.columns.iter().any(|t| f(*t))
+    }
+
+    /// A mapping suggested from the headers (and, for unknown headers, from sample
+    /// values: a column of email addresses or of profile URLs is recognised).
+    pub fn suggest(headers: &[String], samples: &[Vec<String>]) -> Mapping {
+        let mut candidates: Vec<(u8, usize, Target)> = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if let Some((priority, t)) = suggest_for_header(h) {
+                candidates.push((priority, i, t));
+            }
+        }
+        candidates.sort();
+        let mut columns = vec![Target::Ignore; headers.len()];
+        let mut decided = vec![false; headers.len()];
+        for (_, i, t) in candidates {
+            if decided[i] || (!t.repeatable() && columns.contains(&t)) {
+                continue;
+            }
+            columns[i] = t;
+            decided[i] = true;
+        }
+        for i in 0..headers.len() {
+            if decided[i] {
+                continue;
+            }
+            let values: Vec<&str> =
+                samples.iter().filter_map(|r| r.get(i)).map(|v| v.trim()).filter(|v| !is_blank(v)).collect();
+            if values.is_empty() {
+                continue;
+            }
+            let guess = if values.iter().all(|v| crate::email::parse(v).is_ok()) {
+                Some(Target::Creator(Field::Email))
+            } else if values.iter().all(|v| super::platform_from_url(v).is_some()) {
+                Some(Target::ProfileUrl)
+            } else {
+                None
+            };
+            if let Some(t) = guess.filter(|t| !columns.contains(t)) {
+                columns[i] = t;
+            }
+        }
+        // "ER %" next to "Instagram Username": with one platform's handle and no generic
+        // handle, platform-less figures belong to that platform.
+        let handles: Vec<Platform> = columns
+            .iter()
+            .filter_map(|t| match t {
+                Target::Account(Some(p), Metric::Handle) => Some(*p),
+                _ => None,
+            })
+            .collect();
+        if let [only] = handles.as_slice()
+            && !columns.iter().any(|t| t.names_an_account() && !matches!(t, Target::Account(Some(_), _)))
+        {
+            for i in 0..columns.len() {
+                if let Target::Account(None, m) = columns[i] {
+                    let specific = Target::Account(Some(*only), m);
+                    columns[i] = if columns.contains(&specific) { Target::Ignore } else { specific };
+                }
+            }
+        }
+        Mapping { columns }
+    }
+
+    /// Everything wrong with the mapping for an import in `mode` matching on `key`, by
+    /// `mapping.{column}` or `match_key`.
+    pub fn check(&self, headers: &[String], mode: Mode, key: MatchKey) -> Invalid {
+        let mut e = Invalid::new();
+        let name = |i: usize| format!("column {} (“{}”)", column_letter(i), headers.get(i).map_or("", |h| h.as_str()));
+        for (i, t) in self.columns.iter().enumerate() {
+            if t.repeatable() {
+                continue;
+            }
+            if let Some(first) = self.columns[..i].iter().position(|o| o == t) {
+                e.add(format!("mapping.{i}"), format!("{} is already chosen for {}", t.label(), name(first)));
+            }
+        }
+        let identifies = self.any(|t| {
+            matches!(t, Target::Id | Target::Creator(Field::DisplayName) | Target::Creator(Field::Email))
+                || t.names_an_account()
+        });
+        if !identifies {
+            e.add("mapping", "nothing names a creator: choose a column for Display name, Email, Handle or Profile URL");
+        }
+        let generic_account = self.any(|t| matches!(t, Target::ProfileUrl | Target::Account(None, Metric::Handle)));
+        for (i, t) in self.columns.iter().enumerate() {
+            match t {
+                Target::Account(None, m) if *m != Metric::Handle && !generic_account => e.add(
+                    format!("mapping.{i}"),
+                    format!("{} needs a Handle or Profile URL column to know whose account it is", t.label()),
+                ),
+                Target::Account(Some(p), m)
+                    if *m != Metric::Handle
+                        && !self.has(Target::Account(Some(*p), Metric::Handle))
+                        && !generic_account =>
+                {
+                    e.add(
+                        format!("mapping.{i}"),
+                        format!("{} needs a {} handle column to know whose account it is", t.label(), p.label()),
+                    )
+                }
+                _ => {}
+            }
+        }
+        if mode != Mode::Create {
+            let ok = match key {
+                MatchKey::Email => self.has(Target::Creator(Field::Email)),
+                MatchKey::Handle => self.any(Target::names_an_account),
+                MatchKey::Id => self.has(Target::Id),
+            };
+            if !ok {
+                e.add(
+                    "match_key",
+                    format!("matching on {} needs a column mapped to {}", key.label(), key.column_hint()),
+                );
+            }
+        }
+        e
+    }
+}
+
+/// Lower-case words of a header: "E-Mail Address" → "e mail address",
+/// "instagram_followers" → "instagram followers", "Engagement rate (%)" → "engagement rate".
+pub fn normalise_header(h: &str) -> String {
+    let spaced: String = h.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    spaced.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+const FIELD_NAMES: &[(Field, &[&str])] = &[
+    (
+        Field::DisplayName,
+        &[
+            "display name", "name", "full name", "fullname", "creator", "creator name", "influencer",
+            "influencer name", "talent", "talent name", "account name", "channel name", "nickname",
+        ],
+    ),
+    (Field::LegalName, &["legal name", "real name"]),
+    (Field::Pronouns, &["pronouns"]),
+    (
+        Field::Email,
+        &[
+            "email", "e mail", "email address", "e mail address", "mail", "contact email", "business email",
+            "public email", "email addresses",
+        ],
+    ),
+    (Field::Phone, &["phone", "phone number", "mobile", "mobile number", "telephone", "tel", "whatsapp"]),
+    (Field::Website, &["website", "web site", "site", "homepage", "website url", "web"]),
+    (Field::Country, &["country", "country code", "location country", "creator country"]),
+    (Field::City, &["city", "town", "location", "location city", "creator city"]),
+    (Field::Languages, &["languages", "language", "lang"]),
+    (Field::Timezone, &["timezone", "time zone", "tz"]),
+    (Field::Niches, &["niches", "niche", "category", "categories", "topics", "topic", "verticals", "vertical"]),
+    (Field::Tags, &["tags", "tag", "labels", "label"]),
+    (Field::Stage, &["stage", "lifecycle stage", "pipeline stage"]),
+    (Field::DoNotContact, &["do not contact", "dnc", "opted out"]),
+    (Field::Source, &["source", "lead source"]),
+    (Field::Bio, &["bio", "biography", "description", "about", "profile bio", "summary"]),
+    (Field::ToneNotes, &["tone notes", "tone"]),
+];
+
+const METRIC_NAMES: &[(Metric, &[&str])] = &[
+    (Metric::Handle, &["handle", "username", "user name", "account", "screen name", "social handle", "user"]),
+    (
+        Metric::Followers,
+        &[
+            "followers", "follower", "follower count", "followers count", "subscribers", "subscriber count", "fans",
+            "audience size", "number of followers", "total followers",
+        ],
+    ),
+    (
+        Metric::AverageViews,
+        &[
+            "avg views", "average views", "views", "avg video views", "average video views", "avg views per video",
+            "average reel views", "avg reel views", "average plays", "avg plays", "average views per post",
+        ],
+    ),
+    (
+        Metric::EngagementRate,
+        &[
+            "engagement rate", "engagement", "er", "eng rate", "avg engagement rate", "average engagement rate",
+            "engagement rate pct", "engagement rate percent", "engagement rate in percent",
+        ],
+    ),
+];
+
+const URL_NAMES: &[&str] = &["profile url", "url", "profile link", "link", "profile", "social url", "account url"];
+const PLATFORM_NAMES: &[&str] =
+    &["platform", "network", "social network", "channel", "social platform", "social media"];
+/// Columns of Rapport's export that are computed, not imported.
+const COMPUTED: &[&str] = &["max followers", "tier", "created at", "updated at", "deleted at", "owner", "owner name"];
+
+fn platform_names(p: Platform) -> Vec<String> {
+    let mut names = vec![p.slug().to_string(), p.label().to_lowercase()];
+    let aliases: &[&str] = match p {
+        Platform::Instagram => &["ig", "insta"],
+        Platform::Tiktok => &["tik tok", "tt"],
+        Platform::Youtube => &["yt", "you tube"],
+        Platform::X => &["twitter"],
+        _ => &[],
+    };
+    names.extend(aliases.iter().map(|a| a.to_string()));
+    names
+}
+
+fn metric_for(words: &str) -> Option<(u8, Metric)> {
+    if let Some((m, _)) = METRIC_NAMES.iter().find(|(_, names)| names.contains(&words)) {
+        return Some((0, *m));
+    }
+    // "Instagram URL": a profile URL names the handle too, but a real handle column wins.
+    URL_NAMES.contains(&words).then_some((2, Metric::Handle))
+}
+
+/// The target a header suggests and how sure that is (lower is surer).
+fn suggest_for_header(header: &str) -> Option<(u8, Target)> {
+    let h = normalise_header(header);
+    if h.is_empty() {
+        return None;
+    }
+    if COMPUTED.contains(&h.as_str()) {
+        return None;
+    }
+    if matches!(h.as_str(), "id" | "rapport id" | "creator id") {
+        return Some((0, Target::Id));
+    }
+    for p in Platform::ALL {
+        for name in platform_names(*p) {
+            if h == name {
+                return Some((1, Target::Account(Some(*p), Metric::Handle)));
+            }
+            let rest = h.strip_prefix(&format!("{name} ")).or_else(|| h.strip_suffix(&format!(" {name}")));
+            if let Some((priority, m)) = rest.and_then(metric_for) {
+                return Some((priority, Target::Account(Some(*p), m)));
+            }
+        }
+    }
+    if let Some((f, _)) = FIELD_NAMES.iter().find(|(_, names)| names.contains(&h.as_str())) {
+        return Some((1, Target::Creator(*f)));
+    }
+    if PLATFORM_NAMES.contains(&h.as_str()) {
+        return Some((1, Target::Platform));
+    }
+    if URL_NAMES.contains(&h.as_str()) {
+        return Some((1, Target::ProfileUrl));
+    }
+    METRIC_NAMES.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(m, _)| (1, Target::Account(None, *m)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(hs: &[&str]) -> Vec<String> {
+        hs.iter().map(|h| h.to_string()).collect()
+    }
+
+    fn suggested(hs: &[&str]) -> Vec<String> {
+        Mapping::suggest(&headers(hs), &[]).keys()
+    }
+
+    #[test]
+    fn common_export_headers_are_recognised() {
+        assert_eq!(
+            suggested(&[
+                "Username", "Full name", "Followers", "Engagement rate (%)", "Country", "E-mail", "Profile URL",
+                "City", "Tags", "Niches", "Bio", "Avg. views", "Platform", "Notes",
+            ]),
+            vec![
+                "handle", "display_name", "followers", "engagement_rate_pct", "country", "email", "profile_url",
+                "city", "tags", "niches", "bio", "average_views", "platform", "ignore",
+            ]
+        );
+        assert_eq!(suggested(&["Handle", "Name", "URL"]), vec!["handle", "display_name", "profile_url"]);
+    }
+
+    #[test]
+    fn platform_named_columns_go_to_that_platform() {
+        assert_eq!(
+            suggested(&["Instagram Username", "YouTube Subscribers", "TikTok", "Twitter followers", "Instagram URL"]),
+            vec!["instagram_handle", "youtube_followers", "tiktok_handle", "x_followers", "ignore"]
+        );
+        assert_eq!(suggested(&["Instagram URL"]), vec!["instagram_handle"], "a URL column names the handle when alone");
+    }
+
+    #[test]
+    fn rapport_exports_map_back_to_their_own_fields() {
+        let mut hs: Vec<String> = [
+            "id", "display_name", "legal_name", "pronouns", "email", "phone", "website", "country", "city",
+            "languages", "timezone", "niches", "tags", "stage", "do_not_contact", "source", "bio", "tone_notes",
+            "max_followers", "tier", "created_at", "updated_at",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for p in Platform::ALL {
+            for c in ["handle", "followers", "average_views", "engagement_rate_pct"] {
+                hs.push(format!("{}_{c}", p.slug()));
+            }
+        }
+        let m = Mapping::suggest(&hs, &[]);
+        for (h, t) in hs.iter().zip(m.keys()) {
+            let computed = ["max_followers", "tier", "created_at", "updated_at"].contains(&h.as_str());
+            assert_eq!(t, if computed { "ignore" } else { h.as_str() }, "{h}");
+        }
+        assert!(m.check(&hs, Mode::Upsert, MatchKey::Id).is_empty());
+    }
+
+    #[test]
+    fn unknown_headers_are_guessed_from_their_values() {
+        let samples = vec![
+            vec!["lena@example.com".to_string(), "https://instagram.com/lena".to_string(), "x".to_string()],
+            vec!["olga@example.org".to_string(), "tiktok.com/@olga".to_string(), "y".to_string()],
+        ];
+        assert_eq!(
+            Mapping::suggest(&headers(&["Kontakt", "Link zum Profil", "Misc"]), &samples).keys(),
+            vec!["email", "profile_url", "ignore"]
+        );
+    }
+
+    #[test]
+    fn a_mapping_round_trips_through_its_keys_and_refuses_unknown_ones() {
+        let m = Mapping::suggest(&headers(&["Name", "Instagram followers", "Instagram"]), &[]);
+        assert_eq!(Mapping::from_keys(&m.keys(), 3).unwrap(), m);
+        let err = Mapping::from_keys(&["name".into(), "shoe_size".into()], 2).unwrap_err();
+        assert_eq!(err.errors[0].field, "mapping.0");
+        assert_eq!(err.errors[1].field, "mapping.1");
+    }
+
+    #[test]
+    fn a_mapping_names_its_problems_by_column() {
+        let hs = headers(&["Name", "Mail", "E-mail", "Followers", "TikTok views"]);
+        let m = Mapping::from_keys(
+            &["display_name".into(), "email".into(), "email".into(), "followers".into(), "tiktok_average_views".into()],
+            5,
+        )
+        .unwrap();
+        let e = m.check(&hs, Mode::Update, MatchKey::Id);
+        assert!(e.message_for("mapping.2").unwrap().contains("already chosen for column B (“Mail”)"));
+        assert!(e.message_for("mapping.3").unwrap().contains("needs a Handle or Profile URL column"));
+        assert!(e.message_for("mapping.4").unwrap().contains("needs a TikTok handle column"));
+        assert!(e.message_for("match_key").unwrap().contains("Rapport id"));
+        let nothing =
+            Mapping::from_keys(&["city".into()], 1).unwrap().check(&headers(&["City"]), Mode::Create, MatchKey::Email);
+        assert!(nothing.message_for("mapping").unwrap().contains("nothing names a creator"));
+    }
+
+    #[test]
+    fn every_target_has_a_unique_key_that_parses_back() {
+        let all = Target::all();
+        for t in &all {
+            assert_eq!(Target::parse(&t.key()), Some(*t));
+        }
+        let mut keys: Vec<String> = all.iter().map(|t| t.key()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), all.len());
+    }
+}

@@ -1,0 +1,185 @@
+//! `rapport import`: creators from a CSV file (or only a dry run of it), and undoing an
+//! import. Progress goes to standard error, results to standard output.
+
+use super::{DbArgs, init_logging, open};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use rapport_app::imports::{self, JobSettings, Preview};
+use rapport_core::import::{ImportJobId, MatchKey, Mode};
+use rapport_core::platform::Platform;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    command: ImportCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import creators from a CSV file (comma-, semicolon- or tab-separated). Rows with
+    /// problems are skipped and listed with their row numbers; the others are imported.
+    Creators(CreatorsArgs),
+    /// Undo an import: delete the creators it created and restore the ones it updated.
+    Undo(UndoArgs),
+}
+
+#[derive(Args, Debug)]
+struct CreatorsArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The CSV file.
+    file: PathBuf,
+    /// The workspace's slug.
+    #[arg(long)]
+    workspace: String,
+    /// `create` new creators only, `update` existing ones only, or `upsert` (both).
+    #[arg(long, default_value = "create")]
+    mode: String,
+    /// How rows find existing creators: `email`, `handle` or `id` (default: Rapport ids
+    /// when the file has them, else emails, else handles).
+    #[arg(long = "match")]
+    match_key: Option<String>,
+    /// The platform of handles in rows that name none (no Platform column, no URL).
+    #[arg(long)]
+    platform: Option<String>,
+    /// Show what the import would do, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Args, Debug)]
+struct UndoArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The workspace's slug.
+    #[arg(long)]
+    workspace: String,
+    /// The job id printed by `rapport import creators` (`imp_…`).
+    job_id: String,
+}
+
+pub async fn run(args: ImportArgs) -> Result<()> {
+    match args.command {
+        ImportCommand::Creators(a) => creators(a).await,
+        ImportCommand::Undo(a) => undo(a).await,
+    }
+}
+
+fn settings(a: &CreatorsArgs) -> Result<JobSettings> {
+    let mode = Mode::parse(&a.mode).map_err(|m| anyhow!("--mode {m}"))?;
+    let match_key = a.match_key.as_deref().map(MatchKey::parse).transpose().map_err(|m| anyhow!("--match {m}"))?;
+    let default_platform =
+        a.platform.as_deref().map(Platform::parse).transpose().map_err(|m| anyhow!("--platform {m}"))?;
+    Ok(JobSettings { mode, match_key, default_platform, mapping: None })
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template("{msg} [{bar:32}] {pos}/{len} rows, {eta} left")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn print_mapping(p: &Preview) {
+    println!("Columns:");
+    for c in &p.columns {
+        println!("  {:>3}  {:<32} → {}", c.letter, c.header, c.target.label());
+    }
+    println!("Mode: {}; matching by {}.", p.mode.slug(), p.match_key.label());
+}
+
+async fn creators(a: CreatorsArgs) -> Result<()> {
+    init_logging(a.db.log_format);
+    let settings = settings(&a)?;
+    let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let file_name = a.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let app = open(&a.db).await?;
+    let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
+    if a.dry_run {
+        let p = imports::preview(&app, &ctx, &file_name, &bytes, settings, None).await?;
+        print_mapping(&p);
+        for w in &p.warnings {
+            println!("Warning: {w}");
+        }
+        let c = p.planned;
+        println!(
+            "Dry run of {} rows: {} would be created, {} updated, {} unchanged, {} failed. Nothing was written.",
+            p.total, c.created, c.updated, c.unchanged, c.failed
+        );
+        for f in &p.failures {
+            println!(
+                "  row {}: {}",
+                f.number,
+                f.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+            );
+        }
+        if c.failed as usize > p.failures.len() {
+            println!("  … and {} more rows with errors", c.failed as usize - p.failures.len());
+        }
+        if !p.problems.is_empty() {
+            let list: Vec<String> = p.problems.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            bail!("the mapping has problems: {}", list.join("; "));
+        }
+        return Ok(());
+    }
+    let job = imports::start(&app, &ctx, &file_name, &bytes, settings).await?;
+    if let Err(e) = imports::launch(&app, &ctx, job.id).await {
+        // A mapping that cannot run leaves nothing behind.
+        imports::discard(&app, &ctx, job.id).await.ok();
+        return Err(e).context("the import cannot run");
+    }
+    let progress = bar(job.total as u64, "Importing");
+    let result = imports::run(&app, &ctx, job.id, |done, total| {
+        progress.set_length(total);
+        progress.set_position(done);
+    })
+    .await;
+    progress.finish_and_clear();
+    let job =
+        result.with_context(|| format!("import {} stopped; run it again with the same file to resume", job.id))?;
+    let c = job.counts;
+    println!(
+        "Imported {}: {} created, {} updated, {} unchanged, {} failed (of {} rows).",
+        job.file_name, c.created, c.updated, c.unchanged, c.failed, job.total
+    );
+    let failures = imports::failures(&app, &ctx, job.id, 21).await?;
+    for f in failures.iter().take(20) {
+        println!("  row {}: {}", f.row, f.reason);
+    }
+    if c.failed > 20 {
+        println!("  … and {} more rows with errors (download them all from the import's page)", c.failed - 20);
+    }
+    println!("Job {}. Undo it with: rapport import undo --workspace {} {}", job.id, a.workspace, job.id);
+    Ok(())
+}
+
+async fn undo(a: UndoArgs) -> Result<()> {
+    init_logging(a.db.log_format);
+    let id: ImportJobId = a.job_id.parse().map_err(|e| anyhow!("{}: {e}", a.job_id))?;
+    let app = open(&a.db).await?;
+    let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
+    let progress = bar(0, "Undoing");
+    let result = imports::undo(&app, &ctx, id, |done, total| {
+        progress.set_length(total);
+        progress.set_position(done);
+    })
+    .await;
+    progress.finish_and_clear();
+    let report = result?;
+    println!(
+        "Undid import {id}: deleted {} creators it had created, restored {} creators it had updated.",
+        report.deleted, report.restored
+    );
+    if !report.problems.is_empty() {
+        for p in &report.problems {
+            println!("  row {}: {}", p.row, p.reason);
+        }
+        bail!("{} rows could not be undone; fix them and run the undo again", report.problems.len());
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! `rapport import` as an operator uses it: a dry run that writes nothing, an import that
+//! names its bad rows and prints the job id, a re-import that changes nothing, and an
+//! undo that leaves the workspace as it was — on SQLite, and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rapport-web/tests/fixtures/creators_messy.csv")
+}
+
+/// Runs `rapport` on one database: the data directory, and a PostgreSQL URL if any.
+struct Rapport {
+    data: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Rapport {
+    fn run(&self, args: &[&str]) -> (bool, String, String) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+        c.env_remove("DATABASE_URL").env_remove("RAPPORT_PASSWORD").env("RUST_LOG", "warn");
+        c.args(args).arg("--data-dir").arg(self.data.path());
+        if let Some(url) = &self.database_url {
+            c.arg("--database-url").arg(url);
+        }
+        if args.first() == Some(&"admin") {
+            c.env("RAPPORT_PASSWORD", "a strong password");
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (ok, out, err) = self.run(args);
+        assert!(ok, "{args:?} failed: {err}");
+        out
+    }
+
+    fn export(&self) -> String {
+        self.ok(&["export", "--workspace", "acme", "--format", "json"])
+    }
+}
+
+fn scenario(r: &Rapport) {
+    r.ok(&["admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--workspace", "Acme"]);
+    let file = fixture();
+    let file = file.to_str().unwrap();
+    let empty = r.export();
+
+    let out = r.ok(&["import", "creators", file, "--workspace", "acme", "--platform", "instagram", "--dry-run"]);
+    assert!(out.contains("B  Username") && out.contains("→ Handle or username"), "{out}");
+    assert!(out.contains("Dry run of 10 rows: 7 would be created, 0 updated, 0 unchanged, 3 failed"), "{out}");
+    assert!(out.contains("row 6: followers: “lots” is not a number"), "{out}");
+    assert_eq!(r.export(), empty, "a dry run writes nothing");
+
+    let out = r.ok(&["import", "creators", file, "--workspace", "acme", "--platform", "instagram"]);
+    assert!(out.contains("7 created, 0 updated, 0 unchanged, 3 failed (of 10 rows)"), "{out}");
+    assert!(out.contains("row 5: email: elodie@example.fr already belongs to Élodie Martin"), "{out}");
+    assert!(out.contains("row 10: platform: is not a known platform"), "{out}");
+    let job = out.split_whitespace().find(|w| w.starts_with("imp_")).unwrap().trim_end_matches('.').to_string();
+    let imported = r.export();
+    assert_eq!(imported.matches("\"display_name\"").count(), 7);
+    assert!(imported.contains("李华") && imported.contains("Ольга Иванова"));
+
+    let out = r.ok(&[
+        "import", "creators", file, "--workspace", "acme", "--platform", "instagram", "--mode", "upsert", "--match",
+        "handle",
+    ]);
+    assert!(out.contains("0 created, 0 updated, 8 unchanged, 2 failed"), "{out}");
+    assert_eq!(r.export(), imported, "importing the same file again changes nothing");
+
+    let out = r.ok(&["import", "undo", "--workspace", "acme", &job]);
+    assert!(out.contains("deleted 7 creators"), "{out}");
+    assert_eq!(r.export(), empty, "undo leaves the workspace as it was");
+    let (ok, _, err) = r.run(&["import", "undo", "--workspace", "acme", &job]);
+    assert!(!ok && err.contains("already been undone"), "{err}");
+    let (ok, _, err) = r.run(&["import", "undo", "--workspace", "acme", "imp_nope"]);
+    assert!(!ok && err.contains("is not a valid import job id"), "{err}");
+    let (ok, _, err) = r.run(&["import", "creators", file, "--workspace", "acme", "--mode", "merge"]);
+    assert!(!ok && err.contains("--mode must be create, update or upsert"), "{err}");
+    let (ok, _, err) = r.run(&["import", "creators", "/no/such.csv", "--workspace", "acme"]);
+    assert!(!ok && err.contains("cannot read /no/such.csv"), "{err}");
+}
+
+#[test]
+fn import_help_is_there() {
+    for args in [vec!["import", "--help"], vec!["import", "creators", "--help"], vec!["import", "undo", "--help"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_rapport")).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn import_dry_run_import_reimport_and_undo_on_sqlite() {
+    scenario(&Rapport { data: tempfile::tempdir().unwrap(), database_url: None });
+}
+
+#[test]
+fn import_dry_run_import_reimport_and_undo_on_postgres() {
+    let admin = match std::env::var("TEST_DATABASE_URL") {
+        Ok(a) if !a.is_empty() => a,
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL test cannot run")
+        }
+        _ => {
+            eprintln!("skipping the PostgreSQL variant: TEST_DATABASE_URL is not set");
+            return;
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(rapport_store::scratch::create_postgres_database(&admin, "rapport_cli")).unwrap();
+    scenario(&Rapport { data: tempfile::tempdir().unwrap(), database_url: Some(url) });
+}
