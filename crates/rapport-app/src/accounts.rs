@@ -83,7 +83,8 @@ fn editable(v: &AccountView) -> AccountInput {
     }
 }
 
-fn summary(d: &AccountDraft) -> Value {
+/// The JSON shape of an account in timeline diffs.
+pub(crate) fn account_json(d: &AccountDraft) -> Value {
     serde_json::json!({
         "platform": d.platform.slug(),
         "handle": d.handle.display,
@@ -137,7 +138,7 @@ pub async fn add(app: &App, ctx: &Ctx, creator: CreatorId, input: AccountInput) 
     store::insert(&mut c, ctx.ws(), creator.0, id.0, &d, t).await?;
     creators_store::refresh_derived(&mut c, ctx.ws(), creator.0).await?;
     creators_store::touch(&mut c, ctx.ws(), creator.0, t).await?;
-    timeline::record(&mut c, ctx, creator.0, "account.added", diff::changes(&Value::Null, &summary(&d))).await?;
+    timeline::record(&mut c, ctx, creator.0, "account.added", diff::changes(&Value::Null, &account_json(&d))).await?;
     let row = store::get(&mut c, ctx.ws(), id.0).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     crate::search::after_write(app).await;
@@ -182,8 +183,8 @@ pub async fn patch(app: &App, ctx: &Ctx, creator: CreatorId, id: AccountId, patc
     let input: AccountInput = parse_json(merged)?;
     let d = domain::validate_account(&input, "", t)?;
     refuse_taken(&mut c, ctx, &d, Some(id.0)).await?;
-    let before = domain::validate_account(&editable(&current), "", t).map(|b| summary(&b)).unwrap_or(Value::Null);
-    let changes = diff::changes(&before, &summary(&d));
+    let before = domain::validate_account(&editable(&current), "", t).map(|b| account_json(&b)).unwrap_or(Value::Null);
+    let changes = diff::changes(&before, &account_json(&d));
     if !changes.is_empty() || d.observed_at != current.observed_at {
         store::update(&mut c, ctx.ws(), id.0, &d, t).await?;
         let observed_anew = d.observed_at != current.observed_at

@@ -63,13 +63,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 }
 
 fn csv_record(c: &CreatorView) -> Vec<String> {
-    let first = |kind: &str| {
-        c.contact_points
-            .iter()
-            .find(|p| p.kind == kind && (kind != "email" || p.primary))
-            .map(|p| p.value.clone())
-            .unwrap_or_default()
-    };
+    let first = |kind: &str| c.first_contact(kind).unwrap_or_default().to_string();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut r = vec![
         c.id.to_string(),

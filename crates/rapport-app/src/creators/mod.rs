@@ -80,6 +80,13 @@ pub struct CreatorView {
     pub insights: Option<Insights>,
 }
 
+impl CreatorView {
+    /// The primary email, or the first phone, website, … — what forms and exports show.
+    pub fn first_contact(&self, kind: &str) -> Option<&str> {
+        self.contact_points.iter().find(|p| p.kind == kind && (kind != "email" || p.primary)).map(|p| p.value.as_str())
+    }
+}
+
 /// The creator with this id in the caller's workspace, or 404.
 pub async fn require_creator(c: &mut Conn<'_>, ctx: &Ctx, id: CreatorId, allow_deleted: bool) -> AppResult<CreatorRow> {
     match store::get(c, ctx.ws(), id.0).await? {
@@ -199,7 +206,8 @@ pub fn editable(v: &CreatorView) -> CreatorInput {
     }
 }
 
-fn snapshot(d: &CreatorDraft) -> Value {
+/// The JSON shape of a creator in timeline diffs.
+pub(crate) fn creator_json(d: &CreatorDraft) -> Value {
     let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
     if let Some(o) = v.as_object_mut() {
         o.insert("owner_id".into(), d.owner_id.map(|u| u.to_string()).into());
@@ -310,7 +318,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreatorInput) -> AppResult<Crea
         accounts::insert(&mut c, ctx.ws(), id.0, Uuid::now_v7(), a, t).await?;
     }
     store::refresh_derived(&mut c, ctx.ws(), id.0).await?;
-    let mut after = snapshot(&draft);
+    let mut after = creator_json(&draft);
     if !account_drafts.is_empty() {
         let handles: Vec<String> =
             account_drafts.iter().map(|a| format!("{}:@{}", a.platform.slug(), a.handle.display)).collect();
@@ -340,10 +348,10 @@ pub async fn replace(app: &App, ctx: &Ctx, id: CreatorId, input: CreatorInput) -
     let mut c = tx.conn();
     let row = require_creator(&mut c, ctx, id, false).await?;
     let before = view_one(&mut c, ctx, row).await?;
-    let before = domain::validate(&editable(&before)).map(|d| snapshot(&d)).unwrap_or(Value::Null);
+    let before = domain::validate(&editable(&before)).map(|d| creator_json(&d)).unwrap_or(Value::Null);
     check_owner(&mut c, ctx, &draft).await?;
     check_duplicates(&mut c, ctx, &draft, &[], Some(id.0)).await?;
-    let changes = diff::changes(&before, &snapshot(&draft));
+    let changes = diff::changes(&before, &creator_json(&draft));
     if !changes.is_empty() {
         store::update(&mut c, ctx.ws(), id.0, &draft, now()).await?;
         store::refresh_derived(&mut c, ctx.ws(), id.0).await?;

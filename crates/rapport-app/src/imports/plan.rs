@@ -84,28 +84,8 @@ fn holder_text(name: &str, id: Uuid, deleted: bool) -> String {
     format!("{name} ({}){deleted}", CreatorId(id))
 }
 
-/// The JSON shape of a creator used in timeline diffs (as the creators module records).
-pub(crate) fn creator_json(d: &CreatorDraft) -> Value {
-    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("owner_id".into(), d.owner_id.map(|u| u.to_string()).into());
-    }
-    v
-}
-
-/// The JSON shape of an account used in timeline diffs.
-pub(crate) fn account_json(d: &AccountDraft) -> Value {
-    serde_json::json!({
-        "platform": d.platform.slug(),
-        "handle": d.handle.display,
-        "url": d.url,
-        "followers": d.followers,
-        "average_views": d.average_views,
-        "engagement_rate_pct": d.engagement_rate_pct,
-        "audience_quality_pct": d.audience_quality_pct,
-        "source": d.source,
-    })
-}
+pub(crate) use crate::accounts::account_json;
+pub(crate) use crate::creators::creator_json;
 
 /// The stored creator in input form (the base an update is laid over).
 pub(crate) fn editable(s: &CreatorSnapshot) -> CreatorInput {

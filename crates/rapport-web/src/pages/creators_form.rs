@@ -65,13 +65,7 @@ fn text(s: &str) -> Option<String> {
 
 impl CreatorForm {
     fn from_view(c: &CreatorView) -> Self {
-        let first = |kind: &str| {
-            c.contact_points
-                .iter()
-                .find(|p| p.kind == kind && (kind != "email" || p.primary))
-                .map(|p| p.value.clone())
-                .unwrap_or_default()
-        };
+        let first = |kind: &str| c.first_contact(kind).unwrap_or_default().to_string();
         CreatorForm {
             display_name: c.display_name.clone(),
             legal_name: c.legal_name.clone().unwrap_or_default(),
