@@ -14,6 +14,7 @@ pub mod export;
 pub mod imports;
 pub mod insights;
 pub mod members;
+pub mod merges;
 pub mod notes;
 pub mod search;
 pub mod settings;

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod imports;
 pub mod invitations;
+pub mod merges;
 pub mod migrate;
 pub mod notes;
 pub mod scratch;

@@ -231,7 +231,10 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("cannot listen on {}", args.listen))?;
             let addr = listener.local_addr()?;
             println!("Rapport is running at http://{addr}");
-            let web = rapport_web::WebConfig { secure_cookies: args.secure_cookies, public_url: args.public_url };
+            // Behind TLS (an https public address), cookies are Secure even without the flag.
+            let https = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+            let web =
+                rapport_web::WebConfig { secure_cookies: args.secure_cookies || https, public_url: args.public_url };
             rapport_web::serve(listener, app.clone(), web, shutdown_signal()).await?;
             app.db.close().await;
             Ok(())

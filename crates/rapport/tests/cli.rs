@@ -174,3 +174,19 @@ fn export_writes_the_filtered_creators_to_a_file() {
     let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "tier=giant"], dir.path(), None);
     assert!(!ok && err.contains("tier"), "{err}");
 }
+
+#[test]
+fn reindex_rebuilds_the_search_index_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(&["demo"], dir.path(), None).0);
+    let (ok, out, err) = run(&["reindex"], dir.path(), None);
+    assert!(ok, "{err}");
+    let n: usize = out.split_whitespace().find_map(|w| w.parse().ok()).unwrap();
+    assert!(n >= 300, "{out}");
+    assert!(dir.path().join("search-index").join("meta.json").exists());
+    // Deleted while no server runs: the next reindex builds it again from the database.
+    std::fs::remove_dir_all(dir.path().join("search-index")).unwrap();
+    let (ok, again, _) = run(&["reindex"], dir.path(), None);
+    assert!(ok);
+    assert_eq!(again.split_whitespace().find_map(|w| w.parse::<usize>().ok()), Some(n));
+}

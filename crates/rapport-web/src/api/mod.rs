@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod creators;
+pub mod merges;
 pub mod notes;
 pub mod openapi;
 pub mod shortlists;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(notes::router())
         .merge(shortlists::router())
+        .merge(merges::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

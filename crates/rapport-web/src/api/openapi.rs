@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::shortlists::list_shortlists, super::shortlists::create_shortlist, super::shortlists::show_shortlist,
         super::shortlists::update_shortlist, super::shortlists::delete_shortlist, super::shortlists::add_members,
         super::shortlists::remove_members,
+        super::merges::list_duplicates, super::merges::merge_creator, super::merges::show_merge, super::merges::undo_merge,
     ),
     modifiers(&Security),
     tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"))

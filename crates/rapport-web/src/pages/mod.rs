@@ -4,6 +4,7 @@
 pub mod brand;
 pub mod creators;
 pub mod creators_form;
+pub mod duplicates;
 pub mod imports;
 pub mod invitations;
 pub mod login;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(brand::router())
         .merge(shortlists::router())
+        .merge(duplicates::router())
         .merge(invitations::router())
         .layer(middleware::from_fn(page_headers))
 }

@@ -17,7 +17,28 @@ crate::db_tests!(
     a_person_in_two_workspaces_switches_between_them,
     removing_a_member_ends_their_session,
     the_last_owner_cannot_be_demoted,
+    an_expired_invitation_link_no_longer_works,
 );
+
+async fn an_expired_invitation_link_no_longer_works(app: TestApp) {
+    let admin = app.workspace("Acme", Role::Owner).await;
+    // The same app with invitations that expire at once.
+    let mut quick = app.app.clone();
+    quick.config.invitation_ttl = time::Duration::seconds(-1);
+    let ctx = rapport_app::Ctx {
+        workspace_id: admin.workspace,
+        actor: rapport_core::actor::Actor::User(rapport_core::ids::UserId::new()),
+        actor_label: "Admin".into(),
+        role: Role::Owner,
+        scope: rapport_app::Scope::Write,
+    };
+    let inv = rapport_app::members::invite(&quick, &ctx, "late@example.com", "member").await.unwrap();
+    let guest = app.browser().await;
+    let (s, page) = guest.get(&format!("/invite/{}", inv.token)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(page.contains("expired"));
+    assert!(rapport_app::members::accept(&app.app, &inv.token, "Late", "a long enough password").await.is_err());
+}
 
 async fn every_creator_route_answers_404_for_another_workspaces_ids(app: TestApp) {
     let (a, _) = app.api_in_new_workspace("Alpha").await;

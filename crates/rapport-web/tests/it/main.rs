@@ -9,6 +9,7 @@ mod browser;
 mod creators_api;
 mod imports;
 mod insights;
+mod merges;
 mod pages;
 mod search;
 mod shortlists;
