@@ -133,13 +133,38 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
         }
     }
 
+    // Two people entered twice (as a spreadsheet import would), for the Duplicates page.
+    for i in [5, 17] {
+        if let Some((id, _)) = made.get(i) {
+            let original = creators::get(app, &ctx, *id).await?;
+            let copy = CreatorInput {
+                display_name: Some(original.display_name.clone()),
+                country: original.country.clone(),
+                city: original.city.clone(),
+                source: Some("csv import".into()),
+                tags: Some(vec!["needs-review".into()]),
+                social_accounts: original.social_accounts.first().map(|a| {
+                    vec![rapport_core::creators::AccountInput {
+                        platform: Some("newsletter".into()),
+                        handle: Some(format!("{}_letter", a.handle.to_lowercase())),
+                        source: Some("csv import".into()),
+                        ..Default::default()
+                    }]
+                }),
+                ..Default::default()
+            };
+            creators::create(app, &ctx, copy).await?;
+        }
+    }
+
     let creators = live_count(app, &ctx).await?;
     tracing::info!(creators, "demo workspace created");
     Ok(DemoSummary { created: true, creators, email: DEMO_EMAIL, password: DEMO_PASSWORD })
 }
 
 async fn live_count(app: &App, ctx: &Ctx) -> AppResult<i64> {
-    Ok(creators::list(app, ctx, &CreatorQuery { limit: Some("1".into()), ..Default::default() }).await?.total)
+    let all = CreatorQuery { limit: Some("1".into()), dnc: Some("include".into()), ..Default::default() };
+    Ok(creators::list(app, ctx, &all).await?.total)
 }
 
 fn rfc3339(t: OffsetDateTime) -> AppResult<String> {
@@ -1449,7 +1474,12 @@ mod tests {
         let mut emails = 0;
         let mut cursor = None;
         loop {
-            let q = CreatorQuery { limit: Some("200".into()), cursor: cursor.clone(), ..Default::default() };
+            let q = CreatorQuery {
+                limit: Some("200".into()),
+                cursor: cursor.clone(),
+                dnc: Some("include".into()),
+                ..Default::default()
+            };
             let page = creators::list(&app, &ctx, &q).await.unwrap();
             for c in &page.items {
                 seen += 1;
@@ -1473,6 +1503,8 @@ mod tests {
             }
         }
         assert_eq!(seen, summary.creators);
+        let pairs = crate::merges::candidates(&app, &ctx).await.unwrap();
+        assert!(pairs.items.len() >= 2, "the Duplicates page has something to show");
         assert!(platforms.len() >= 8, "{platforms:?}");
         assert!(countries.len() >= 15, "{countries:?}");
         assert!(stages.len() >= 7, "{stages:?}");
