@@ -325,6 +325,32 @@ pub async fn run(app: App) {
     }
 }
 
+/// Counts per workspace tier: the query once per tier with its follower range narrowed.
+fn tier_counts(
+    index: &SearchIndex,
+    base: rapport_search::SearchQuery,
+    tiers: &rapport_core::tier::TierThresholds,
+) -> Result<Vec<(String, u64)>, rapport_search::SearchError> {
+    let mut out = Vec::new();
+    for tier in rapport_core::tier::Tier::ALL {
+        let (lo, hi) = tiers.range(*tier);
+        let mut q = base.clone();
+        q.facets = false;
+        q.limit = 0;
+        q.offset = 0;
+        q.min_followers = Some(q.min_followers.map_or(lo, |m| m.max(lo)));
+        if let Some(hi) = hi {
+            q.max_followers = Some(q.max_followers.map_or(hi - 1, |m| m.min(hi - 1)));
+        }
+        let n = index.search(&q)?.total as u64;
+        if n > 0 {
+            out.push((tier.slug().to_string(), n));
+        }
+    }
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
 /// Answers a list query from the index: ids (and facets) from tantivy, the creators
 /// themselves from the database, in the index's order.
 pub async fn list(
@@ -339,9 +365,26 @@ pub async fn list(
         return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
     }
     let (offset, limit, want_facets) = (q.offset, q.limit, q.facets);
-    let index = search.index.clone();
-    let result = tokio::task::spawn_blocking(move || index.search(&q)).await.map_err(internal)?.map_err(internal)?;
     let mut r = app.db.read().await?;
+    let tiers = crate::settings::load(&mut r.conn(), ctx).await?.tiers;
+    // The index buckets tiers at the default boundaries; a workspace with its own counts
+    // each of its tiers instead.
+    let tier_query = (want_facets && tiers != rapport_core::tier::TierThresholds::default()).then(|| q.clone());
+    let index = search.index.clone();
+    let (mut result, tier_counts) = tokio::task::spawn_blocking(move || {
+        let result = index.search(&q)?;
+        let tier_counts = match tier_query {
+            Some(base) => Some(tier_counts(&index, base, &tiers)?),
+            None => None,
+        };
+        Ok::<_, rapport_search::SearchError>((result, tier_counts))
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)?;
+    if let Some(t) = tier_counts {
+        result.facets.tiers = t;
+    }
     let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
     let mut views = crate::creators::views(&mut r.conn(), ctx, rows).await?;
     let position = |id: &Uuid| result.ids.iter().position(|x| x == id).unwrap_or(usize::MAX);

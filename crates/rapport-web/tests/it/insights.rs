@@ -129,4 +129,6 @@ async fn custom_tier_boundaries_change_tiers_and_tier_filters(app: TestApp) {
     assert_eq!(v["tier"], "micro");
     assert_eq!(api.get("/creators?tier=micro").await.1["total"], 1);
     assert_eq!(api.get("/creators?tier=nano").await.1["total"], 0);
+    let (_, v) = api.get("/creators?facets=true").await;
+    assert_eq!(v["facets"]["tiers"], json!([{"value": "micro", "count": 1}]), "facets use the workspace's tiers");
 }
