@@ -1,4 +1,4 @@
-//! Integration tests of the search index: brute-force equivalence, text handling, lifecycle on disk, timing.
+//! Integration tests of the search index: brute-force equivalence, text handling, lifecycle on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fixtures;
@@ -6,4 +6,3 @@ mod lifecycle;
 mod model;
 mod property;
 mod text;
-mod timing;
