@@ -131,7 +131,10 @@ pub async fn authenticate(app: &App, secret: &str) -> AppResult<Ctx> {
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= t) {
         return Err(denied());
     }
-    api_keys::touch(&mut r.conn(), key.id, t).await?;
+    // Recorded at minute precision, so most requests read without writing.
+    if key.last_used_at.is_none_or(|u| t - u >= time::Duration::minutes(1)) {
+        api_keys::touch(&mut r.conn(), key.id, t).await?;
+    }
     let (scope, role) = if key.scope == "write" { (Scope::Write, Role::Member) } else { (Scope::Read, Role::Viewer) };
     Ok(Ctx {
         workspace_id: WorkspaceId(key.workspace_id),

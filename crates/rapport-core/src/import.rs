@@ -10,7 +10,7 @@ pub mod read;
 pub mod row;
 
 pub use mapping::{Field, Mapping, Metric, Target};
-pub use read::{Record, Table, column_letter, read_table, read_text};
+pub use read::{Record, Rows, Table, column_letter, read_table, read_text, rows};
 pub use row::{ImportRow, RowOptions, to_row};
 
 use crate::ids::BadId;

@@ -172,6 +172,25 @@ pub async fn refresh_counts(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid, now:
     Ok(())
 }
 
+/// Adds a batch's outcomes to a job's counts, in the batch's own transaction (cheaper
+/// than [`refresh_counts`] on a job of a million rows, and just as exact).
+pub async fn add_counts(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    [created, updated, unchanged, failed]: [i64; 4],
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    c.execute(
+        "UPDATE import_jobs SET created = created + $3, updated = updated + $4, unchanged = unchanged + $5, \
+         failed = failed + $6, rows_done = rows_done + $3 + $4 + $5 + $6, updated_at = $7 \
+         WHERE id = $1 AND workspace_id = $2",
+        args![id, workspace_id, created, updated, unchanged, failed, now],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Deletes a job that never ran (its rows go with it).
 pub async fn delete_job(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<u64> {
     c.execute(

@@ -5,7 +5,7 @@ use super::{DbArgs, init_logging, open};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use rapport_app::imports::{self, JobSettings, Preview};
+use rapport_app::imports::{self, JobSettings, Preview, Source};
 use rapport_core::import::{ImportJobId, MatchKey, Mode};
 use rapport_core::platform::Platform;
 use std::path::PathBuf;
@@ -101,7 +101,7 @@ async fn creators(a: CreatorsArgs) -> Result<()> {
     let app = open(&a.db).await?;
     let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
     if a.dry_run {
-        let p = imports::preview(&app, &ctx, &file_name, &bytes, settings, None).await?;
+        let p = imports::preview(&app, &ctx, Source::File, &file_name, &bytes, settings, None).await?;
         print_mapping(&p);
         for w in &p.warnings {
             println!("Warning: {w}");
@@ -127,7 +127,9 @@ async fn creators(a: CreatorsArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let job = imports::start(&app, &ctx, &file_name, &bytes, settings).await?;
+    let job = imports::start(&app, &ctx, Source::File, &file_name, &bytes, settings).await?;
+    // The job holds the file now; a large one should not stay in memory twice.
+    drop(bytes);
     if let Err(e) = imports::launch(&app, &ctx, job.id).await {
         // A mapping that cannot run leaves nothing behind.
         imports::discard(&app, &ctx, job.id).await.ok();

@@ -1,7 +1,7 @@
 //! Imports of creators from CSV files. A file is previewed first — a dry run that plans
-//! every row and writes nothing — then stored as a job and run in the background, row by
-//! row: each row's write and its record in the job go into one transaction, so a crash
-//! loses nothing and a resumed job never writes a row twice. Undo deletes the creators a
+//! every row and writes nothing — then stored as a job and run in the background, in
+//! batches of rows: each batch's writes and its rows' records in the job go into one
+//! transaction, so a crash loses nothing and a resumed job never writes a row twice. Undo deletes the creators a
 //! job created and puts back the ones it updated exactly as they were.
 
 mod plan;
@@ -24,8 +24,28 @@ use rapport_store::Conn;
 use rapport_store::imports::{self as store, JobRow};
 use time::OffsetDateTime;
 
-/// The largest file accepted.
+/// The largest file accepted from a browser upload.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// The largest file accepted from the command line (`rapport import creators FILE`).
+pub const MAX_CLI_FILE_BYTES: usize = 1024 * 1024 * 1024;
+
+/// Where a file comes from, which sets how large it may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Uploaded through the web page or the API.
+    Upload,
+    /// Read by the command line from the operator's disk.
+    File,
+}
+
+impl Source {
+    pub fn max_bytes(self) -> usize {
+        match self {
+            Source::Upload => MAX_FILE_BYTES,
+            Source::File => MAX_CLI_FILE_BYTES,
+        }
+    }
+}
 /// How many rows a preview shows.
 pub const PREVIEW_ROWS: usize = 20;
 
@@ -218,9 +238,14 @@ pub(crate) fn reason(errors: &[FieldError]) -> String {
 pub(crate) async fn table_of(c: &mut Conn<'_>, ctx: &Ctx, job: &JobRow) -> AppResult<(Table, Mapping)> {
     let content = store::content(c, ctx.ws(), job.id).await?;
     let table = read::read_text(&content)?;
-    let keys: Vec<String> = serde_json::from_str(&job.mapping).unwrap_or_default();
-    let mapping = Mapping::from_keys(&keys, table.headers.len())?;
+    let mapping = mapping_of(job, table.headers.len())?;
     Ok((table, mapping))
+}
+
+/// A job's stored mapping, for a file of `width` columns.
+pub(crate) fn mapping_of(job: &JobRow, width: usize) -> AppResult<Mapping> {
+    let keys: Vec<String> = serde_json::from_str(&job.mapping).unwrap_or_default();
+    Ok(Mapping::from_keys(&keys, width)?)
 }
 
 /// Just the file name, without any path, of a sensible length.
@@ -230,9 +255,11 @@ fn clean_file_name(name: &str) -> String {
     if clean.is_empty() { "upload.csv".into() } else { clean }
 }
 
-fn check_size(bytes: &[u8]) -> Result<(), Invalid> {
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(Invalid::one("file", "is larger than 20 MB; split it into smaller files"));
+fn check_size(bytes: &[u8], source: Source) -> Result<(), Invalid> {
+    let max = source.max_bytes();
+    if bytes.len() > max {
+        let message = format!("is larger than {} MB; split it into smaller files", max / (1024 * 1024));
+        return Err(Invalid::one("file", message));
     }
     if bytes.is_empty() {
         return Err(Invalid::one("file", "is empty"));
@@ -242,14 +269,35 @@ fn check_size(bytes: &[u8]) -> Result<(), Invalid> {
 
 /// Stores an uploaded file as a job that has not run yet (status `previewed`), with the
 /// given or suggested mapping. Nothing else is written.
-pub async fn start(app: &App, ctx: &Ctx, file_name: &str, bytes: &[u8], settings: JobSettings) -> AppResult<JobView> {
+pub async fn start(
+    app: &App,
+    ctx: &Ctx,
+    source: Source,
+    file_name: &str,
+    bytes: &[u8],
+    settings: JobSettings,
+) -> AppResult<JobView> {
     ctx.require_write()?;
-    check_size(bytes)?;
+    check_size(bytes, source)?;
     let decoded = read::decode(bytes)?;
-    let table = read::read_text(&decoded.text)?;
+    // Only the first rows are kept (for the suggested mapping); the rest are counted.
+    let mut rows = read::rows(&decoded.text)?;
+    let headers = std::mem::take(&mut rows.headers);
+    let mut first = Vec::new();
+    let mut total = 0i64;
+    for rec in rows {
+        let rec = rec?;
+        if first.len() < PREVIEW_ROWS {
+            first.push(rec.cells);
+        }
+        total += 1;
+    }
+    if total == 0 {
+        return Err(Invalid::one("file", "has a header but no rows under it").into());
+    }
     let mapping = match &settings.mapping {
-        Some(keys) => Mapping::from_keys(keys, table.headers.len())?,
-        None => suggested(&table),
+        Some(keys) => Mapping::from_keys(keys, headers.len())?,
+        None => Mapping::suggest(&headers, &first),
     };
     let key = settings.match_key.unwrap_or_else(|| MatchKey::suggest(&mapping));
     let t = now();
@@ -261,7 +309,7 @@ pub async fn start(app: &App, ctx: &Ctx, file_name: &str, bytes: &[u8], settings
         match_key: key.slug().into(),
         default_platform: settings.default_platform.map(|p| p.slug().to_string()),
         status: Status::Previewed.slug().into(),
-        total: table.records.len() as i64,
+        total,
         created: 0,
         updated: 0,
         unchanged: 0,

@@ -72,13 +72,14 @@ pub struct Preview {
 pub async fn preview(
     app: &App,
     ctx: &Ctx,
+    source: super::Source,
     file_name: &str,
     bytes: &[u8],
     settings: JobSettings,
     plan_limit: Option<usize>,
 ) -> AppResult<Preview> {
     ctx.require_write()?;
-    super::check_size(bytes)?;
+    super::check_size(bytes, source)?;
     let table = read::read_table(bytes)?;
     let mapping = match &settings.mapping {
         Some(keys) => Mapping::from_keys(keys, table.headers.len())?,

@@ -1,16 +1,20 @@
-//! Running a job: rows in batches, each row planned and written in its own transaction
-//! together with its record in `import_job_rows`. A row already recorded is skipped, so
-//! a resumed job (after a crash, or on a second server) never writes a row twice.
+//! Running a job: rows in batches, each batch planned and written in one transaction
+//! together with its rows' records in `import_job_rows` and the job's counts. A row
+//! already recorded is skipped, so a resumed job (after a crash, or on a second server)
+//! never writes a row twice. When a batch meets a conflict only found while writing (a
+//! concurrent writer took an email in between) or a row another worker recorded
+//! meanwhile, the batch is rolled back and its rows go again one transaction each, so
+//! only the conflicting row fails.
 
 use super::plan::{AccountOp, Plan, account_json, creator_json, plan_row};
-use super::{JobView, Status, import_ctx, reason, require_job, table_of, view};
+use super::{JobView, Status, import_ctx, mapping_of, reason, require_job, table_of, view};
 use crate::App;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::timeline;
 use rapport_core::actor::{Actor, now};
 use rapport_core::diff;
-use rapport_core::import::{ImportJobId, Mapping, MatchKey, Mode, Record, RowOptions, to_row};
+use rapport_core::import::{ImportJobId, Mapping, MatchKey, Mode, Record, RowOptions, read, to_row};
 use rapport_core::platform::Platform;
 use rapport_core::{FieldError, ids::WorkspaceId};
 use rapport_store::imports::{self as store, JobRow};
@@ -20,8 +24,9 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Rows between two updates of the job's counts.
-const BATCH: usize = 50;
+/// Rows written in one transaction. Larger batches save commits; this size keeps a
+/// batch's transaction well under a second and the progress moving.
+const BATCH: usize = 500;
 
 /// Starts a job that has not run: its mapping must have no problems. A running job is
 /// left as it is.
@@ -148,36 +153,36 @@ pub async fn process_rows(
     if Status::parse(&job.status) != Status::Running {
         return Err(AppError::conflict("this import is not running"));
     }
-    let (table, mapping) = table_of(&mut r.conn(), ctx, &job).await?;
+    let content = store::content(&mut r.conn(), ctx.ws(), id.0).await?;
     let done: HashSet<i64> = store::done_rows(&mut r.conn(), ctx.ws(), id.0).await?.into_iter().collect();
     drop(r);
+    // The file is read record by record: a million rows are never in memory as cells.
+    let mut rows = read::rows(&content)?;
+    let headers = std::mem::take(&mut rows.headers);
+    let mapping = mapping_of(&job, headers.len())?;
     let (mode, key, default_platform) = settings(&job);
     let job_ctx = import_ctx(ctx, &job.file_name);
-    let total = table.records.len() as u64;
+    let total = job.total.max(0) as u64;
     let mut finished = done.len() as u64;
     progress(finished, total);
-    let todo: Vec<&Record> =
-        table.records.iter().filter(|r| !done.contains(&r.number)).take(limit.unwrap_or(usize::MAX)).collect();
-    let row = RowJob {
-        app,
-        ctx: &job_ctx,
-        job: id.0,
-        headers: &table.headers,
-        mapping: &mapping,
-        mode,
-        key,
-        default_platform,
-    };
+    let mut todo = rows.filter(|r| !matches!(r, Ok(rec) if done.contains(&rec.number)));
+    let row =
+        RowJob { app, ctx: &job_ctx, job: id.0, headers: &headers, mapping: &mapping, mode, key, default_platform };
+    let mut remaining = limit.unwrap_or(usize::MAX);
     let mut recorded = 0;
-    for batch in todo.chunks(BATCH) {
-        for rec in batch {
-            if row.process(rec).await? {
-                recorded += 1;
-            }
-            finished += 1;
-            progress(finished, total);
+    let mut batch = Vec::with_capacity(BATCH);
+    while remaining > 0 {
+        batch.clear();
+        for rec in todo.by_ref().take(BATCH.min(remaining)) {
+            batch.push(rec?);
         }
-        refresh_counts(app, ctx.workspace_id, id).await?;
+        if batch.is_empty() {
+            break;
+        }
+        remaining -= batch.len();
+        recorded += row.process_batch(&batch).await?;
+        finished += batch.len() as u64;
+        progress(finished, total);
         // Imported creators become findable batch by batch, not only at the end.
         crate::search::after_write(app).await;
         // Another worker may have finished the job (and someone started undoing it).
@@ -186,7 +191,6 @@ pub async fn process_rows(
             break;
         }
     }
-    refresh_counts(app, ctx.workspace_id, id).await?;
     Ok(recorded)
 }
 
@@ -217,23 +221,101 @@ struct Written {
     error: Option<String>,
 }
 
+/// How a batch went.
+enum Batch {
+    /// Written, with every row recorded and counted.
+    Written,
+    /// Rolled back: a row needs its own transaction.
+    OneByOne,
+}
+
 impl RowJob<'_> {
+    fn parse(&self, rec: &Record, now: OffsetDateTime) -> Result<rapport_core::import::ImportRow, Vec<FieldError>> {
+        match &rec.problem {
+            Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
+            None => to_row(
+                self.mapping,
+                self.headers,
+                &rec.cells,
+                &RowOptions { default_platform: self.default_platform, now },
+            ),
+        }
+    }
+
+    /// Plans and writes a batch of rows with their records and the job's counts, in one
+    /// transaction. Returns how many rows this call recorded.
+    async fn process_batch(&self, batch: &[Record]) -> AppResult<u64> {
+        let t = now();
+        let mut tx = self.app.db.begin().await?;
+        let outcome = {
+            let mut c = tx.conn();
+            let mut counts = [0i64; 4];
+            let mut outcome = None;
+            for rec in batch {
+                let written = match plan_row(&mut c, self.ctx.ws(), self.mode, self.key, self.parse(rec, t)).await {
+                    Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
+                    Err(e) => Err(e),
+                };
+                let written = match written {
+                    Ok(w) => w,
+                    Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
+                    Err(_) => {
+                        outcome = Some(Batch::OneByOne);
+                        break;
+                    }
+                };
+                let slot = match written.outcome {
+                    "created" => 0,
+                    "updated" => 1,
+                    "unchanged" => 2,
+                    _ => 3,
+                };
+                if !self.record(&mut c, rec, written, t).await? {
+                    outcome = Some(Batch::OneByOne);
+                    break;
+                }
+                counts[slot] += 1;
+            }
+            match outcome {
+                Some(o) => o,
+                None => {
+                    store::add_counts(&mut c, self.ctx.ws(), self.job, counts, t).await?;
+                    Batch::Written
+                }
+            }
+        };
+        match outcome {
+            Batch::Written => {
+                tx.commit().await?;
+                Ok(batch.len() as u64)
+            }
+            Batch::OneByOne => {
+                drop(tx);
+                let mut recorded = 0;
+                for rec in batch {
+                    if self.process(rec).await? {
+                        recorded += 1;
+                    }
+                }
+                refresh_counts(self.app, WorkspaceId(self.ctx.ws()), ImportJobId(self.job)).await?;
+                Ok(recorded)
+            }
+        }
+    }
+
     /// Plans and writes one row with its record, in one transaction. Returns `false` when
     /// the row had already been recorded (by another worker), in which case nothing is
     /// written. Row problems — bad values, duplicates — are recorded as failures; only
     /// errors of the system are returned.
     async fn process(&self, rec: &Record) -> AppResult<bool> {
         let ws = self.ctx.ws();
-        let options = RowOptions { default_platform: self.default_platform, now: now() };
-        let parsed = match &rec.problem {
-            Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
-            None => to_row(self.mapping, self.headers, &rec.cells, &options),
-        };
+        let t = now();
+        let parsed = self.parse(rec, t);
         let mut tx = self.app.db.begin().await?;
         let result = {
             let mut c = tx.conn();
             match plan_row(&mut c, ws, self.mode, self.key, parsed).await {
-                Ok(plan) => apply(&mut c, self.ctx, plan, options.now).await,
+                Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
                 Err(e) => Err(e),
             }
         };
@@ -246,12 +328,12 @@ impl RowJob<'_> {
                 drop(tx);
                 let mut tx = self.app.db.begin().await?;
                 let failed = Written { outcome: "failed", creator: None, before: None, error: Some(e.to_string()) };
-                let recorded = self.record(&mut tx.conn(), rec, failed, options.now).await?;
+                let recorded = self.record(&mut tx.conn(), rec, failed, t).await?;
                 tx.commit().await?;
                 return Ok(recorded);
             }
         };
-        if !self.record(&mut tx.conn(), rec, written, options.now).await? {
+        if !self.record(&mut tx.conn(), rec, written, t).await? {
             return Ok(false);
         }
         tx.commit().await?;

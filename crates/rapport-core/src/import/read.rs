@@ -4,8 +4,6 @@
 
 use crate::Invalid;
 
-/// The most data rows one file may have.
-pub const MAX_ROWS: usize = 100_000;
 /// The most columns one file may have.
 pub const MAX_COLUMNS: usize = 300;
 
@@ -131,8 +129,35 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, Invalid> {
     Ok(table)
 }
 
-/// Splits decoded text into a header and records.
+/// Splits decoded text into a header and records, all in memory (uploads and previews).
 pub fn read_text(text: &str) -> Result<Table, Invalid> {
+    let rows = rows(text)?;
+    let (separator, headers) = (rows.separator, rows.headers.clone());
+    let records = rows.collect::<Result<Vec<_>, _>>()?;
+    if records.is_empty() {
+        return Err(Invalid::one("file", "has a header but no rows under it"));
+    }
+    Ok(Table { separator, headers, records, warnings: vec![] })
+}
+
+/// The records of decoded text one at a time, so a file of a million rows is never held
+/// as cells all at once. Blank rows are skipped but keep their numbers.
+pub struct Rows<'a> {
+    /// The separator found: `,`, `;` or a tab.
+    pub separator: char,
+    /// Header cells, trimmed; an empty header reads "Column C".
+    pub headers: Vec<String>,
+    width: usize,
+    body: &'a str,
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::StringRecord,
+    number: i64,
+    last_line: u64,
+    failed: bool,
+}
+
+/// Opens decoded text for reading record by record: the header is read (and checked) now.
+pub fn rows(text: &str) -> Result<Rows<'_>, Invalid> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let separator = sniff_separator(text);
     // Skip blank lines before the header and an Excel `sep=` line.
@@ -145,18 +170,17 @@ pub fn read_text(text: &str) -> Result<Table, Invalid> {
     let sep_byte = separator.encode_utf8(&mut sep).as_bytes()[0];
     let mut reader =
         csv::ReaderBuilder::new().delimiter(sep_byte).has_headers(false).flexible(true).from_reader(body.as_bytes());
-    let mut rows = reader.records();
-    let header = match rows.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(Invalid::one("file", format!("could not be read as CSV: {e}"))),
-        None => return Err(Invalid::one("file", "is empty")),
-    };
+    let mut header = csv::StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => return Err(Invalid::one("file", "is empty")),
+        Err(e) => return Err(Invalid::one("file", format!("could not be read as CSV: {e}"))),
+    }
     let width = header.len();
-    let mut last_line = end_line(body, &header);
     if width > MAX_COLUMNS {
         return Err(Invalid::one("file", format!("has {width} columns; at most {MAX_COLUMNS} are supported")));
     }
-    let headers: Vec<String> = header
+    let headers = header
         .iter()
         .enumerate()
         .map(|(i, h)| match h.trim() {
@@ -164,37 +188,47 @@ pub fn read_text(text: &str) -> Result<Table, Invalid> {
             h => h.to_owned(),
         })
         .collect();
-    let mut records = Vec::new();
-    let mut number: i64 = 1;
-    for row in rows {
-        let row = row.map_err(|e| Invalid::one("file", format!("could not be read as CSV after row {number}: {e}")))?;
-        // Empty lines are rows in a spreadsheet too, so they count.
-        let start = start_line(body, &row).unwrap_or(last_line + 1);
-        number += 1 + start.saturating_sub(last_line + 1) as i64;
-        last_line = end_line(body, &row);
-        let mut cells: Vec<String> = row.iter().map(str::to_owned).collect();
-        let extra: Vec<String> = if cells.len() > width { cells.split_off(width) } else { vec![] };
-        cells.resize(width, String::new());
-        let problem = extra.iter().any(|c| !c.trim().is_empty()).then(|| {
-            format!(
-                "has {} cells but the header has {width}; a value containing “{}” must be in double quotes",
-                width + extra.len(),
-                if separator == '\t' { "tab".to_string() } else { separator.to_string() }
-            )
-        });
-        let record = Record { number, cells, problem };
-        if record.is_blank() && record.problem.is_none() {
-            continue;
+    let last_line = end_line(body, &header);
+    Ok(Rows { separator, headers, width, body, reader, record: header, number: 1, last_line, failed: false })
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<Record, Invalid>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let width = self.width;
+        while !self.failed {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => {
+                    self.failed = true;
+                    let message = format!("could not be read as CSV after row {}: {e}", self.number);
+                    return Some(Err(Invalid::one("file", message)));
+                }
+            }
+            let row = &self.record;
+            // Empty lines are rows in a spreadsheet too, so they count.
+            let start = start_line(self.body, row).unwrap_or(self.last_line + 1);
+            self.number += 1 + start.saturating_sub(self.last_line + 1) as i64;
+            self.last_line = end_line(self.body, row);
+            let mut cells: Vec<String> = row.iter().map(str::to_owned).collect();
+            let extra: Vec<String> = if cells.len() > width { cells.split_off(width) } else { vec![] };
+            cells.resize(width, String::new());
+            let problem = extra.iter().any(|c| !c.trim().is_empty()).then(|| {
+                format!(
+                    "has {} cells but the header has {width}; a value containing “{}” must be in double quotes",
+                    width + extra.len(),
+                    if self.separator == '\t' { "tab".to_string() } else { self.separator.to_string() }
+                )
+            });
+            let record = Record { number: self.number, cells, problem };
+            if !(record.is_blank() && record.problem.is_none()) {
+                return Some(Ok(record));
+            }
         }
-        if records.len() == MAX_ROWS {
-            return Err(Invalid::one("file", format!("has more than {MAX_ROWS} rows; split it into smaller files")));
-        }
-        records.push(record);
+        None
     }
-    if records.is_empty() {
-        return Err(Invalid::one("file", "has a header but no rows under it"));
-    }
-    Ok(Table { separator, headers, records, warnings: vec![] })
 }
 
 /// The file line a record starts on. The reader's position is where it began reading,

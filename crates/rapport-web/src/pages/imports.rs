@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use rapport_app::imports::{self, JobSettings, JobView, MAX_FILE_BYTES, Outcome, Preview, Status};
+use rapport_app::imports::{self, JobSettings, JobView, MAX_FILE_BYTES, Outcome, Preview, Source, Status};
 use rapport_app::{AppError, tokens};
 use rapport_core::Invalid;
 use rapport_core::actor::now;
@@ -234,7 +234,7 @@ async fn create_import(
         e.add("file", "is missing: choose a CSV file to import");
     }
     let result = match e.into_result(()) {
-        Ok(()) => imports::start(&state.app, &ctx, &form.file_name, &form.bytes, settings).await,
+        Ok(()) => imports::start(&state.app, &ctx, Source::Upload, &form.file_name, &form.bytes, settings).await,
         Err(e) => Err(e.into()),
     };
     match result {

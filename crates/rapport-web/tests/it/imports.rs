@@ -379,7 +379,8 @@ async fn a_crashed_import_resumes_without_duplicates(app: TestApp) {
     let cx = ctx(p.workspace);
     let settings =
         JobSettings { mode: Mode::Create, default_platform: Some(Platform::Instagram), ..Default::default() };
-    let job = imports::start(&app.app, &cx, "creators_messy.csv", MESSY, settings).await.unwrap();
+    let job =
+        imports::start(&app.app, &cx, imports::Source::Upload, "creators_messy.csv", MESSY, settings).await.unwrap();
     imports::launch(&app.app, &cx, job.id).await.unwrap();
     // The process dies after three rows.
     let n = imports::process_rows(&app.app, &cx, job.id, Some(3), |_, _| {}).await.unwrap();
@@ -458,7 +459,8 @@ async fn a_stopped_import_is_resumed_from_its_page(app: TestApp) {
     let cx = ctx(p.workspace);
     let settings =
         JobSettings { mode: Mode::Create, default_platform: Some(Platform::Instagram), ..Default::default() };
-    let job = imports::start(&app.app, &cx, "creators_messy.csv", MESSY, settings).await.unwrap();
+    let job =
+        imports::start(&app.app, &cx, imports::Source::Upload, "creators_messy.csv", MESSY, settings).await.unwrap();
     imports::launch(&app.app, &cx, job.id).await.unwrap();
     imports::process_rows(&app.app, &cx, job.id, Some(2), |_, _| {}).await.unwrap();
     // The database went away mid-run: the job is left stopped by an error.
