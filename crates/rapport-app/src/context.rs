@@ -48,6 +48,17 @@ impl Ctx {
         }
     }
 
+    /// Fails with 403 unless the caller may change the workspace's configuration (such as
+    /// its stages): an owner or admin, or a write API key — only owners and admins create
+    /// keys, so a write key acts for one of them.
+    pub fn require_configure(&self) -> AppResult<()> {
+        match self.actor {
+            Actor::ApiKey(_) if self.scope == Scope::Write => Ok(()),
+            Actor::ApiKey(_) => Err(AppError::Forbidden("this API key is read-only".into())),
+            _ => self.require_admin(),
+        }
+    }
+
     /// A system context for the CLI and demo seeding.
     pub fn system(workspace_id: WorkspaceId, actor: Actor, label: &str) -> Ctx {
         Ctx { workspace_id, actor, actor_label: label.to_owned(), role: Role::Owner, scope: Scope::Write }

@@ -11,7 +11,7 @@ use crate::notes::{self, NoteInput};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rapport_core::actor::{Actor, now};
-use rapport_core::creators::{AGE_BANDS, AccountInput, AudienceInput, ContactInput, CreatorInput, Stage};
+use rapport_core::creators::{AGE_BANDS, AccountInput, AudienceInput, ContactInput, CreatorInput};
 use rapport_core::ids::{CreatorId, UserId, WorkspaceId};
 use rapport_core::platform::Platform;
 use rapport_core::roles::Role;
@@ -78,7 +78,7 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
     let ctx = Ctx::system(ws, Actor::User(demo_user), DEMO_NAME);
     let mut g = Gen::new(owners);
 
-    let mut made: Vec<(CreatorId, Stage)> = Vec::with_capacity(CREATORS);
+    let mut made: Vec<(CreatorId, &'static str)> = Vec::with_capacity(CREATORS);
     for i in 0..CREATORS {
         let plan = g.creator(i);
         let view = creators::create(app, &ctx, plan.input).await?;
@@ -111,17 +111,17 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
         if edited >= 14 || i % 7 != 3 {
             continue;
         }
-        let next = match stage {
-            Stage::Discovered => Stage::Qualified,
-            Stage::Qualified => Stage::Contacted,
-            Stage::Contacted => Stage::Negotiating,
-            Stage::Negotiating => Stage::Contracted,
+        let next = match *stage {
+            "discovered" => "qualified",
+            "qualified" => "contacted",
+            "contacted" => "negotiating",
+            "negotiating" => "contracted",
             _ => continue,
         };
         let patch = if edited % 3 == 0 {
-            json!({ "stage": next.slug(), "tone_notes": g.pick(TONE_NOTES) })
+            json!({ "stage": next, "tone_notes": g.pick(TONE_NOTES) })
         } else {
-            json!({ "stage": next.slug() })
+            json!({ "stage": next })
         };
         creators::patch(app, &ctx, *id, patch).await?;
         edited += 1;
@@ -814,7 +814,7 @@ struct Obs {
 /// A creator to create, with what to do to it afterwards.
 struct Plan {
     input: CreatorInput,
-    stage: Stage,
+    stage: &'static str,
     primary: Platform,
     primary_handle: String,
     /// Later observations of the main account, oldest first (the first is in `input`).
@@ -1072,15 +1072,15 @@ impl Gen {
 
         // Relationship fields.
         let stage = self.weighted(&[
-            (Stage::Discovered, 30),
-            (Stage::Qualified, 22),
-            (Stage::Contacted, 18),
-            (Stage::Negotiating, 8),
-            (Stage::Contracted, 6),
-            (Stage::Active, 8),
-            (Stage::Advocate, 3),
-            (Stage::Paused, 3),
-            (Stage::Declined, 2),
+            ("discovered", 30),
+            ("qualified", 22),
+            ("contacted", 18),
+            ("negotiating", 8),
+            ("contracted", 6),
+            ("active", 8),
+            ("advocate", 3),
+            ("paused", 3),
+            ("declined", 2),
         ]);
         let do_not_contact = self.chance(0.03);
         let owner = if self.chance(0.6) {
@@ -1190,7 +1190,7 @@ impl Gen {
             tags: Some(tags),
             tone_notes,
             owner_id: owner.map(|o| o.to_string()),
-            stage: Some(stage.slug().into()),
+            stage: Some(stage.into()),
             do_not_contact: Some(do_not_contact),
             source: Some(source.into()),
             custom_fields: (!custom.is_empty()).then_some(custom),

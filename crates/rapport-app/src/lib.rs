@@ -16,6 +16,7 @@ pub mod insights;
 pub mod members;
 pub mod merges;
 pub mod notes;
+pub mod pipeline;
 pub mod search;
 pub mod settings;
 pub mod shortlists;

@@ -1,5 +1,5 @@
-//! Workspace settings: the brand profile the fit score measures against, and the tier
-//! boundaries. Stored as one JSON document on the workspace.
+//! Workspace settings: the brand profile the fit score measures against, the tier
+//! boundaries and the pipeline's stages. Stored as one JSON document on the workspace.
 
 use crate::App;
 use crate::context::Ctx;
@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use rapport_core::Invalid;
 use rapport_core::actor::now;
 use rapport_core::fit::BrandProfile;
+use rapport_core::pipeline::Stages;
 use rapport_core::tier::TierThresholds;
 use rapport_store::{Conn, workspaces};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,9 @@ pub struct WorkspaceSettings {
     pub brand_profile: BrandProfile,
     #[serde(default)]
     pub tiers: TierThresholds,
+    /// The pipeline's stages (see [`crate::pipeline`]).
+    #[serde(default)]
+    pub stages: Stages,
 }
 
 pub async fn load(c: &mut Conn<'_>, ctx: &Ctx) -> AppResult<WorkspaceSettings> {
@@ -28,12 +32,18 @@ pub async fn get(app: &App, ctx: &Ctx) -> AppResult<WorkspaceSettings> {
     load(&mut app.db.read().await?.conn(), ctx).await
 }
 
+/// Writes the whole document, in the caller's transaction.
+pub(crate) async fn write(c: &mut Conn<'_>, ctx: &Ctx, s: &WorkspaceSettings) -> AppResult<()> {
+    let json = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
+    workspaces::set_settings(c, ctx.ws(), json, now()).await?;
+    Ok(())
+}
+
 async fn save(app: &App, ctx: &Ctx, change: impl FnOnce(&mut WorkspaceSettings)) -> AppResult<WorkspaceSettings> {
     let mut tx = app.db.begin().await?;
     let mut s = load(&mut tx.conn(), ctx).await?;
     change(&mut s);
-    let json = serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
-    workspaces::set_settings(&mut tx.conn(), ctx.ws(), json, now()).await?;
+    write(&mut tx.conn(), ctx, &s).await?;
     // Fit scores and tiers in the search index derive from the settings.
     rapport_store::changes::record_workspace(&mut tx.conn(), ctx.ws()).await?;
     tx.commit().await?;

@@ -4,77 +4,13 @@
 use crate::email;
 use crate::handle::{self, Handle};
 use crate::ids::UserId;
+use crate::pipeline;
 use crate::platform::Platform;
 use crate::validation::{Invalid, optional_text, required_text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-
-/// Where a creator stands in the relationship lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Discovered,
-    Qualified,
-    Contacted,
-    Negotiating,
-    Contracted,
-    Active,
-    Advocate,
-    Paused,
-    Declined,
-}
-
-impl Stage {
-    pub const ALL: &'static [Stage] = &[
-        Stage::Discovered,
-        Stage::Qualified,
-        Stage::Contacted,
-        Stage::Negotiating,
-        Stage::Contracted,
-        Stage::Active,
-        Stage::Advocate,
-        Stage::Paused,
-        Stage::Declined,
-    ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Stage::Discovered => "discovered",
-            Stage::Qualified => "qualified",
-            Stage::Contacted => "contacted",
-            Stage::Negotiating => "negotiating",
-            Stage::Contracted => "contracted",
-            Stage::Active => "active",
-            Stage::Advocate => "advocate",
-            Stage::Paused => "paused",
-            Stage::Declined => "declined",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Discovered => "Discovered",
-            Stage::Qualified => "Qualified",
-            Stage::Contacted => "Contacted",
-            Stage::Negotiating => "Negotiating",
-            Stage::Contracted => "Contracted",
-            Stage::Active => "Active",
-            Stage::Advocate => "Advocate",
-            Stage::Paused => "Paused",
-            Stage::Declined => "Declined",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Stage, String> {
-        let s = s.trim().to_ascii_lowercase();
-        Stage::ALL.iter().copied().find(|st| st.slug() == s).ok_or_else(|| {
-            let names: Vec<&str> = Stage::ALL.iter().map(|s| s.slug()).collect();
-            format!("must be one of {}", names.join(", "))
-        })
-    }
-}
 
 /// Kinds of contact point.
 pub const CONTACT_KINDS: &[&str] = &["email", "phone", "whatsapp", "website", "dm"];
@@ -140,7 +76,8 @@ pub struct CreatorDraft {
     pub tone_notes: Option<String>,
     #[serde(skip)]
     pub owner_id: Option<UserId>,
-    pub stage: Stage,
+    /// A stage slug of valid shape; the app layer checks it is one of the workspace's.
+    pub stage: String,
     pub do_not_contact: bool,
     pub source: Option<String>,
     pub custom_fields: Map<String, Value>,
@@ -196,10 +133,10 @@ pub fn validate(input: &CreatorInput) -> Result<CreatorDraft, Invalid> {
         },
     };
     let stage = match input.stage.as_deref().map(str::trim) {
-        None | Some("") => Stage::Discovered,
-        Some(s) => Stage::parse(s).unwrap_or_else(|m| {
+        None | Some("") => pipeline::DEFAULT_STAGE.to_owned(),
+        Some(s) => pipeline::parse_slug(s).unwrap_or_else(|m| {
             e.add("stage", m);
-            Stage::Discovered
+            pipeline::DEFAULT_STAGE.to_owned()
         }),
     };
     let source = optional_text(&mut e, "source", input.source.as_deref(), 200);
@@ -575,7 +512,7 @@ mod tests {
     #[test]
     fn a_name_alone_is_a_valid_creator_in_the_discovered_stage() {
         let d = validate(&named("Lena Bakes")).unwrap();
-        assert_eq!(d.stage, Stage::Discovered);
+        assert_eq!(d.stage, "discovered");
         assert!(d.contact_points.is_empty());
     }
 
@@ -585,7 +522,7 @@ mod tests {
             display_name: Some(" ".into()),
             country: Some("Germany".into()),
             timezone: Some("Berlin time".into()),
-            stage: Some("famous".into()),
+            stage: Some("not a stage!".into()),
             contact_points: Some(vec![ContactInput {
                 kind: Some("email".into()),
                 value: Some("lena-at-example".into()),

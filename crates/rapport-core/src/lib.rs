@@ -12,6 +12,7 @@ pub mod handle;
 pub mod ids;
 pub mod import;
 pub mod money;
+pub mod pipeline;
 pub mod platform;
 pub mod quality;
 pub mod roles;

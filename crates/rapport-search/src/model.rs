@@ -114,6 +114,8 @@ pub struct SearchQuery {
     pub observed_since: Option<OffsetDateTime>,
     /// When false (the default) creators marked do-not-contact are excluded.
     pub include_do_not_contact: bool,
+    /// Only creators marked do-not-contact (wins over `include_do_not_contact`).
+    pub only_do_not_contact: bool,
     /// False: live creators only; true: deleted creators only.
     pub deleted: bool,
     pub sort: SearchSort,
@@ -155,6 +157,7 @@ impl Default for SearchQuery {
             has_email: None,
             observed_since: None,
             include_do_not_contact: false,
+            only_do_not_contact: false,
             deleted: false,
             sort: SearchSort::Relevance,
             offset: 0,

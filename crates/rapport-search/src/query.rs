@@ -137,7 +137,9 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
     let mut has_predicates = false;
 
     let scope = |dnc| Term::from_field_bytes(f.scope, &scope_bytes(q.workspace_id, q.deleted, dnc));
-    must.push(if q.include_do_not_contact {
+    must.push(if q.only_do_not_contact {
+        Box::new(TermQuery::new(scope(true), IndexRecordOption::Basic))
+    } else if q.include_do_not_contact {
         any_term([scope(false), scope(true)].into_iter().collect())
     } else {
         Box::new(TermQuery::new(scope(false), IndexRecordOption::Basic))

@@ -64,7 +64,7 @@ fn draft_args(d: &CreatorDraft) -> StoreResult<Vec<Arg>> {
         serde_json::to_string(&d.niches)?,
         d.tone_notes.clone(),
         d.owner_id.map(|o| o.0),
-        d.stage.slug(),
+        d.stage.clone(),
         d.do_not_contact,
         d.source.clone(),
         serde_json::to_string(&d.custom_fields)?,
@@ -179,18 +179,13 @@ pub async fn get(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<
     .await
 }
 
-fn in_list(f: &mut Filter, ids: &[Uuid]) -> String {
-    let ph: Vec<String> = ids.iter().map(|id| f.param(Arg::Uuid(*id))).collect();
-    ph.join(", ")
-}
-
 /// Contact points of several creators (for list pages), primary first.
 pub async fn contact_points(c: &mut Conn<'_>, creator_ids: &[Uuid]) -> StoreResult<Vec<ContactRow>> {
     if creator_ids.is_empty() {
         return Ok(vec![]);
     }
     let mut f = Filter::default();
-    let list = in_list(&mut f, creator_ids);
+    let list = f.uuid_list(creator_ids);
     let (sql, a) = f.finish(format!(
         "SELECT creator_id, kind, value, normalized, is_primary FROM contact_points \
          WHERE creator_id IN ({list}) ORDER BY creator_id, is_primary DESC, kind, value"
@@ -204,7 +199,7 @@ pub async fn tags(c: &mut Conn<'_>, creator_ids: &[Uuid]) -> StoreResult<Vec<(Uu
         return Ok(vec![]);
     }
     let mut f = Filter::default();
-    let list = in_list(&mut f, creator_ids);
+    let list = f.uuid_list(creator_ids);
     let (sql, a) = f.finish(format!(
         "SELECT creator_id, tag FROM creator_tags WHERE creator_id IN ({list}) ORDER BY creator_id, tag"
     ));
@@ -241,6 +236,17 @@ pub async fn touch(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid, now: OffsetDa
     crate::changes::record(c, workspace_id, id).await?;
     c.execute("UPDATE creators SET updated_at = $3 WHERE workspace_id = $1 AND id = $2", args![workspace_id, id, now])
         .await
+}
+
+/// How many creators are in each stage: `(stage, live, all)` — deleted creators are in
+/// `all`, since restoring one brings it back to its stage.
+pub async fn stage_counts(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec<(String, i64, i64)>> {
+    c.fetch_all(
+        "SELECT stage, SUM(CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END), COUNT(*) FROM creators \
+         WHERE workspace_id = $1 GROUP BY stage ORDER BY stage",
+        args![workspace_id],
+    )
+    .await
 }
 
 /// A creator already holding a key, for duplicate errors that name it.
@@ -298,6 +304,8 @@ pub struct ListQuery {
     pub deleted: bool,
     /// Also list creators marked do-not-contact (hidden by default).
     pub include_do_not_contact: bool,
+    /// Only creators marked do-not-contact (wins over `include_do_not_contact`).
+    pub only_do_not_contact: bool,
     /// Only members of this hand-picked shortlist.
     pub shortlist: Option<Uuid>,
     pub sort: Option<(SortKey, bool)>,
@@ -333,7 +341,9 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
     } else {
         f.and("c.deleted_at IS NULL", vec![]);
     }
-    if !q.include_do_not_contact {
+    if q.only_do_not_contact {
+        f.and("c.do_not_contact = TRUE", vec![]);
+    } else if !q.include_do_not_contact {
         f.and("c.do_not_contact = FALSE", vec![]);
     }
     if let Some(text) = &q.q {
@@ -433,7 +443,7 @@ pub async fn get_many(c: &mut Conn<'_>, workspace_id: Uuid, ids: &[Uuid]) -> Sto
         return Ok(vec![]);
     }
     let mut f = Filter::with_args(args![workspace_id]);
-    let list = in_list(&mut f, ids);
+    let list = f.uuid_list(ids);
     let (sql, a) = f.finish(format!("SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1 AND c.id IN ({list})"));
     c.fetch_all(sql, a).await
 }

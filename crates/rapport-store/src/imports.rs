@@ -5,6 +5,7 @@ use crate::args;
 use crate::db::{Arg, Conn};
 use crate::error::StoreResult;
 use crate::sql::Filter;
+use crate::stage_changes::StageChangeRow;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -386,7 +387,8 @@ pub struct AccountSnapshotState {
 }
 
 /// Everything stored about a creator that an import can change: the row, tags, contact
-/// points, accounts and their metric history. Restoring it puts back exactly this.
+/// points, accounts and their metric history, and the stage history. Restoring it puts
+/// back exactly this.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatorSnapshot {
     pub creator: CreatorState,
@@ -394,6 +396,10 @@ pub struct CreatorSnapshot {
     pub contacts: Vec<ContactState>,
     pub accounts: Vec<AccountState>,
     pub account_snapshots: Vec<AccountSnapshotState>,
+    /// `None` in snapshots taken before stage history existed: restoring one leaves the
+    /// history as it is.
+    #[serde(default)]
+    pub stage_changes: Option<Vec<StageChangeRow>>,
 }
 
 /// The full stored state of a creator of the workspace.
@@ -433,18 +439,20 @@ pub async fn load_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> St
             args![workspace_id, id],
         )
         .await?;
+    let stage_changes = crate::stage_changes::for_creators(c, workspace_id, &[id]).await?;
     Ok(Some(CreatorSnapshot {
         creator,
         tags: tags.into_iter().map(|t| t.0).collect(),
         contacts,
         accounts,
         account_snapshots,
+        stage_changes: Some(stage_changes),
     }))
 }
 
 /// Puts a creator back exactly as in `s`: every column (including `updated_at`), tags,
-/// contact points, accounts and their snapshots. An owner who no longer exists is
-/// cleared. Returns `false` when the creator no longer exists.
+/// contact points, accounts and their snapshots, and the stage history. An owner who no
+/// longer exists is cleared. Returns `false` when the creator no longer exists.
 pub async fn restore_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, s: &CreatorSnapshot) -> StoreResult<bool> {
     let k = &s.creator;
     let n = c
@@ -486,6 +494,9 @@ pub async fn restore_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, s: &CreatorS
         return Ok(false);
     }
     crate::changes::record(c, workspace_id, k.id).await?;
+    if let Some(history) = &s.stage_changes {
+        crate::stage_changes::replace(c, workspace_id, k.id, history).await?;
+    }
     c.execute("DELETE FROM creator_tags WHERE creator_id = $1", args![k.id]).await?;
     for tag in &s.tags {
         c.execute(

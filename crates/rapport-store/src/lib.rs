@@ -17,6 +17,7 @@ pub mod scratch;
 pub mod sessions;
 pub mod shortlists;
 pub mod sql;
+pub mod stage_changes;
 pub mod timeline;
 pub mod users;
 pub mod workspaces;

@@ -269,8 +269,8 @@ async fn move_back(
     Ok(())
 }
 
-/// Undoes a merge: the survivor's profile and tags as they were before it, the loser
-/// recreated from its snapshot (with the current state of its accounts, which keep any
+/// Undoes a merge: the survivor's profile, tags and stage history as they were before it,
+/// the loser recreated from its snapshot (with the current state of its accounts, which keep any
 /// metric history gathered since), and every moved record moved back. Records the search
 /// changes of both.
 pub async fn unmerge(
@@ -304,6 +304,8 @@ pub async fn unmerge(
             .collect(),
         accounts: current.accounts.iter().filter(|a| kept.contains(&a.id)).cloned().collect(),
         account_snapshots: current.account_snapshots.iter().filter(|s| kept.contains(&s.account_id)).cloned().collect(),
+        // The stage goes back to what it was before the merge, and its history with it.
+        stage_changes: before.stage_changes.clone(),
     };
     // The loser's accounts come back as they are now (metrics and history gathered since
     // the merge stay); one deleted since comes back from the snapshot.

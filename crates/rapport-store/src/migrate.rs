@@ -51,6 +51,16 @@ pub async fn run(db: &Db) -> StoreResult<()> {
     Ok(())
 }
 
+/// Applies the migrations up to and including `version` only (to test what a later
+/// migration does to existing data).
+pub async fn run_to(db: &Db, version: i64) -> StoreResult<()> {
+    match db {
+        Db::Sqlite(p) => migrator(Backend::Sqlite).run_to(version, p).await?,
+        Db::Postgres(p) => migrator(Backend::Postgres).run_to(version, p).await?,
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +70,49 @@ mod tests {
         let names = |b| migrator(b).iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
         assert_eq!(names(Backend::Sqlite), names(Backend::Postgres));
         assert!(!names(Backend::Sqlite).is_empty());
+    }
+
+    /// The engine-neutral shape of a migration: each table with its column names in order,
+    /// and every other statement up to a `SELECT` (indexes, drops, the columns an `INSERT`
+    /// fills), with comments and spacing removed. Types and generated values may differ.
+    fn shape(sql: &str) -> Vec<String> {
+        let text: String = sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join(" ");
+        text.split(';')
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.strip_prefix("CREATE TABLE ") {
+                Some(rest) => {
+                    let (name, body) = rest.split_once(" (").unwrap_or((rest, ""));
+                    let mut depth = 0;
+                    let mut items = vec![String::new()];
+                    for c in body.chars() {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            ',' if depth == 0 => items.push(String::new()),
+                            _ => {}
+                        }
+                        if let Some(last) = items.last_mut() {
+                            last.push(c);
+                        }
+                    }
+                    let columns: Vec<&str> =
+                        items.iter().filter_map(|i| i.trim_start_matches(',').split_whitespace().next()).collect();
+                    format!("table {name}: {}", columns.join(", "))
+                }
+                None => s.split(" SELECT ").next().unwrap_or("").to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_engines_create_the_same_tables_columns_and_indexes() {
+        for (lite, pg) in migrator(Backend::Sqlite).iter().zip(migrator(Backend::Postgres).iter()) {
+            assert_eq!(shape(lite.sql.as_str()), shape(pg.sql.as_str()), "migration {}", lite.version);
+        }
+        let all: Vec<String> = migrator(Backend::Postgres).iter().flat_map(|m| shape(m.sql.as_str())).collect();
+        let stage_changes = "table stage_changes: id, workspace_id, creator_id, from_stage, to_stage, actor, \
+                             actor_label, reason, changed_at";
+        assert!(all.iter().any(|s| s == stage_changes), "{all:?}");
     }
 }

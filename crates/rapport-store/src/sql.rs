@@ -2,6 +2,7 @@
 //! becomes a numbered parameter (`$n`), valid on both engines.
 
 use crate::db::{Arg, SqlText};
+use uuid::Uuid;
 
 /// A `WHERE` clause under construction.
 #[derive(Debug, Default)]
@@ -38,6 +39,12 @@ impl Filter {
     pub fn param(&mut self, v: Arg) -> String {
         self.args.push(v);
         format!("${}", self.args.len())
+    }
+
+    /// Binds each id and returns the placeholders as a list, for `IN (…)`.
+    pub fn uuid_list(&mut self, ids: &[Uuid]) -> String {
+        let ph: Vec<String> = ids.iter().map(|id| self.param(Arg::Uuid(*id))).collect();
+        ph.join(", ")
     }
 
     /// `" AND a AND b"` (or empty), to follow a base `WHERE`.

@@ -5,7 +5,7 @@
 
 use rapport_core::creators::{self, AccountInput, ContactInput, CreatorInput};
 use rapport_store::creators::{ListQuery, SortKey};
-use rapport_store::{Db, DbConfig, StoreError, accounts, args, migrate, workspaces};
+use rapport_store::{Db, DbConfig, StoreError, accounts, args, migrate, stage_changes, workspaces};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -26,6 +26,17 @@ async fn databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
     dbs
 }
 
+fn workspace(id: Uuid, created_at: OffsetDateTime) -> workspaces::WorkspaceRow {
+    workspaces::WorkspaceRow {
+        id,
+        name: "Acme".into(),
+        slug: format!("acme-{}", id.simple()),
+        default_currency: "EUR".into(),
+        timezone: "UTC".into(),
+        created_at,
+    }
+}
+
 #[tokio::test]
 async fn both_engines_store_and_list_creators_alike() {
     for (db, _dir) in databases().await {
@@ -34,19 +45,7 @@ async fn both_engines_store_and_list_creators_alike() {
         let ws = Uuid::now_v7();
         let t = OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap();
         let mut tx = db.begin().await.unwrap();
-        workspaces::insert(
-            &mut tx.conn(),
-            &workspaces::WorkspaceRow {
-                id: ws,
-                name: "Acme".into(),
-                slug: format!("acme-{}", ws.simple()),
-                default_currency: "EUR".into(),
-                timezone: "UTC".into(),
-                created_at: t,
-            },
-        )
-        .await
-        .unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
         let draft = creators::validate(&CreatorInput {
             display_name: Some("Lena Bakes".into()),
             tags: Some(vec!["vip".into()]),
@@ -127,5 +126,32 @@ async fn a_schema_newer_than_the_binary_is_refused() {
         let err = migrate::run(&db).await.unwrap_err();
         assert!(matches!(err, StoreError::SchemaTooNew { found: 99_999, .. }), "{err:?}");
         assert!(err.to_string().contains("newer than this binary"));
+    }
+}
+
+#[tokio::test]
+async fn the_stage_history_backfill_starts_every_creator_in_its_stage_when_it_was_created() {
+    for (db, _dir) in databases().await {
+        migrate::run_to(&db, 6).await.unwrap();
+        let ws = Uuid::now_v7();
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap();
+        let draft = creators::validate(&CreatorInput {
+            display_name: Some("Lena".into()),
+            stage: Some("negotiating".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let id = Uuid::now_v7();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
+        rapport_store::creators::insert(&mut tx.conn(), ws, id, &draft, "user:someone", t).await.unwrap();
+        tx.commit().await.unwrap();
+
+        migrate::run(&db).await.unwrap();
+        let history = stage_changes::for_creators(&mut db.read().await.unwrap().conn(), ws, &[id]).await.unwrap();
+        assert_eq!(history.len(), 1, "{history:?}");
+        let first = &history[0];
+        assert_eq!((first.from_stage.as_deref(), first.to_stage.as_str()), (None, "negotiating"));
+        assert_eq!((first.changed_at, first.actor.as_str()), (t, "system"));
     }
 }

@@ -16,6 +16,7 @@ use rapport_core::actor::now;
 use rapport_core::creators::{self as domain, AccountDraft, ContactInput, CreatorDraft, CreatorInput};
 use rapport_core::diff;
 use rapport_core::ids::{CreatorId, UserId};
+use rapport_core::pipeline;
 use rapport_core::tier::Tier;
 use rapport_store::creators::{self as store, CreatorRow};
 use rapport_store::{Conn, accounts, users};
@@ -52,7 +53,15 @@ pub struct CreatorView {
     #[schema(value_type = Option<String>)]
     pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
+    /// A stage slug of the workspace (see `GET /pipeline/stages`).
     pub stage: String,
+    pub stage_label: String,
+    /// When the creator entered its current stage.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub stage_entered_at: OffsetDateTime,
+    /// "in Negotiating for 12 days".
+    pub time_in_stage: String,
     pub do_not_contact: bool,
     pub source: Option<String>,
     #[schema(value_type = Object)]
@@ -106,7 +115,8 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
     let tags = store::tags(c, &ids).await?;
     let accounts = accounts::list_for(c, ctx.ws(), &ids).await?;
     let members = users::list_members(c, ctx.ws()).await?;
-    let tiers = crate::settings::load(c, ctx).await?.tiers;
+    let settings = crate::settings::load(c, ctx).await?;
+    let entered = rapport_store::stage_changes::entered_at(c, ctx.ws(), &ids).await?;
     let t = now();
     Ok(rows
         .into_iter()
@@ -117,6 +127,8 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
                 .map(|p| ContactView { kind: p.kind.clone(), value: p.value.clone(), primary: p.is_primary })
                 .collect();
             let primary_email = contact_points.iter().find(|p| p.kind == "email" && p.primary).map(|p| p.value.clone());
+            let stage_label = settings.stages.label(&r.stage).to_owned();
+            let stage_entered_at = entered.iter().find(|(id, _)| *id == r.id).map_or(r.created_at, |(_, at)| *at);
             CreatorView {
                 id: CreatorId(r.id),
                 display_name: r.display_name,
@@ -132,7 +144,10 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
                 tone_notes: r.tone_notes,
                 owner_id: r.owner_id.map(UserId),
                 owner_name: r.owner_id.and_then(|o| members.iter().find(|m| m.user_id == o).map(|m| m.name.clone())),
+                time_in_stage: pipeline::time_in_stage(&stage_label, stage_entered_at, t),
                 stage: r.stage,
+                stage_label,
+                stage_entered_at,
                 do_not_contact: r.do_not_contact,
                 source: r.source,
                 custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or_default(),
@@ -144,7 +159,7 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
                     .map(|a| account_view(a.clone(), t))
                     .collect(),
                 max_followers: r.max_followers,
-                tier: tiers.tier_of(r.max_followers),
+                tier: settings.tiers.tier_of(r.max_followers),
                 created_by: r.created_by,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
@@ -300,11 +315,28 @@ pub fn check(input: &CreatorInput) -> Result<(), Invalid> {
     errors.into_result(())
 }
 
+/// Validates a creator for the caller's workspace: the domain rules, and a stage that is
+/// one of the workspace's (the first stage when none is given). Problems go to `errors`.
+async fn validate_for(
+    app: &App,
+    ctx: &Ctx,
+    input: &CreatorInput,
+    errors: &mut Invalid,
+) -> AppResult<Option<CreatorDraft>> {
+    let stages = crate::pipeline::stages(app, ctx).await?;
+    let mut draft = domain::validate(input).map_err(|e| errors.errors.extend(e.errors)).ok();
+    let stage = crate::pipeline::check_stage(&stages, input.stage.as_deref(), errors);
+    if let (Some(d), Some(stage)) = (draft.as_mut(), stage) {
+        d.stage = stage;
+    }
+    Ok(draft)
+}
+
 /// Creates a creator and any accounts given with it, in one transaction.
 pub async fn create(app: &App, ctx: &Ctx, input: CreatorInput) -> AppResult<CreatorView> {
     ctx.require_write()?;
     let mut errors = Invalid::new();
-    let draft = domain::validate(&input).map_err(|e| errors.errors.extend(e.errors)).ok();
+    let draft = validate_for(app, ctx, &input, &mut errors).await?;
     let account_drafts = validate_accounts(&input, &mut errors);
     let draft = errors.into_result(draft)?.ok_or_else(|| AppError::Internal("draft missing".into()))?;
     let mut tx = app.db.begin().await?;
@@ -318,6 +350,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreatorInput) -> AppResult<Crea
         accounts::insert(&mut c, ctx.ws(), id.0, Uuid::now_v7(), a, t).await?;
     }
     store::refresh_derived(&mut c, ctx.ws(), id.0).await?;
+    crate::pipeline::record(&mut c, ctx, id.0, None, &draft.stage, None).await?;
     let mut after = creator_json(&draft);
     if !account_drafts.is_empty() {
         let handles: Vec<String> =
@@ -337,16 +370,30 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreatorInput) -> AppResult<Crea
 
 /// Replaces the editable fields with `input` (fields left `None` are cleared).
 pub async fn replace(app: &App, ctx: &Ctx, id: CreatorId, input: CreatorInput) -> AppResult<CreatorView> {
+    write(app, ctx, id, input, None).await
+}
+
+/// [`replace`], with the reason of a stage change for its history.
+pub(crate) async fn write(
+    app: &App,
+    ctx: &Ctx,
+    id: CreatorId,
+    input: CreatorInput,
+    reason: Option<&str>,
+) -> AppResult<CreatorView> {
     ctx.require_write()?;
     if input.social_accounts.is_some() {
         return Err(
             Invalid::one("social_accounts", "accounts are changed through /creators/{id}/accounts, not here").into()
         );
     }
-    let draft = domain::validate(&input)?;
+    let mut errors = Invalid::new();
+    let draft = validate_for(app, ctx, &input, &mut errors).await?;
+    let draft = errors.into_result(draft)?.ok_or_else(|| AppError::Internal("draft missing".into()))?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let row = require_creator(&mut c, ctx, id, false).await?;
+    let stage_before = row.stage.clone();
     let before = view_one(&mut c, ctx, row).await?;
     let before = domain::validate(&editable(&before)).map(|d| creator_json(&d)).unwrap_or(Value::Null);
     check_owner(&mut c, ctx, &draft).await?;
@@ -356,6 +403,7 @@ pub async fn replace(app: &App, ctx: &Ctx, id: CreatorId, input: CreatorInput) -
         store::update(&mut c, ctx.ws(), id.0, &draft, now()).await?;
         store::refresh_derived(&mut c, ctx.ws(), id.0).await?;
         timeline::record(&mut c, ctx, id.0, "creator.updated", changes).await?;
+        crate::pipeline::record(&mut c, ctx, id.0, Some(&stage_before), &draft.stage, reason).await?;
     }
     let row = require_creator(&mut c, ctx, id, false).await?;
     let view = view_one(&mut c, ctx, row).await?;

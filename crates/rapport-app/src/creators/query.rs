@@ -62,7 +62,8 @@ pub struct CreatorQuery {
     pub fresh_days: Option<String>,
     /// RFC 3339 time or YYYY-MM-DD date (not combinable with text or discovery filters).
     pub updated_since: Option<String>,
-    /// `include` also lists do-not-contact creators (hidden by default).
+    /// `include` also lists do-not-contact creators (hidden by default); `only` lists only
+    /// them.
     pub dnc: Option<String>,
     /// `true` lists soft-deleted creators instead.
     pub deleted: Option<String>,
@@ -223,7 +224,7 @@ impl CreatorQuery {
     pub fn plan(&self, workspace_id: Uuid, tiers: &TierThresholds, index_available: bool) -> Result<Plan, Invalid> {
         let mut e = Invalid::new();
         let q = text(&self.q).map(|s| s.chars().take(200).collect::<String>());
-        let stages = each(&mut e, "stage", &self.stage, |s| domain::Stage::parse(s).map(|s| s.slug().to_owned()));
+        let stages = each(&mut e, "stage", &self.stage, rapport_core::pipeline::parse_slug);
         let tags = each(&mut e, "tag", &self.tag, domain::label_value);
         let platforms = each(&mut e, "platform", &self.platform, |p| Platform::parse(p).map(|p| p.slug().to_owned()));
         let countries = each(&mut e, "country", &self.country, |c| {
@@ -308,12 +309,13 @@ impl CreatorQuery {
                 None
             })
         });
-        let include_dnc = match text(&self.dnc) {
-            None | Some("exclude") => false,
-            Some("include") => true,
+        let (include_dnc, only_dnc) = match text(&self.dnc) {
+            None | Some("exclude") => (false, false),
+            Some("include") => (true, false),
+            Some("only") => (true, true),
             Some(_) => {
-                e.add("dnc", "must be include or exclude");
-                false
+                e.add("dnc", "must be include, exclude or only");
+                (false, false)
             }
         };
         let deleted = flag(&mut e, "deleted", &self.deleted).unwrap_or(false);
@@ -414,6 +416,7 @@ impl CreatorQuery {
                 has_email,
                 observed_since: fresh_days.map(|d| rapport_core::actor::now() - time::Duration::days(d)),
                 include_do_not_contact: include_dnc,
+                only_do_not_contact: only_dnc,
                 deleted,
                 sort,
                 offset,
@@ -445,6 +448,7 @@ impl CreatorQuery {
             updated_since,
             deleted,
             include_do_not_contact: include_dnc,
+            only_do_not_contact: only_dnc,
             shortlist,
             sort: Some((key, desc)),
             after,
@@ -507,10 +511,23 @@ fn decode_offset(s: &str, sort: &str) -> Option<usize> {
     usize::try_from(v["o"].as_u64()?).ok().filter(|o| *o <= 100_000)
 }
 
-/// Validates a query and decides its engine for the caller's workspace.
+/// Validates a query and decides its engine for the caller's workspace, whose stages
+/// the `stage` filter must name.
 pub async fn plan(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Plan> {
-    let tiers = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?.tiers;
-    Ok(query.plan(ctx.ws(), &tiers, app.search.is_some())?)
+    let settings = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?;
+    let mut e = Invalid::new();
+    let unknown =
+        |stage: &&str| rapport_core::pipeline::parse_slug(stage).is_ok_and(|s| settings.stages.get(&s).is_none());
+    if list_of(&query.stage).iter().any(unknown) {
+        e.add("stage", settings.stages.not_one_of());
+    }
+    match query.plan(ctx.ws(), &settings.tiers, app.search.is_some()) {
+        Ok(plan) => Ok(e.into_result(plan)?),
+        Err(more) => {
+            e.errors.extend(more.errors);
+            Err(e.into())
+        }
+    }
 }
 
 /// Checks a list query's parameters without running it.

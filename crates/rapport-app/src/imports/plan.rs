@@ -11,6 +11,7 @@ use rapport_core::handle::Handle;
 use rapport_core::ids::{CreatorId, UserId};
 use rapport_core::import::row::ACCOUNT_SOURCE;
 use rapport_core::import::{Field, ImportRow, MatchKey, Mode};
+use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
 use rapport_store::imports::{AccountState, CreatorSnapshot};
 use rapport_store::{Conn, accounts, creators, imports as store};
@@ -241,12 +242,14 @@ async fn find(c: &mut Conn<'_>, ws: Uuid, key: MatchKey, row: &ImportRow) -> App
     }
 }
 
-/// Decides what a row does, reading only.
+/// Decides what a row does, reading only. A stage must be one of the workspace's `stages`
+/// (its slug or its label).
 pub(crate) async fn plan_row(
     c: &mut Conn<'_>,
     ws: Uuid,
     mode: Mode,
     key: MatchKey,
+    stages: &Stages,
     row: Result<ImportRow, Vec<FieldError>>,
 ) -> AppResult<Plan> {
     let row = match row {
@@ -271,8 +274,8 @@ pub(crate) async fn plan_row(
             }
             _ => fail(key.slug(), format!("no creator in this workspace has this {}", key.label())),
         }),
-        (_, Some(id)) => plan_update(c, ws, id, &row).await,
-        (_, None) => plan_create(c, ws, &row).await,
+        (_, Some(id)) => plan_update(c, ws, id, stages, &row).await,
+        (_, None) => plan_create(c, ws, stages, &row).await,
     }
 }
 
@@ -312,7 +315,7 @@ async fn refuse_duplicates(
     Ok(None)
 }
 
-async fn plan_create(c: &mut Conn<'_>, ws: Uuid, row: &ImportRow) -> AppResult<Plan> {
+async fn plan_create(c: &mut Conn<'_>, ws: Uuid, stages: &Stages, row: &ImportRow) -> AppResult<Plan> {
     if row.input.display_name.is_none() {
         return Ok(fail(
             "display_name",
@@ -320,10 +323,14 @@ async fn plan_create(c: &mut Conn<'_>, ws: Uuid, row: &ImportRow) -> AppResult<P
         ));
     }
     let input = CreatorInput { social_accounts: None, ..row.input.clone() };
-    let draft = match domain::validate(&input) {
+    let mut draft = match domain::validate(&input) {
         Ok(d) => d,
         Err(e) => return Ok(Plan::Fail(e.errors)),
     };
+    match stages.resolve(input.stage.as_deref()) {
+        Ok(stage) => draft.stage = stage.to_owned(),
+        Err(m) => return Ok(fail("stage", m)),
+    }
     let new_accounts: Vec<&AccountDraft> = row.accounts.iter().collect();
     if let Some(failed) = refuse_duplicates(c, ws, &draft.contact_points, &new_accounts, None).await? {
         return Ok(failed);
@@ -331,14 +338,20 @@ async fn plan_create(c: &mut Conn<'_>, ws: Uuid, row: &ImportRow) -> AppResult<P
     Ok(Plan::Create { draft, accounts: row.accounts.clone() })
 }
 
-async fn plan_update(c: &mut Conn<'_>, ws: Uuid, id: Uuid, row: &ImportRow) -> AppResult<Plan> {
+async fn plan_update(c: &mut Conn<'_>, ws: Uuid, id: Uuid, stages: &Stages, row: &ImportRow) -> AppResult<Plan> {
     let before = store::load_snapshot(c, ws, id).await?.ok_or(AppError::NotFound)?;
     let current = editable(&before);
     let merged = merge(&current, &before, row);
-    let new_draft = match domain::validate(&merged) {
+    let mut new_draft = match domain::validate(&merged) {
         Ok(d) => d,
         Err(e) => return Ok(Plan::Fail(e.errors)),
     };
+    if row.given.contains(&Field::Stage) {
+        match stages.resolve(merged.stage.as_deref()) {
+            Ok(stage) => new_draft.stage = stage.to_owned(),
+            Err(m) => return Ok(fail("stage", m)),
+        }
+    }
     let old = domain::validate(&current).map(|d| creator_json(&d)).unwrap_or(Value::Null);
     let changes = diff::changes(&old, &creator_json(&new_draft));
     let mut ops = Vec::new();
@@ -438,6 +451,7 @@ mod tests {
             ],
             accounts: vec![],
             account_snapshots: vec![],
+            stage_changes: None,
         }
     }
 

@@ -149,13 +149,14 @@ async fn build(
     // against that row: a duplicate when creating, an update (or nothing) when upserting.
     let mut new_creators: HashMap<String, (i64, Vec<String>)> = HashMap::new();
     let mut r = app.db.read().await?;
+    let stages = crate::settings::load(&mut r.conn(), ctx).await?.stages;
     for rec in table.records.iter().take(limit) {
         let parsed = match &rec.problem {
             Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
             None => to_row(&mapping, &table.headers, &rec.cells, &options),
         };
         let keys = parsed.as_ref().map(claims).unwrap_or_default();
-        let plan = plan_row(&mut r.conn(), ctx.ws(), settings.mode, key, parsed).await?;
+        let plan = plan_row(&mut r.conn(), ctx.ws(), settings.mode, key, &stages, parsed).await?;
         let earlier = match &plan {
             Plan::Create { .. } => keys.iter().find_map(|k| new_creators.get(k).map(|e| (k, e))),
             _ => None,

@@ -15,6 +15,7 @@ use crate::timeline;
 use rapport_core::actor::{Actor, now};
 use rapport_core::diff;
 use rapport_core::import::{ImportJobId, Mapping, MatchKey, Mode, Record, RowOptions, read, to_row};
+use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
 use rapport_core::{FieldError, ids::WorkspaceId};
 use rapport_store::imports::{self as store, JobRow};
@@ -154,6 +155,7 @@ pub async fn process_rows(
         return Err(AppError::conflict("this import is not running"));
     }
     let content = store::content(&mut r.conn(), ctx.ws(), id.0).await?;
+    let stages = crate::settings::load(&mut r.conn(), ctx).await?.stages;
     let done: HashSet<i64> = store::done_rows(&mut r.conn(), ctx.ws(), id.0).await?.into_iter().collect();
     drop(r);
     // The file is read record by record: a million rows are never in memory as cells.
@@ -166,8 +168,17 @@ pub async fn process_rows(
     let mut finished = done.len() as u64;
     progress(finished, total);
     let mut todo = rows.filter(|r| !matches!(r, Ok(rec) if done.contains(&rec.number)));
-    let row =
-        RowJob { app, ctx: &job_ctx, job: id.0, headers: &headers, mapping: &mapping, mode, key, default_platform };
+    let row = RowJob {
+        app,
+        ctx: &job_ctx,
+        job: id.0,
+        headers: &headers,
+        mapping: &mapping,
+        mode,
+        key,
+        default_platform,
+        stages: &stages,
+    };
     let mut remaining = limit.unwrap_or(usize::MAX);
     let mut recorded = 0;
     let mut batch = Vec::with_capacity(BATCH);
@@ -211,6 +222,7 @@ struct RowJob<'a> {
     mode: Mode,
     key: MatchKey,
     default_platform: Option<Platform>,
+    stages: &'a Stages,
 }
 
 /// What a row's write did.
@@ -252,10 +264,11 @@ impl RowJob<'_> {
             let mut counts = [0i64; 4];
             let mut outcome = None;
             for rec in batch {
-                let written = match plan_row(&mut c, self.ctx.ws(), self.mode, self.key, self.parse(rec, t)).await {
-                    Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
-                    Err(e) => Err(e),
-                };
+                let written =
+                    match plan_row(&mut c, self.ctx.ws(), self.mode, self.key, self.stages, self.parse(rec, t)).await {
+                        Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
+                        Err(e) => Err(e),
+                    };
                 let written = match written {
                     Ok(w) => w,
                     Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
@@ -314,7 +327,7 @@ impl RowJob<'_> {
         let mut tx = self.app.db.begin().await?;
         let result = {
             let mut c = tx.conn();
-            match plan_row(&mut c, ws, self.mode, self.key, parsed).await {
+            match plan_row(&mut c, ws, self.mode, self.key, self.stages, parsed).await {
                 Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
                 Err(e) => Err(e),
             }
@@ -360,6 +373,7 @@ async fn apply(c: &mut Conn<'_>, ctx: &Ctx, plan: Plan, t: OffsetDateTime) -> Ap
                 accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
             }
             creators::refresh_derived(c, ws, id).await?;
+            crate::pipeline::record(c, ctx, id, None, &draft.stage, None).await?;
             let mut after = creator_json(&draft);
             if !new_accounts.is_empty()
                 && let Some(o) = after.as_object_mut()
@@ -372,10 +386,12 @@ async fn apply(c: &mut Conn<'_>, ctx: &Ctx, plan: Plan, t: OffsetDateTime) -> Ap
             Written { outcome: "created", creator: Some(id), before: None, error: None }
         }
         Plan::Update { id, before, creator, accounts: ops } => {
+            let stage_before = before.creator.stage.clone();
             let before = serde_json::to_string(&*before).map_err(|e| AppError::Internal(e.to_string()))?;
             if let Some((draft, changes)) = creator {
                 creators::update(c, ws, id, &draft, t).await?;
                 timeline::record(c, ctx, id, "creator.updated", changes).await?;
+                crate::pipeline::record(c, ctx, id, Some(&stage_before), &draft.stage, None).await?;
             }
             for op in &ops {
                 match op {

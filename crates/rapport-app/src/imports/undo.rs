@@ -152,6 +152,8 @@ async fn undo_row(
                 &json(&before).unwrap_or(Value::Null),
             );
             timeline::record(&mut c, ctx, creator, "creator.updated", changes).await?;
+            let stage_before = current.as_ref().map(|s| s.creator.stage.as_str());
+            crate::pipeline::after_restore(&mut c, ctx, &before, stage_before).await?;
             Undone::Restored
         }
         _ => Undone::Nothing,

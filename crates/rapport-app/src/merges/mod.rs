@@ -367,6 +367,8 @@ pub async fn merge(
     let after = merged(&s.creator, &l.creator, &sides)?;
     let t = now();
     store::write_profile(&mut c, ws, &after, t).await?;
+    let reason = format!("Merged with {}", l.creator.display_name);
+    crate::pipeline::record(&mut c, ctx, survivor.0, Some(&s.creator.stage), &after.stage, Some(&reason)).await?;
     let moved = store::move_related(&mut c, ws, survivor.0, loser.0).await?;
     creators::refresh_derived(&mut c, ws, survivor.0).await?;
     imports::hard_delete_creator(&mut c, ws, loser.0).await?;
@@ -449,6 +451,8 @@ pub async fn undo(app: &App, ctx: &Ctx, id: MergeId) -> AppResult<MergeView> {
     }
     creators::refresh_derived(&mut c, ws, row.survivor_id).await?;
     creators::refresh_derived(&mut c, ws, row.loser_id).await?;
+    crate::pipeline::after_restore(&mut c, ctx, &before, Some(&current.stage)).await?;
+    crate::pipeline::after_restore(&mut c, ctx, &loser, None).await?;
     let undone = vec![Change { field: "merged_from".into(), before: brief(&loser.creator), after: Value::Null }];
     timeline::record(&mut c, ctx, row.survivor_id, "creator.merge_undone", undone).await?;
     let split = vec![Change { field: "split_from".into(), before: brief(&before.creator), after: Value::Null }];

@@ -252,6 +252,7 @@ impl Gen {
             has_email: r.random_bool(0.2).then(|| r.random_bool(0.5)),
             observed_since: r.random_bool(0.15).then(|| base_time() + time::Duration::days(r.random_range(0..9))),
             include_do_not_contact: r.random_bool(0.3),
+            only_do_not_contact: r.random_bool(0.1),
             deleted: r.random_bool(0.1),
             sort,
             offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },

@@ -70,7 +70,8 @@ pub fn matches(d: &CreatorDoc, q: &SearchQuery) -> bool {
     let range = |v: i64, min: Option<i64>, max: Option<i64>| min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m);
     d.workspace_id == q.workspace_id
         && d.deleted == q.deleted
-        && (q.include_do_not_contact || !d.do_not_contact)
+        && (q.include_do_not_contact || q.only_do_not_contact || !d.do_not_contact)
+        && (!q.only_do_not_contact || d.do_not_contact)
         && any_in(&d.platforms, &q.platforms)
         && opt_in(&d.country, &q.countries)
         && opt_in(&d.city, &q.cities)

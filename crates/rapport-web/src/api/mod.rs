@@ -7,6 +7,7 @@ pub mod creators;
 pub mod merges;
 pub mod notes;
 pub mod openapi;
+pub mod pipeline;
 pub mod shortlists;
 
 use crate::error::ApiError;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(notes::router())
         .merge(shortlists::router())
         .merge(merges::router())
+        .merge(pipeline::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

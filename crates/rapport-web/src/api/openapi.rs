@@ -21,9 +21,11 @@ use utoipa::{Modify, OpenApi};
         super::shortlists::update_shortlist, super::shortlists::delete_shortlist, super::shortlists::add_members,
         super::shortlists::remove_members,
         super::merges::list_duplicates, super::merges::merge_creator, super::merges::show_merge, super::merges::undo_merge,
+        super::pipeline::list_stages, super::pipeline::replace_stages, super::pipeline::move_creator,
+        super::pipeline::stage_history, super::pipeline::conversion_report,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"))
 )]
 pub struct ApiDoc;
 

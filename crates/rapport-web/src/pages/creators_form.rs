@@ -274,6 +274,7 @@ async fn render_form(
 ) -> Result<FormPage, PageError> {
     let e = &errors;
     let members = members::list(&state.app, session.ctx()).await?;
+    let stages = rapport_app::pipeline::stages(&state.app, session.ctx()).await?;
     let mut owner_items =
         vec![Opt { value: String::new(), label: "No owner".into(), selected: form.owner_id.is_empty() }];
     owner_items.extend(members.into_iter().map(|m| Opt {
@@ -362,7 +363,10 @@ async fn render_form(
                 select(
                     "stage",
                     "Stage",
-                    stage_opts(Some(if form.stage.is_empty() { "discovered" } else { form.stage.as_str() })),
+                    stage_opts(
+                        &stages,
+                        Some(if form.stage.is_empty() { stages.initial() } else { form.stage.as_str() }),
+                    ),
                     e,
                     "",
                 ),

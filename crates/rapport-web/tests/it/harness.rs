@@ -188,6 +188,10 @@ impl Api {
         json_of(self.req(reqwest::Method::POST, path).json(&body).send().await.unwrap()).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        json_of(self.req(reqwest::Method::PUT, path).json(&body).send().await.unwrap()).await
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         json_of(self.req(reqwest::Method::PATCH, path).json(&body).send().await.unwrap()).await
     }

@@ -11,5 +11,6 @@ mod imports;
 mod insights;
 mod merges;
 mod pages;
+mod pipeline;
 mod search;
 mod shortlists;

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use rapport_app::creators::{self, CreatorQuery, CreatorView};
 use rapport_app::{AppError, members};
 use rapport_core::actor::now;
-use rapport_core::creators::Stage;
+use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
 use rapport_core::tier::Tier;
 use serde::Deserialize;
@@ -57,7 +57,7 @@ pub struct FacetGroup {
 }
 
 /// The facet panel from the index's counts, each value toggling its filter.
-fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCounts) -> Vec<FacetGroup> {
+fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCounts, stages: &Stages) -> Vec<FacetGroup> {
     use rapport_app::creators::FacetCount;
     let group = |title: &'static str, key: &str, counts: &[FacetCount], multi: bool, label: &dyn Fn(&str) -> String| {
         let current: Vec<String> = base
@@ -93,7 +93,7 @@ fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCount
     };
     let plain = |v: &str| v.to_string();
     let platform = |v: &str| Platform::parse(v).map(|p| p.label().to_string()).unwrap_or_else(|_| v.to_string());
-    let stage = |v: &str| Stage::parse(v).map(|s| s.label().to_string()).unwrap_or_else(|_| v.to_string());
+    let stage = |v: &str| stages.label(v).to_string();
     vec![
         group("Platform", "platform", &f.platforms, true, &platform),
         group("Tier", "tier", &f.tiers, false, &crate::format::sentence),
@@ -108,8 +108,9 @@ fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCount
     .collect()
 }
 
-pub fn stage_opts(current: Option<&str>) -> Vec<Opt> {
-    opts(Stage::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())), current)
+/// The workspace's stages as options.
+pub fn stage_opts(stages: &Stages, current: Option<&str>) -> Vec<Opt> {
+    opts(stages.all().iter().map(|s| (s.slug.clone(), s.label.clone())), current)
 }
 
 pub fn platform_opts(current: Option<&str>) -> Vec<Opt> {
@@ -117,7 +118,7 @@ pub fn platform_opts(current: Option<&str>) -> Vec<Opt> {
 }
 
 /// Query-string pairs of a list query (non-empty ones), without `cursor` and `facets`.
-fn pairs(q: &CreatorQuery) -> Vec<(String, String)> {
+pub fn pairs(q: &CreatorQuery) -> Vec<(String, String)> {
     let encoded = serde_urlencoded::to_string(q).unwrap_or_default();
     url::form_urlencoded::parse(encoded.as_bytes())
         .into_owned()
@@ -125,7 +126,8 @@ fn pairs(q: &CreatorQuery) -> Vec<(String, String)> {
         .collect()
 }
 
-fn url_at(path: &str, pairs: &[(String, String)]) -> String {
+/// `path?k=v&…` (or just `path`).
+pub fn url_at(path: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return path.into();
     }
@@ -182,6 +184,8 @@ struct ListPage {
     total_n: i64,
     q: CreatorQuery,
     chips: Vec<Chip>,
+    /// Where "Clear all" goes.
+    clear_url: String,
     stages: Vec<Opt>,
     platforms: Vec<Opt>,
     tiers: Vec<Opt>,
@@ -211,10 +215,13 @@ struct ListPage {
     back: String,
 }
 
-fn label_of(key: &str, value: &str, owners: &[Opt]) -> String {
+fn label_of(key: &str, value: &str, owners: &[Opt], stages: &Stages) -> String {
     match key {
         "q" => format!("Search: {value}"),
-        "stage" => format!("Stage: {}", Stage::parse(value).map(|s| s.label()).unwrap_or(value)),
+        "stage" => {
+            let labels: Vec<&str> = value.split(',').map(|v| stages.label(v.trim())).collect();
+            format!("Stage: {}", labels.join(", "))
+        }
         "platform" => format!("Platform: {}", Platform::parse(value).map(|p| p.label()).unwrap_or(value)),
         "tag" => format!("Tag: {value}"),
         "country" => format!("Country: {}", value.to_uppercase()),
@@ -242,11 +249,24 @@ fn label_of(key: &str, value: &str, owners: &[Opt]) -> String {
             }
         }
         "fresh_days" => format!("Data ≤ {value} days old"),
+        "dnc" if value == "only" => "Do not contact only".into(),
         "dnc" => "Including do-not-contact".into(),
         "max_followers" => format!("Followers ≤ {value}"),
         "updated_since" => format!("Updated since {value}"),
         other => format!("{other}: {value}"),
     }
+}
+
+/// A chip per active filter of `base` (sort, page size and the deleted view are not
+/// filters), each removing itself on the page at `path`.
+pub fn chips(path: &str, base: &[(String, String)], owners: &[Opt], stages: &Stages) -> Vec<Chip> {
+    base.iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "sort" | "limit" | "deleted"))
+        .map(|(k, v)| Chip {
+            label: label_of(k, v, owners, stages),
+            remove_url: url_at(path, &base.iter().filter(|(k2, _)| k2 != k).cloned().collect::<Vec<_>>()),
+        })
+        .collect()
 }
 
 fn sort_link(q: &CreatorQuery, name: &str, default_desc: bool) -> SortLink {
@@ -277,7 +297,7 @@ pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
             .collect(),
         followers: if c.max_followers > 0 { compact(c.max_followers) } else { "—".into() },
         tier: c.tier.slug().to_string(),
-        stage_label: Stage::parse(&c.stage).map(|s| s.label()).unwrap_or("").to_string(),
+        stage_label: c.stage_label.clone(),
         stage: c.stage.clone(),
         country: c.country.clone().unwrap_or_default(),
         owner: c.owner_name.clone().unwrap_or_default(),
@@ -287,7 +307,8 @@ pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
     }
 }
 
-async fn owner_opts(state: &AppState, session: &Session, current: Option<&str>) -> Result<Vec<Opt>, PageError> {
+/// The workspace's members (and "No owner") as owner filter options.
+pub async fn owner_opts(state: &AppState, session: &Session, current: Option<&str>) -> Result<Vec<Opt>, PageError> {
     let members = members::list(&state.app, session.ctx()).await?;
     let mut items = vec![("none".to_string(), "No owner".to_string())];
     items.extend(members.into_iter().map(|m| (m.user_id.to_string(), m.name)));
@@ -329,15 +350,9 @@ async fn list_creators(
         Err(e) => return Err(e.into()),
     };
     let owners = owner_opts(&state, &session, q.owner.as_deref()).await?;
+    let stages = rapport_app::pipeline::stages(&state.app, session.ctx()).await?;
     let base = pairs(&q);
-    let chips = base
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "sort" | "limit" | "deleted"))
-        .map(|(k, v)| Chip {
-            label: label_of(k, v, &owners),
-            remove_url: url_of(&base.iter().filter(|(k2, _)| k2 != k).cloned().collect::<Vec<_>>()),
-        })
-        .collect();
+    let chips = chips("/creators", &base, &owners, &stages);
     let next_url = page.next_cursor.as_ref().map(|c| {
         let mut p = base.clone();
         p.push(("cursor".into(), c.clone()));
@@ -357,7 +372,8 @@ async fn list_creators(
         total_n: page.total,
         filtered: q.is_filtered(),
         chips,
-        stages: stage_opts(q.stage.as_deref()),
+        clear_url: if deleted { "/creators?deleted=true".into() } else { "/creators".into() },
+        stages: stage_opts(&stages, q.stage.as_deref()),
         platforms: platform_opts(q.platform.as_deref()),
         tiers: opts(
             Tier::ALL.iter().map(|t| (t.slug().to_string(), crate::format::sentence(t.slug()))),
@@ -374,7 +390,7 @@ async fn list_creators(
         export_csv: export_url(&base, "csv"),
         export_json: export_url(&base, "json"),
         live_url: url_of(&without_deleted),
-        facets: page.facets.as_ref().map(|f| facet_groups(&base, f)).unwrap_or_default(),
+        facets: page.facets.as_ref().map(|f| facet_groups(&base, f, &stages)).unwrap_or_default(),
         sorts: opts(
             [
                 ("-updated_at", "Recently updated"),

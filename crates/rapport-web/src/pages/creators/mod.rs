@@ -20,7 +20,7 @@ use rapport_app::accounts::AccountView;
 use rapport_app::creators::{self, CreatorView};
 use rapport_core::Invalid;
 use rapport_core::actor::now;
-use rapport_core::creators::{AccountInput, Stage};
+use rapport_core::creators::AccountInput;
 use rapport_core::ids::{AccountId, CreatorId, NoteId};
 use rapport_core::platform::Platform;
 use serde::Deserialize;
@@ -255,7 +255,7 @@ async fn render_show(
     Ok(ShowPage {
         layout,
         initials: initials(&c.display_name),
-        stage_label: Stage::parse(&c.stage).map(|s| s.label()).unwrap_or("").to_string(),
+        stage_label: c.stage_label.clone(),
         tier: c.tier.slug().to_string(),
         followers: compact(c.max_followers),
         accounts,

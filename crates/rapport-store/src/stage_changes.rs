@@ -1,0 +1,109 @@
+//! Stage history: one row each time a creator's stage is set (the first when it is
+//! created), with the actor, the time and an optional reason; written in the transaction of
+//! the change. Rows come back in time order (ties broken by id).
+
+use crate::args;
+use crate::db::Conn;
+use crate::error::StoreResult;
+use crate::sql::Filter;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct StageChangeRow {
+    pub id: Uuid,
+    pub creator_id: Uuid,
+    /// `None` for the stage a creator started in.
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    /// Who changed it, as on timeline events (`user:…`, `api_key:…`, `import`, `system`).
+    pub actor: String,
+    pub actor_label: String,
+    pub reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+}
+
+const COLUMNS: &str = "id, creator_id, from_stage, to_stage, actor, actor_label, reason, changed_at";
+
+pub async fn insert(c: &mut Conn<'_>, workspace_id: Uuid, r: &StageChangeRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO stage_changes (id, workspace_id, creator_id, from_stage, to_stage, actor, actor_label, reason, \
+         changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        args![
+            r.id,
+            workspace_id,
+            r.creator_id,
+            r.from_stage.clone(),
+            r.to_stage.clone(),
+            r.actor.clone(),
+            r.actor_label.clone(),
+            r.reason.clone(),
+            r.changed_at
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Time order, whatever order the engine returned (SQLite compares times as text).
+fn in_order(mut rows: Vec<StageChangeRow>) -> Vec<StageChangeRow> {
+    rows.sort_by_key(|r| (r.changed_at, r.id));
+    rows
+}
+
+/// The histories of creators of the workspace, oldest first.
+pub async fn for_creators(c: &mut Conn<'_>, workspace_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<StageChangeRow>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut f = Filter::with_args(args![workspace_id]);
+        let list = f.uuid_list(chunk);
+        let (sql, a) =
+            f.finish(format!("SELECT {COLUMNS} FROM stage_changes WHERE workspace_id = $1 AND creator_id IN ({list})"));
+        rows.extend(c.fetch_all::<StageChangeRow>(sql, a).await?);
+    }
+    Ok(in_order(rows))
+}
+
+/// When each creator entered its current stage (its latest row), as `(creator, time)`.
+pub async fn entered_at(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> StoreResult<Vec<(Uuid, OffsetDateTime)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut f = Filter::with_args(args![workspace_id]);
+    let list = f.uuid_list(ids);
+    let (sql, a) = f.finish(format!(
+        "SELECT creator_id, MAX(changed_at) FROM stage_changes WHERE workspace_id = $1 AND creator_id IN ({list}) \
+         GROUP BY creator_id"
+    ));
+    c.fetch_all(sql, a).await
+}
+
+/// Every change since `since` to the live (not deleted) creators of the workspace, oldest
+/// first.
+pub async fn since(c: &mut Conn<'_>, workspace_id: Uuid, since: OffsetDateTime) -> StoreResult<Vec<StageChangeRow>> {
+    let rows = c
+        .fetch_all(
+            "SELECT s.id, s.creator_id, s.from_stage, s.to_stage, s.actor, s.actor_label, s.reason, s.changed_at \
+             FROM stage_changes s JOIN creators c ON c.id = s.creator_id \
+             WHERE s.workspace_id = $1 AND s.changed_at >= $2 AND c.deleted_at IS NULL",
+            args![workspace_id, since],
+        )
+        .await?;
+    Ok(in_order(rows))
+}
+
+/// Puts back a creator's history exactly as `rows` (undoing an import or a merge).
+pub async fn replace(c: &mut Conn<'_>, workspace_id: Uuid, creator: Uuid, rows: &[StageChangeRow]) -> StoreResult<()> {
+    c.execute("DELETE FROM stage_changes WHERE workspace_id = $1 AND creator_id = $2", args![workspace_id, creator])
+        .await?;
+    for r in rows {
+        insert(c, workspace_id, &StageChangeRow { creator_id: creator, ..r.clone() }).await?;
+    }
+    Ok(())
+}
