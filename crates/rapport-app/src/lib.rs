@@ -89,16 +89,15 @@ impl App {
     }
 
     /// Starts the background work of a server process: the search indexer, and any import
-    /// (or import undo) that a previous process left unfinished.
-    pub fn start_background(&self) {
+    /// (or import undo) that a previous process left unfinished. Those jobs are picked before
+    /// this returns (their work goes on in the background), so an import started after it
+    /// is never taken for a leftover.
+    pub async fn start_background(&self) {
         if self.search.is_some() {
             tokio::spawn(search::run(self.clone()));
         }
-        let app = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = imports::resume_unfinished(&app).await {
-                tracing::error!(error = %e, "resuming unfinished imports failed");
-            }
-        });
+        if let Err(e) = imports::resume_unfinished(self).await {
+            tracing::error!(error = %e, "resuming unfinished imports failed");
+        }
     }
 }

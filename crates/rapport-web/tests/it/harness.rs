@@ -111,6 +111,9 @@ impl TestApp {
             .await
             .unwrap();
         });
+        // The server answers (so its start-up work is done) before the test begins.
+        let up = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        assert!(up.status().is_success(), "the test server did not start");
         Some(TestApp { base, app, _dir: Some(dir), db: config, shutdown: Some(tx) })
     }
 

@@ -226,7 +226,7 @@ async fn a_missing_or_corrupt_index_is_rebuilt_from_the_database(app: TestApp) {
     std::fs::write(dir.path().join("idx").join("meta.json"), b"{ not json").unwrap();
     let reopened = open().await.unwrap();
     assert!(!reopened.search.as_ref().unwrap().is_ready(), "a corrupt index must be rebuilt");
-    reopened.start_background();
+    reopened.start_background().await;
     let s = reopened.search.clone().unwrap();
     assert!(s.wait_ready(Duration::from_secs(10)).await);
     assert_eq!(s.index.doc_count(), 3);
