@@ -46,9 +46,14 @@ impl std::fmt::Debug for Search {
     }
 }
 
-/// Engagement rates of a workspace's accounts by platform, for per-tier medians.
+/// Bands already computed, by platform and follower range.
+type BandMemo = std::sync::Mutex<HashMap<(Platform, i64, Option<i64>), EngagementBand>>;
+
+/// Engagement rates of a workspace's accounts by platform, for per-tier medians. Each
+/// band is computed once per platform and follower range, not once per document.
 pub struct Bands {
     samples: HashMap<String, Vec<(i64, f64)>>,
+    computed: BandMemo,
 }
 
 impl Bands {
@@ -62,12 +67,20 @@ impl Bands {
         let (Ok(p), Some(f)) = (Platform::parse(platform), followers) else { return None };
         let tier = settings.tiers.tier_of(f);
         let (lo, hi) = settings.tiers.range(tier);
+        let key = (p, lo, hi);
+        if let Some(b) = self.computed.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Some(b);
+        }
         let rates: Vec<f64> = self
             .samples
             .get(p.slug())
             .map(|s| s.iter().filter(|(fo, _)| *fo >= lo && hi.is_none_or(|h| *fo < h)).map(|(_, r)| *r).collect())
             .unwrap_or_default();
-        Some(quality::band(&rates, p, tier))
+        let band = quality::band(&rates, p, tier);
+        if let Ok(mut m) = self.computed.lock() {
+            m.insert(key, band.clone());
+        }
+        Some(band)
     }
 }
 
@@ -130,7 +143,7 @@ async fn bands(search: &Search, c: &mut Conn<'_>, ws: Uuid) -> AppResult<Arc<Ban
     for (platform, followers, rate) in rapport_store::accounts::engagement_samples(c, ws).await? {
         samples.entry(platform).or_default().push((followers, rate));
     }
-    let b = Arc::new(Bands { samples });
+    let b = Arc::new(Bands { samples, computed: Default::default() });
     search.bands.lock().map_err(internal)?.insert(ws, (Instant::now(), b.clone()));
     Ok(b)
 }
@@ -408,4 +421,61 @@ pub async fn list(
             languages: counts(&f.languages),
         }),
     })
+}
+
+/// How many creators match a database listing's filters, counted by the index: a count
+/// over a million creators takes the database seconds and the index milliseconds. `None`
+/// when the index cannot answer it exactly — not running, being rebuilt or behind the
+/// change log, or a filter only the
+/// database holds (substring text, shortlist membership, updated-since, a follower bound
+/// that creators without accounts pass, all of several tags).
+pub async fn count_listing(
+    app: &App,
+    c: &mut Conn<'_>,
+    ws: Uuid,
+    q: &rapport_store::creators::ListQuery,
+) -> AppResult<Option<i64>> {
+    use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
+    let Some(search) = app.search.clone() else { return Ok(None) };
+    // The database counts a creator without accounts as 0 followers; the index holds no
+    // value for them, so any bound that 0 passes is the database's to count.
+    let zero_bound = match (q.min_followers, q.max_followers) {
+        (Some(min), _) => min <= 0,
+        (None, max) => max.is_some(),
+    };
+    // Several tags: the database wants all of them, the index any.
+    let all_tags = q.tags.len() > 1;
+    if !search.is_ready()
+        || q.q.is_some()
+        || q.shortlist.is_some()
+        || q.updated_since.is_some()
+        || zero_bound
+        || all_tags
+    {
+        return Ok(None);
+    }
+    // Exact or not at all: a change the index has not applied yet (another process's
+    // write, a transaction in flight) leaves the count to the database.
+    if search.index.checkpoint().unwrap_or(0) < changes::latest(c).await? {
+        return Ok(None);
+    }
+    let query = SearchQuery {
+        platforms: q.platform.iter().cloned().collect(),
+        countries: q.country.iter().cloned().collect(),
+        tags: q.tags.clone(),
+        stages: q.stage.iter().cloned().collect(),
+        min_followers: q.min_followers,
+        max_followers: q.max_followers,
+        owner: if q.unowned { Some(OwnerFilter::Unowned) } else { q.owner_id.map(OwnerFilter::Owner) },
+        include_do_not_contact: q.include_do_not_contact,
+        only_do_not_contact: q.only_do_not_contact,
+        deleted: q.deleted,
+        sort: SearchSort::Followers { desc: true },
+        limit: 1,
+        ..SearchQuery::for_workspace(ws)
+    };
+    let index = search.index.clone();
+    let result =
+        tokio::task::spawn_blocking(move || index.search(&query)).await.map_err(internal)?.map_err(internal)?;
+    Ok(Some(result.total as i64))
 }

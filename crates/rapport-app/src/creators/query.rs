@@ -578,7 +578,10 @@ async fn list_from_store(app: &App, ctx: &Ctx, query: &CreatorQuery, q: ListQuer
     let mut r = app.db.read().await?;
     let mut c = r.conn();
     let mut rows = store::list(&mut c, ctx.ws(), &q).await?;
-    let total = store::count(&mut c, ctx.ws(), &q).await?;
+    let total = match crate::search::count_listing(app, &mut c, ctx.ws(), &q).await? {
+        Some(n) => n,
+        None => store::count(&mut c, ctx.ws(), &q).await?,
+    };
     let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
     let next_cursor = if rows.len() as i64 > q.limit {
         rows.truncate(q.limit as usize);
