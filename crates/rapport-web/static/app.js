@@ -25,6 +25,21 @@
       });
     });
 
+    // Moving a creator into do-not-contact asks first (without script, a page asks).
+    document.querySelectorAll("form[data-confirm-dnc]").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        var stage = f.elements.namedItem("stage");
+        var confirmed = f.elements.namedItem("confirmed");
+        if (!stage || stage.value !== "do_not_contact" || !confirmed) return;
+        if (window.confirm(f.getAttribute("data-confirm-dnc"))) {
+          confirmed.value = "yes";
+        } else {
+          e.preventDefault();
+          Array.prototype.forEach.call(stage.options, function (o) { if (o.defaultSelected) stage.value = o.value; });
+        }
+      });
+    });
+
     // A submit button shows it is busy, and a double click never posts twice.
     document.querySelectorAll("form").forEach(function (f) {
       if (f.method.toLowerCase() !== "post") return;
@@ -69,6 +84,50 @@
         window.location = r.getAttribute("data-href");
       });
     });
+
+    // The pipeline board: a card moves by posting its own Move form, whether it is
+    // dropped on a column or sent to the next one with Shift+Arrow.
+    var board = document.querySelector("[data-board]");
+    function moveCard(card, stage) {
+      var form = card.querySelector("form[data-move-form]");
+      var select = form && form.elements.namedItem("stage");
+      if (!select || !stage || select.value === stage) return;
+      select.value = stage;
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    }
+    if (board) {
+      var columns = Array.prototype.slice.call(board.querySelectorAll("[data-stage]"));
+      board.querySelectorAll("[data-card]").forEach(function (card) {
+        if (!card.querySelector("form[data-move-form]")) return;
+        card.setAttribute("draggable", "true");
+        card.addEventListener("dragstart", function (e) {
+          e.dataTransfer.setData("text/plain", card.getAttribute("data-card"));
+          e.dataTransfer.effectAllowed = "move";
+          card.classList.add("is-dragging");
+        });
+        card.addEventListener("dragend", function () { card.classList.remove("is-dragging"); });
+      });
+      columns.forEach(function (col) {
+        col.addEventListener("dragover", function (e) { e.preventDefault(); col.classList.add("is-drop-target"); });
+        col.addEventListener("dragleave", function () { col.classList.remove("is-drop-target"); });
+        col.addEventListener("drop", function (e) {
+          e.preventDefault();
+          col.classList.remove("is-drop-target");
+          var id = e.dataTransfer.getData("text/plain");
+          var card = id && board.querySelector('[data-card="' + id.replace(/[^a-z0-9_]/gi, "") + '"]');
+          if (card) moveCard(card, col.getAttribute("data-stage"));
+        });
+      });
+      board.addEventListener("keydown", function (e) {
+        if (!e.shiftKey || (e.key !== "ArrowLeft" && e.key !== "ArrowRight") || typing(e)) return;
+        var card = e.target.closest("[data-card]");
+        if (!card) return;
+        var i = columns.indexOf(card.closest("[data-stage]")) + (e.key === "ArrowRight" ? 1 : -1);
+        if (i < 0 || i >= columns.length) return;
+        e.preventDefault();
+        moveCard(card, columns[i].getAttribute("data-stage"));
+      });
+    }
 
     var help = document.getElementById("help-dialog");
     document.querySelectorAll("[data-open-help]").forEach(function (b) {

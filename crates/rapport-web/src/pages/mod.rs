@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod imports;
 pub mod invitations;
 pub mod login;
+pub mod pipeline;
 pub mod settings;
 pub mod shortlists;
 
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(brand::router())
         .merge(shortlists::router())
+        .merge(pipeline::router())
         .merge(duplicates::router())
         .merge(invitations::router())
         .layer(middleware::from_fn(page_headers))

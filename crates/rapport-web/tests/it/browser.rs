@@ -1,9 +1,10 @@
 //! A real browser: Debian's headless Chromium driven through chromedriver with the W3C
 //! WebDriver protocol, spoken directly over HTTP (a tiny client below, no WebDriver crate).
+//! One browser runs at a time.
 //!
 //! Skipped with a note when Chromium or chromedriver is missing, except in CI, where it fails.
 
-use crate::harness::{Engine, TestApp, in_ci};
+use crate::harness::{Engine, Person, TestApp, in_ci};
 use rapport_core::roles::Role;
 use serde_json::{Value, json};
 use std::future::Future;
@@ -16,8 +17,11 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The W3C key of a web element reference.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-/// WebDriver's code for the Enter key.
+/// WebDriver's codes for the Enter, Shift and right arrow keys, and for releasing Shift.
 const ENTER: &str = "\u{E007}";
+const SHIFT: &str = "\u{E008}";
+const ARROW_RIGHT: &str = "\u{E014}";
+const RELEASE: &str = "\u{E000}";
 /// How long a page may take to reach the state a step waits for.
 const STEP: Duration = Duration::from_secs(10);
 
@@ -326,32 +330,45 @@ fn missing_browser() -> Option<String> {
         .map(|p| format!("{p} is not installed (apt-get install chromium chromium-driver)"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_person_signs_in_fixes_a_form_error_and_finds_the_creator() {
+/// Browser tests take turns: two Chromiums at once on a small machine make both slow.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A browser for one test: chromedriver, its session and the profile directory. `None`
+/// (with a note) when Chromium is missing outside CI.
+async fn open_browser() -> Option<(ChromeDriver, Session, tempfile::TempDir)> {
     if let Some(why) = missing_browser() {
         if in_ci() {
             panic!("CI is set but the browser test cannot run: {why}");
         }
         eprintln!("skipping the browser test: {why}");
-        return;
+        return None;
     }
-    let started = Instant::now();
     let tmp = tempfile::tempdir().unwrap();
     let profile = tmp.path().join("chromium-profile");
     std::fs::create_dir(&profile).unwrap();
-
     let mut driver = ChromeDriver::start().await;
+    let session = Session::new(&mut driver, &profile).await;
+    Some((driver, session, tmp))
+}
+
+/// Signs in with the real form and waits for the creators list.
+async fn sign_in(b: &Session, app: &TestApp, p: &Person) {
+    b.goto(&app.url("/login")).await;
+    b.type_into("#email", &p.email).await;
+    b.type_into("#password", &p.password).await;
+    b.click("form button[type=submit]").await;
+    b.wait_for_url("the creators list after signing in", &app.base, |p| p == "/creators").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_fixes_a_form_error_and_finds_the_creator() {
+    let _turn = ONE_BROWSER.lock().await;
+    let Some((mut driver, b, _profile)) = open_browser().await else { return };
+    let started = Instant::now();
     let app = TestApp::spawn(Engine::Sqlite).await.unwrap();
     let owner = app.workspace("Browser Studio", Role::Owner).await;
-    let b = Session::new(&mut driver, &profile).await;
     let base = app.base.clone();
-
-    // Sign in with the real form.
-    b.goto(&app.url("/login")).await;
-    b.type_into("#email", &owner.email).await;
-    b.type_into("#password", &owner.password).await;
-    b.click("form button[type=submit]").await;
-    b.wait_for_url("the creators list after signing in", &base, |p| p == "/creators").await;
+    sign_in(&b, &app, &owner).await;
 
     // A form error keeps what was typed and says what is wrong, next to the field.
     b.goto(&app.url("/creators/new")).await;
@@ -416,4 +433,57 @@ async fn a_person_signs_in_fixes_a_form_error_and_finds_the_creator() {
     b.quit(&mut driver).await;
     drop(driver);
     eprintln!("browser test took {:?}", started.elapsed());
+}
+
+/// Waits until the page shows `text` (after a form post and its redirect).
+async fn wait_for_text(b: &Session, what: &str, text: &str) {
+    wait_for(what, STEP, || async {
+        let page = b.try_source().await.map_err(|e| e.to_string())?;
+        if page.contains(text) { Ok(()) } else { Err(format!("no “{text}” yet")) }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_moves_pipeline_cards_with_the_menu_and_the_keyboard() {
+    let _turn = ONE_BROWSER.lock().await;
+    let Some((mut driver, b, _profile)) = open_browser().await else { return };
+    let app = TestApp::spawn(Engine::Sqlite).await.unwrap();
+    let owner = app.workspace("Board Studio", Role::Owner).await;
+    let api = app.api(&app.key(owner.workspace, "write").await);
+    let ana = api.creator(json!({"display_name": "Ana Lima"})).await["id"].as_str().unwrap().to_string();
+    let ben =
+        api.creator(json!({"display_name": "Ben Ode", "stage": "contacted"})).await["id"].as_str().unwrap().to_string();
+    sign_in(&b, &app, &owner).await;
+    b.goto(&app.url("/pipeline")).await;
+
+    // The card's menu, with the keyboard only: open it, pick the stage, press Move.
+    b.send_keys(&b.find(&format!("[data-card='{ana}'] summary")).await, ENTER).await;
+    b.send_keys(&b.find(&format!("#mv-{ana}")).await, "Qualified").await;
+    b.send_keys(&b.find(&format!("[data-card='{ana}'] button[type=submit]")).await, ENTER).await;
+    wait_for_text(&b, "the flash after the menu move", "Ana Lima is in Qualified.").await;
+    b.find(&format!("[data-stage='qualified'] [data-card='{ana}']")).await;
+
+    // Shift+→ on a focused card sends it to the next column.
+    let link = b.find(&format!("[data-card='{ben}'] a.person")).await;
+    b.send_keys(&link, &format!("{SHIFT}{ARROW_RIGHT}{RELEASE}")).await;
+    wait_for_text(&b, "the flash after the keyboard move", "Ben Ode is in Negotiating.").await;
+    b.find(&format!("[data-stage='negotiating'] [data-card='{ben}']")).await;
+
+    // Into do-not-contact only after saying yes.
+    b.click(&format!("[data-card='{ana}'] summary")).await;
+    b.send_keys(&b.find(&format!("#mv-{ana}")).await, "Do not").await;
+    b.click(&format!("[data-card='{ana}'] button[type=submit]")).await;
+    let question = wait_for("the confirmation", STEP, || async {
+        b.get("/alert/text").await.map(|v| v.as_str().unwrap_or_default().to_string()).map_err(|e| e.to_string())
+    })
+    .await;
+    assert_eq!(question, "Mark Ana Lima as do not contact? Nobody in the team may reach out to them.");
+    b.post("/alert/accept", json!({})).await.unwrap();
+    wait_for_text(&b, "the flash after do-not-contact", "Ana Lima is marked do not contact.").await;
+    b.find(&format!("[data-stage='do_not_contact'] [data-card='{ana}']")).await;
+    let (_, c) = api.get(&format!("/creators/{ana}")).await;
+    assert_eq!((c["stage"].as_str(), c["do_not_contact"].as_bool()), (Some("qualified"), Some(true)));
+
+    b.quit(&mut driver).await;
 }

@@ -12,5 +12,6 @@ mod insights;
 mod merges;
 mod pages;
 mod pipeline;
+mod pipeline_pages;
 mod search;
 mod shortlists;

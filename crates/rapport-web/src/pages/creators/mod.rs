@@ -1,9 +1,9 @@
 //! Creator pages: the record page (profile, fit score and quality signals, accounts with
-//! growth sparklines, notes, timeline) and its actions (delete, restore, add/remove
-//! account, add/delete note). The list lives in [`list`].
+//! growth sparklines, notes, stage and its history, timeline) and its actions (delete,
+//! restore, add/remove account, add/delete note). The list lives in [`list`].
 
 mod list;
-pub use list::{Opt, platform_opts, stage_opts};
+pub use list::{Chip, Opt, chips, owner_opts, pairs, platform_opts, row, stage_opts, url_at};
 
 use super::{Flash, Layout, redirect_with_flash};
 use crate::auth::{CsrfForm, Session};
@@ -22,6 +22,7 @@ use rapport_core::Invalid;
 use rapport_core::actor::now;
 use rapport_core::creators::AccountInput;
 use rapport_core::ids::{AccountId, CreatorId, NoteId};
+use rapport_core::pipeline::{DO_NOT_CONTACT, DO_NOT_CONTACT_LABEL, days_between, days_text};
 use rapport_core::platform::Platform;
 use serde::Deserialize;
 
@@ -143,6 +144,38 @@ struct ShowPage {
     on_lists: Vec<(String, String)>,
     /// Hand-picked lists it could be added to.
     other_lists: Vec<(String, String)>,
+    /// "for 12 days", with the exact time it began.
+    stage_for: String,
+    stage_since: String,
+    history: Vec<HistoryItem>,
+    /// Where the creator can be moved: the stages, then do-not-contact.
+    move_opts: Vec<Opt>,
+    move_form: MoveForm,
+    move_errors: Invalid,
+}
+
+/// One change in the stage history.
+pub struct HistoryItem {
+    pub to: String,
+    pub from: Option<String>,
+    pub actor: String,
+    pub when: String,
+    pub when_exact: String,
+    pub days: String,
+    pub reason: Option<String>,
+}
+
+/// The record page's "move to another stage" form as posted.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MoveForm {
+    pub id: String,
+    pub stage: String,
+    pub reason: String,
+    /// `yes` once a move into the do-not-contact column was confirmed.
+    pub confirmed: String,
+    /// Where to go afterwards (a path of this site).
+    pub back: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -192,6 +225,8 @@ struct PageForms {
     account_errors: Invalid,
     note_body: String,
     note_error: Option<String>,
+    move_form: MoveForm,
+    move_errors: Invalid,
 }
 
 async fn render_show(
@@ -201,7 +236,7 @@ async fn render_show(
     id: CreatorId,
     forms: PageForms,
 ) -> Result<ShowPage, PageError> {
-    let PageForms { account_form, account_errors, note_body, note_error } = forms;
+    let PageForms { account_form, account_errors, note_body, note_error, move_form, move_errors } = forms;
     let ctx = session.ctx();
     let c = creators::get_with_insights(&state.app, ctx, id).await?;
     let t = now();
@@ -251,8 +286,35 @@ async fn render_show(
         .filter(|l| l.kind == "static" && !on_lists.iter().any(|(id, _)| *id == l.id.to_string()))
         .map(|l| (l.id.to_string(), l.name))
         .collect();
+    let stage = rapport_app::pipeline::history(&state.app, ctx, id).await?;
+    let history = stage
+        .items
+        .iter()
+        .map(|h| HistoryItem {
+            to: h.to_label.clone(),
+            from: h.from_label.clone(),
+            actor: h.actor_label.clone(),
+            when: relative(h.changed_at, t),
+            when_exact: exact(h.changed_at),
+            days: days_text(h.days_in_stage),
+            reason: h.reason.clone(),
+        })
+        .collect();
+    let stages = rapport_app::pipeline::stages(&state.app, ctx).await?;
+    let mut move_opts = stage_opts(&stages, Some(if move_form.stage.is_empty() { &c.stage } else { &move_form.stage }));
+    move_opts.push(Opt {
+        value: DO_NOT_CONTACT.into(),
+        label: DO_NOT_CONTACT_LABEL.into(),
+        selected: move_form.stage == DO_NOT_CONTACT,
+    });
     let layout = Layout::new(state, session, c.display_name.clone(), "creators", flash).await?;
     Ok(ShowPage {
+        stage_for: format!("for {}", days_text(days_between(stage.stage_entered_at, t))),
+        stage_since: exact(stage.stage_entered_at),
+        history,
+        move_opts,
+        move_form,
+        move_errors,
         layout,
         initials: initials(&c.display_name),
         stage_label: c.stage_label.clone(),
@@ -329,32 +391,30 @@ async fn create_account(
     } else {
         Err(AppError::Invalid(errors))
     };
-    match result {
-        Ok(()) => Ok(redirect_with_flash(&state, &format!("/creators/{id}#accounts"), "Account added.")),
-        Err(AppError::Invalid(inv)) => rerender_with_account_errors(&state, &f.session, id, f.form, inv).await,
-        Err(AppError::Conflict { message, .. }) => {
-            rerender_with_account_errors(&state, &f.session, id, f.form, Invalid::one("handle", message)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let account_errors = match result {
+        Ok(()) => return Ok(redirect_with_flash(&state, &format!("/creators/{id}#accounts"), "Account added.")),
+        Err(AppError::Invalid(inv)) => inv,
+        Err(AppError::Conflict { message, .. }) => Invalid::one("handle", message),
+        Err(e) => return Err(e.into()),
+    };
+    rerender(&state, &f.session, id, PageForms { account_form: f.form, account_errors, ..Default::default() }).await
 }
 
-async fn rerender_with_account_errors(
+/// The record page again, with one form's errors and what was typed in it (422).
+async fn rerender(state: &AppState, session: &Session, id: CreatorId, forms: PageForms) -> Result<Response, PageError> {
+    let page = render_show(state, session, Flash(None), id, forms).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+/// The record page again, with the move form's errors and what was typed (422).
+pub async fn rerender_with_move_errors(
     state: &AppState,
     session: &Session,
     id: CreatorId,
-    form: AccountForm,
+    form: MoveForm,
     errors: Invalid,
 ) -> Result<Response, PageError> {
-    let page = render_show(
-        state,
-        session,
-        Flash(None),
-        id,
-        PageForms { account_form: form, account_errors: errors, ..Default::default() },
-    )
-    .await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    rerender(state, session, id, PageForms { move_form: form, move_errors: errors, ..Default::default() }).await
 }
 
 async fn delete_account(
@@ -384,16 +444,9 @@ async fn create_note(
     match rapport_app::notes::add(&state.app, f.session.ctx(), id, input).await {
         Ok(_) => Ok(redirect_with_flash(&state, &format!("/creators/{id}#notes"), "Note added.")),
         Err(AppError::Invalid(inv)) => {
-            let msg = inv.message_for("body").map(str::to_owned);
-            let page = render_show(
-                &state,
-                &f.session,
-                Flash(None),
-                id,
-                PageForms { note_body: f.form.body, note_error: msg, ..Default::default() },
-            )
-            .await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+            let note_error = inv.message_for("body").map(str::to_owned);
+            let forms = PageForms { note_body: f.form.body, note_error, ..Default::default() };
+            rerender(&state, &f.session, id, forms).await
         }
         Err(e) => Err(e.into()),
     }
