@@ -13,8 +13,10 @@ use rand::{Rng, SeedableRng};
 use rapport_core::actor::{Actor, now};
 use rapport_core::creators::{AGE_BANDS, AccountInput, AudienceInput, ContactInput, CreatorInput};
 use rapport_core::ids::{CreatorId, UserId, WorkspaceId};
+use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
 use rapport_core::roles::Role;
+use rapport_store::stage_changes::{self, StageChangeRow};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::format_description::well_known::Rfc3339;
@@ -105,6 +107,8 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
         made.push((view.id, plan.stage));
     }
 
+    backdate_stages(app, &ctx, &mut g, &made).await?;
+
     // A few later edits so timelines show an update diff.
     let mut edited = 0;
     for (i, (id, stage)) in made.iter().enumerate() {
@@ -165,6 +169,39 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
 async fn live_count(app: &App, ctx: &Ctx) -> AppResult<i64> {
     let all = CreatorQuery { limit: Some("1".into()), dnc: Some("include".into()), ..Default::default() };
     Ok(creators::list(app, ctx, &all).await?.total)
+}
+
+/// Gives each creator a stage history leading to its stage over the past months — through
+/// the main stages in order (a side stage after a few of them), days to weeks apart — so
+/// the board shows time in stage and the conversion report has a funnel.
+async fn backdate_stages(app: &App, ctx: &Ctx, g: &mut Gen, made: &[(CreatorId, &'static str)]) -> AppResult<()> {
+    let stages = Stages::default();
+    let main: Vec<&str> = stages.main().map(|s| s.slug.as_str()).collect();
+    let mut tx = app.db.begin().await?;
+    for (id, stage) in made {
+        let path: Vec<&str> = match main.iter().position(|s| s == stage) {
+            Some(k) => main[..=k].to_vec(),
+            None => main[..=g.rng.random_range(0..4)].iter().copied().chain([*stage]).collect(),
+        };
+        let mut at = g.days_ago(10 + 20 * path.len() as i64);
+        let mut rows: Vec<StageChangeRow> = Vec::with_capacity(path.len());
+        for (i, to) in path.iter().enumerate() {
+            rows.push(StageChangeRow {
+                id: uuid::Uuid::now_v7(),
+                creator_id: id.0,
+                from_stage: i.checked_sub(1).map(|j| path[j].to_owned()),
+                to_stage: (*to).to_owned(),
+                actor: ctx.actor.to_string(),
+                actor_label: ctx.actor_label.clone(),
+                reason: None,
+                changed_at: at,
+            });
+            at += Duration::days(g.rng.random_range(3..20));
+        }
+        stage_changes::replace(&mut tx.conn(), ctx.ws(), id.0, &rows).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn rfc3339(t: OffsetDateTime) -> AppResult<String> {
@@ -1525,6 +1562,12 @@ mod tests {
 
         let deleted = CreatorQuery { deleted: Some("true".into()), ..Default::default() };
         assert_eq!(creators::list(&app, &ctx, &deleted).await.unwrap().total, 3);
+
+        // Stage histories span months, so the conversion report has a funnel to show.
+        let report = crate::pipeline::report(&app, &ctx, &Default::default()).await.unwrap();
+        let discovered = &report.rows[0];
+        assert!(discovered.entered >= 100 && discovered.reached_next >= 50, "{discovered:?}");
+        assert!(discovered.median_days_in_stage.is_some_and(|d| d >= 3.0), "{discovered:?}");
 
         // The main accounts have a metric history for the sparkline.
         let page = creators::list(&app, &ctx, &CreatorQuery::default()).await.unwrap();
