@@ -234,23 +234,17 @@ pub struct StageChangeView {
     pub days_in_stage: i64,
 }
 
-/// A creator's stage, since when, and every change, newest first.
+/// Every stage change of a creator, newest first. (The creator itself carries its stage,
+/// since when and the time in it.)
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StageHistory {
-    pub stage: String,
-    pub stage_label: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub stage_entered_at: OffsetDateTime,
-    /// "in Negotiating for 12 days".
-    pub time_in_stage: String,
     pub items: Vec<StageChangeView>,
 }
 
 /// The stage history of a creator of the workspace (a deleted one too).
 pub async fn history(app: &App, ctx: &Ctx, id: CreatorId) -> AppResult<StageHistory> {
     let mut r = app.db.read().await?;
-    let creator = require_creator(&mut r.conn(), ctx, id, true).await?;
+    require_creator(&mut r.conn(), ctx, id, true).await?;
     let stages = settings::load(&mut r.conn(), ctx).await?.stages;
     let rows = store::for_creators(&mut r.conn(), ctx.ws(), &[id.0]).await?;
     let t = now();
@@ -271,13 +265,5 @@ pub async fn history(app: &App, ctx: &Ctx, id: CreatorId) -> AppResult<StageHist
         })
         .collect();
     items.reverse();
-    let entered = rows.last().map_or(creator.created_at, |r| r.changed_at);
-    let label = stages.label(&creator.stage).to_owned();
-    Ok(StageHistory {
-        time_in_stage: domain::time_in_stage(&label, entered, t),
-        stage: creator.stage,
-        stage_label: label,
-        stage_entered_at: entered,
-        items,
-    })
+    Ok(StageHistory { items })
 }

@@ -60,7 +60,8 @@ pub async fn move_creator(
     Ok(Json(pipeline::move_creator(&s.app, &ctx, id, input).await?))
 }
 
-/// A creator's stage, since when, and every stage change with who, when and why.
+/// Every stage change of a creator, newest first: from, to, who, when, why, and the days
+/// spent in the stage. (`GET /creators/{id}` has the stage, since when and the time in it.)
 #[utoipa::path(get, path = "/creators/{id}/stage-history", tag = "pipeline", params(("id" = String, Path)),
     security(("api_key" = [])), responses((status = 200, body = StageHistory), (status = 404, body = ErrorBody)))]
 pub async fn stage_history(

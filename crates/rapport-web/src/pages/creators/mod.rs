@@ -286,8 +286,8 @@ async fn render_show(
         .filter(|l| l.kind == "static" && !on_lists.iter().any(|(id, _)| *id == l.id.to_string()))
         .map(|l| (l.id.to_string(), l.name))
         .collect();
-    let stage = rapport_app::pipeline::history(&state.app, ctx, id).await?;
-    let history = stage
+    let history = rapport_app::pipeline::history(&state.app, ctx, id)
+        .await?
         .items
         .iter()
         .map(|h| HistoryItem {
@@ -309,8 +309,8 @@ async fn render_show(
     });
     let layout = Layout::new(state, session, c.display_name.clone(), "creators", flash).await?;
     Ok(ShowPage {
-        stage_for: format!("for {}", days_text(days_between(stage.stage_entered_at, t))),
-        stage_since: exact(stage.stage_entered_at),
+        stage_for: format!("for {}", days_text(days_between(c.stage_entered_at, t))),
+        stage_since: exact(c.stage_entered_at),
         history,
         move_opts,
         move_form,
