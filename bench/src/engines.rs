@@ -189,9 +189,12 @@ impl InProcess {
     }
 
     /// Where the planner sends `q` (the API sends it to the same place).
+    /// Counts of database listings are answered by the index (`rapport_app::search::count_listing`, which
+    /// declines only text, shortlists and updated-since — none of them in these queries).
     pub fn route(&self, q: &Query) -> Result<Route> {
         Ok(match self.plan(q)? {
             Plan::Index(_) => Route::Index,
+            Plan::Store(_) if q.class.is_count() => Route::Index,
             Plan::Store(_) => Route::Database,
         })
     }
@@ -234,7 +237,11 @@ impl InProcess {
                 let mut pooled = self.app.db.read().await?;
                 let mut c = pooled.conn();
                 let (count, rows) = if count_only {
-                    (Some(store::count(&mut c, self.ctx.ws(), &lq).await?), 0)
+                    let n = match rapport_app::search::count_listing(&self.app, &mut c, self.ctx.ws(), &lq).await? {
+                        Some(n) => n,
+                        None => store::count(&mut c, self.ctx.ws(), &lq).await?,
+                    };
+                    (Some(n), 0)
                 } else {
                     // The store returns one row more than the page, to tell whether another page follows.
                     (None, store::list(&mut c, self.ctx.ws(), &lq).await?.len().min(lq.limit as usize))

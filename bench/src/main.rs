@@ -1,10 +1,13 @@
 //! Rapport's benchmarks (the shared BENCHMARKS.md), one subcommand each. `search` is B1, discovery search:
 //! generated creators loaded into Rapport and into a PostgreSQL full-text reference, the same queries against
-//! Rapport's HTTP API, Rapport in process and PostgreSQL, in interleaved rounds, and a report.
+//! Rapport's HTTP API, Rapport in process and PostgreSQL, in interleaved rounds, and a report. `import` is B4,
+//! CSV import: the same generator's creators as a CSV file through `rapport import creators`, against
+//! `sqlite3 .import`.
 #![forbid(unsafe_code)]
 
 mod engines;
 mod generate;
+mod import;
 mod load;
 mod queries;
 mod report;
@@ -22,6 +25,7 @@ use crate::report::{Engine, Results, RunInfo, Setup};
 
 const DEFAULT_DATABASE_URL: &str = "postgres://rapport_ci:rapport_ci@127.0.0.1:5432/postgres";
 const DEFAULT_DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+const DEFAULT_RAPPORT_BIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/rapport");
 /// Merges after a rebuild are waited for at most this long.
 const MAX_SETTLE: Duration = Duration::from_secs(600);
 /// The index directory counts as settled when its files have not changed for this long.
@@ -38,6 +42,27 @@ struct Cli {
 enum Command {
     /// B1 discovery search: Rapport's API and engines against a PostgreSQL full-text reference.
     Search(SearchArgs),
+    /// B4 CSV import: `rapport import creators` against `sqlite3 .import` of the same file.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Creators to generate (the file has about 5 % more rows: the fuzzy duplicates).
+    #[arg(long, default_value_t = 1_000_000)]
+    creators: usize,
+    /// Share of rows that repeat an earlier creator, in percent.
+    #[arg(long, default_value_t = 5.0)]
+    duplicates_pct: f64,
+    /// Seed of the data generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where the files and databases are written (`b4-<creators>/` inside).
+    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// The `rapport` binary to measure (a release build).
+    #[arg(long, default_value = DEFAULT_RAPPORT_BIN)]
+    rapport_bin: PathBuf,
 }
 
 #[derive(Args)]
@@ -82,6 +107,17 @@ struct SearchArgs {
 async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Search(args) => search(args).await,
+        Command::Import(a) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            import::run(import::ImportArgs {
+                creators: a.creators,
+                duplicates_pct: a.duplicates_pct,
+                seed: a.seed,
+                data_dir: a.data_dir,
+                rapport_bin: a.rapport_bin,
+            })
+            .await
+        }
     }
 }
 
