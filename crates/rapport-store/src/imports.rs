@@ -306,6 +306,35 @@ pub async fn mark_undone(
     .await
 }
 
+/// The editable columns of a creator row as `SET` assignments of `$3`…`$18`, in the order
+/// of [`profile_args`] (the caller binds the workspace and id as `$1` and `$2`).
+pub(crate) const PROFILE_COLUMNS: &str = "display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, \
+    country = $7, city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, tone_notes = $13, \
+    owner_id = (SELECT u.id FROM users u WHERE u.id = $14), stage = $15, do_not_contact = $16, source = $17, \
+    custom_fields = $18";
+
+/// The values of [`PROFILE_COLUMNS`].
+pub(crate) fn profile_args(k: &CreatorState) -> Vec<Arg> {
+    args![
+        k.display_name.clone(),
+        k.sort_name.clone(),
+        k.legal_name.clone(),
+        k.pronouns.clone(),
+        k.country.clone(),
+        k.city.clone(),
+        k.languages.clone(),
+        k.timezone.clone(),
+        k.bio.clone(),
+        k.niches.clone(),
+        k.tone_notes.clone(),
+        k.owner_id,
+        k.stage.clone(),
+        k.do_not_contact,
+        k.source.clone(),
+        k.custom_fields.clone()
+    ]
+}
+
 /// Every column of a creator row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CreatorState {
@@ -455,39 +484,23 @@ pub async fn load_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> St
 /// longer exists is cleared. Returns `false` when the creator no longer exists.
 pub async fn restore_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, s: &CreatorSnapshot) -> StoreResult<bool> {
     let k = &s.creator;
+    let mut a = args![workspace_id, k.id];
+    a.extend(profile_args(k));
+    a.extend(args![
+        k.max_followers,
+        k.search_text.clone(),
+        k.created_by.clone(),
+        k.created_at,
+        k.updated_at,
+        k.deleted_at
+    ]);
     let n = c
         .execute(
-            "UPDATE creators SET display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, country = $7, \
-             city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, tone_notes = $13, \
-             owner_id = (SELECT u.id FROM users u WHERE u.id = $14), stage = $15, do_not_contact = $16, \
-             source = $17, custom_fields = $18, max_followers = $19, search_text = $20, created_by = $21, \
-             created_at = $22, updated_at = $23, deleted_at = $24 WHERE workspace_id = $1 AND id = $2",
-            args![
-                workspace_id,
-                k.id,
-                k.display_name.clone(),
-                k.sort_name.clone(),
-                k.legal_name.clone(),
-                k.pronouns.clone(),
-                k.country.clone(),
-                k.city.clone(),
-                k.languages.clone(),
-                k.timezone.clone(),
-                k.bio.clone(),
-                k.niches.clone(),
-                k.tone_notes.clone(),
-                k.owner_id,
-                k.stage.clone(),
-                k.do_not_contact,
-                k.source.clone(),
-                k.custom_fields.clone(),
-                k.max_followers,
-                k.search_text.clone(),
-                k.created_by.clone(),
-                k.created_at,
-                k.updated_at,
-                k.deleted_at
-            ],
+            format!(
+                "UPDATE creators SET {PROFILE_COLUMNS}, max_followers = $19, search_text = $20, created_by = $21, \
+                 created_at = $22, updated_at = $23, deleted_at = $24 WHERE workspace_id = $1 AND id = $2"
+            ),
+            a,
         )
         .await?;
     if n == 0 {

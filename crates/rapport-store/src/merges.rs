@@ -114,34 +114,14 @@ pub async fn later_into(
 
 /// Writes the survivor's merged profile (every column but the derived ones).
 pub async fn write_profile(c: &mut Conn<'_>, ws: Uuid, k: &CreatorState, now: OffsetDateTime) -> StoreResult<u64> {
-    c.execute(
-        "UPDATE creators SET display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, country = $7, \
-         city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, tone_notes = $13, \
-         owner_id = (SELECT u.id FROM users u WHERE u.id = $14), stage = $15, do_not_contact = $16, \
-         source = $17, custom_fields = $18, updated_at = $19 WHERE workspace_id = $1 AND id = $2",
-        args![
-            ws,
-            k.id,
-            k.display_name.clone(),
-            k.sort_name.clone(),
-            k.legal_name.clone(),
-            k.pronouns.clone(),
-            k.country.clone(),
-            k.city.clone(),
-            k.languages.clone(),
-            k.timezone.clone(),
-            k.bio.clone(),
-            k.niches.clone(),
-            k.tone_notes.clone(),
-            k.owner_id,
-            k.stage.clone(),
-            k.do_not_contact,
-            k.source.clone(),
-            k.custom_fields.clone(),
-            now
-        ],
-    )
-    .await
+    let mut a = args![ws, k.id];
+    a.extend(imports::profile_args(k));
+    a.push(Arg::Time(now));
+    let sql = format!(
+        "UPDATE creators SET {}, updated_at = $19 WHERE workspace_id = $1 AND id = $2",
+        imports::PROFILE_COLUMNS
+    );
+    c.execute(sql, a).await
 }
 
 async fn ids(c: &mut Conn<'_>, sql: &'static str, a: Vec<Arg>) -> StoreResult<Vec<Uuid>> {
