@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod search;
 pub mod settings;
 pub mod shortlists;
+pub mod tasks;
 pub mod timeline;
 pub mod tokens;
 pub mod workspaces;

@@ -87,6 +87,8 @@ typed_id!(/// A timeline event.
     EventId, "ev", "timeline event");
 typed_id!(/// A shortlist (saved search or hand-picked list).
     ShortlistId, "sl", "shortlist");
+typed_id!(/// A task on a creator.
+    TaskId, "tk", "task");
 
 #[cfg(test)]
 mod tests {

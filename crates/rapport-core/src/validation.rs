@@ -85,6 +85,13 @@ pub fn required_text(errors: &mut Invalid, field: &str, value: Option<&str>, max
     }
 }
 
+/// An optional calendar date written `YYYY-MM-DD`; blank is `None`.
+pub fn optional_date(errors: &mut Invalid, field: &str, value: Option<&str>) -> Option<time::Date> {
+    let v = value.map(str::trim).filter(|s| !s.is_empty())?;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(v, fmt).map_err(|_| errors.add(field, "must be a date such as 2026-03-31 (YYYY-MM-DD)")).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,8 @@ pub enum Arg {
     Bool(bool),
     Time(OffsetDateTime),
     OptTime(Option<OffsetDateTime>),
+    Date(time::Date),
+    OptDate(Option<time::Date>),
     Bytes(Vec<u8>),
 }
 
@@ -51,7 +53,8 @@ macro_rules! impl_from_arg {
 impl_from_arg!(
     Uuid => Uuid, Option<Uuid> => OptUuid, String => Text, Option<String> => OptText,
     i64 => I64, Option<i64> => OptI64, Option<f64> => OptF64, bool => Bool,
-    OffsetDateTime => Time, Option<OffsetDateTime> => OptTime, Vec<u8> => Bytes,
+    OffsetDateTime => Time, Option<OffsetDateTime> => OptTime, time::Date => Date,
+    Option<time::Date> => OptDate, Vec<u8> => Bytes,
 );
 impl From<&str> for Arg {
     fn from(v: &str) -> Self {
@@ -89,6 +92,8 @@ macro_rules! bind_all {
                 Arg::Bool(v) => q.bind(v),
                 Arg::Time(v) => q.bind(v),
                 Arg::OptTime(v) => q.bind(v),
+                Arg::Date(v) => q.bind(v),
+                Arg::OptDate(v) => q.bind(v),
                 Arg::Bytes(v) => q.bind(v),
             };
         }

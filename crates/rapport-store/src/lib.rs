@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod shortlists;
 pub mod sql;
 pub mod stage_changes;
+pub mod tasks;
 pub mod timeline;
 pub mod users;
 pub mod workspaces;

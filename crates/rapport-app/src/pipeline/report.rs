@@ -60,9 +60,7 @@ pub struct ConversionReport {
 }
 
 fn day(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<Date> {
-    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(v, fmt).map_err(|_| e.add(name, "must be a date such as 2026-03-31 (YYYY-MM-DD)")).ok()
+    rapport_core::validation::optional_date(e, name, v.as_deref())
 }
 
 /// The period `[from, to]` in days, from the query and today.

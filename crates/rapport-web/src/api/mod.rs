@@ -9,6 +9,7 @@ pub mod notes;
 pub mod openapi;
 pub mod pipeline;
 pub mod shortlists;
+pub mod tasks;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(shortlists::router())
         .merge(merges::router())
         .merge(pipeline::router())
+        .merge(tasks::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -23,9 +23,11 @@ use utoipa::{Modify, OpenApi};
         super::merges::list_duplicates, super::merges::merge_creator, super::merges::show_merge, super::merges::undo_merge,
         super::pipeline::list_stages, super::pipeline::replace_stages, super::pipeline::move_creator,
         super::pipeline::stage_history, super::pipeline::conversion_report,
+        super::tasks::list_creator_tasks, super::tasks::create_task, super::tasks::list_tasks,
+        super::tasks::update_task, super::tasks::delete_task,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"))
 )]
 pub struct ApiDoc;
 

@@ -15,3 +15,4 @@ mod pipeline;
 mod pipeline_pages;
 mod search;
 mod shortlists;
+mod tasks;

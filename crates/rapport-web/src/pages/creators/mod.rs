@@ -3,6 +3,7 @@
 //! restore, add/remove account, add/delete note). The list lives in [`list`].
 
 mod list;
+mod tasks;
 pub use list::{Chip, Opt, chips, owner_opts, pairs, platform_opts, row, stage_opts, url_at};
 
 use super::{Flash, Layout, redirect_with_flash};
@@ -29,6 +30,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(list::router())
+        .merge(tasks::router())
         .route("/creators/{id}", get(show_creator))
         .route("/creators/{id}/delete", post(delete_creator))
         .route("/creators/{id}/restore", post(restore_creator))
@@ -114,6 +116,10 @@ fn describe(action: &str) -> (&'static str, &'static str) {
         "account.removed" => ("@", "removed an account"),
         "note.added" => ("✉", "added a note"),
         "note.deleted" => ("✉", "deleted a note"),
+        "task.created" => ("☐", "added a task"),
+        "task.done" => ("☑", "finished a task"),
+        "task.reopened" => ("☐", "reopened a task"),
+        "task.deleted" => ("×", "deleted a task"),
         _ => ("•", "changed something"),
     }
 }
@@ -129,6 +135,10 @@ struct ShowPage {
     followers: String,
     accounts: Vec<AccountCard>,
     notes: Vec<NoteItem>,
+    tasks: Vec<rapport_app::tasks::TaskView>,
+    task_form: tasks::TaskForm,
+    task_errors: Invalid,
+    assignees: Vec<Opt>,
     events: Vec<EventItem>,
     more_events: bool,
     platforms: Vec<Opt>,
@@ -225,6 +235,8 @@ struct PageForms {
     account_errors: Invalid,
     note_body: String,
     note_error: Option<String>,
+    task_form: tasks::TaskForm,
+    task_errors: Invalid,
     move_form: MoveForm,
     move_errors: Invalid,
 }
@@ -236,7 +248,18 @@ async fn render_show(
     id: CreatorId,
     forms: PageForms,
 ) -> Result<ShowPage, PageError> {
-    let PageForms { account_form, account_errors, note_body, note_error, move_form, move_errors } = forms;
+    let PageForms {
+        account_form,
+        account_errors,
+        note_body,
+        note_error,
+        task_form,
+        task_errors,
+        move_form,
+        move_errors,
+    } = forms;
+    let assignees = tasks::assignee_opts(state, session, &task_form.assignee_id).await?;
+    let task_list = tasks::of_creator(state, session, id).await?;
     let ctx = session.ctx();
     let c = creators::get_with_insights(&state.app, ctx, id).await?;
     let t = now();
@@ -322,6 +345,10 @@ async fn render_show(
         followers: compact(c.max_followers),
         accounts,
         notes,
+        tasks: task_list,
+        task_form,
+        task_errors,
+        assignees,
         events,
         more_events: page.next_cursor.is_some(),
         platforms: platform_opts(Some(account_form.platform.as_str())),
