@@ -12,6 +12,7 @@ pub mod handle;
 pub mod ids;
 pub mod import;
 pub mod money;
+pub mod outbox;
 pub mod pipeline;
 pub mod platform;
 pub mod quality;

@@ -4,11 +4,14 @@
 
 pub mod accounts;
 pub mod creators;
+pub mod mail_settings;
 pub mod merges;
 pub mod notes;
 pub mod openapi;
+pub mod outbox;
 pub mod pipeline;
 pub mod shortlists;
+pub mod suppressions;
 pub mod tasks;
 
 use crate::error::ApiError;
@@ -28,6 +31,9 @@ pub fn router() -> Router<AppState> {
         .merge(merges::router())
         .merge(pipeline::router())
         .merge(tasks::router())
+        .merge(outbox::router())
+        .merge(mail_settings::router())
+        .merge(suppressions::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

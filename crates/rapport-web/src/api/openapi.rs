@@ -25,9 +25,16 @@ use utoipa::{Modify, OpenApi};
         super::pipeline::stage_history, super::pipeline::conversion_report,
         super::tasks::list_creator_tasks, super::tasks::create_task, super::tasks::list_tasks,
         super::tasks::update_task, super::tasks::delete_task,
+        super::outbox::send_email, super::outbox::list_creator_emails, super::outbox::outreach_lock,
+        super::outbox::list_emails, super::outbox::show_email, super::outbox::cancel_email,
+        super::outbox::list_overrides,
+        super::mail_settings::show_mail_settings, super::mail_settings::replace_mail_settings,
+        super::mail_settings::show_sender, super::mail_settings::replace_sender,
+        super::suppressions::list_suppressions, super::suppressions::add_suppression,
+        super::suppressions::remove_suppression,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"))
 )]
 pub struct ApiDoc;
 
