@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod imports;
+pub mod inbound;
 pub mod insights;
 pub mod mail_settings;
 pub mod members;
@@ -59,6 +60,8 @@ pub struct AppConfig {
     pub invitation_ttl: time::Duration,
     /// How the email delivery worker paces itself.
     pub outbox: outbox::deliver::OutboxConfig,
+    /// How the IMAP poller paces itself.
+    pub imap: inbound::imap::ImapConfig,
 }
 
 impl Default for AppConfig {
@@ -69,6 +72,7 @@ impl Default for AppConfig {
             session_ttl: time::Duration::days(14),
             invitation_ttl: time::Duration::days(7),
             outbox: outbox::deliver::OutboxConfig::default(),
+            imap: inbound::imap::ImapConfig::default(),
         }
     }
 }
@@ -98,7 +102,7 @@ impl App {
     }
 
     /// Starts the background work of a server process: the search indexer, the email
-    /// delivery worker, and any import
+    /// delivery worker, the mailbox poller, and any import
     /// (or import undo) that a previous process left unfinished. Those jobs are picked before
     /// this returns (their work goes on in the background), so an import started after it
     /// is never taken for a leftover.
@@ -107,6 +111,7 @@ impl App {
             tokio::spawn(search::run(self.clone()));
         }
         tokio::spawn(outbox::deliver::run(self.clone()));
+        tokio::spawn(inbound::imap::run(self.clone()));
         if let Err(e) = imports::resume_unfinished(self).await {
             tracing::error!(error = %e, "resuming unfinished imports failed");
         }

@@ -91,6 +91,8 @@ typed_id!(/// A task on a creator.
     TaskId, "tk", "task");
 typed_id!(/// An email in the outbox.
     OutboxId, "em", "email");
+typed_id!(/// A received email.
+    InboundId, "in", "received email");
 
 #[cfg(test)]
 mod tests {

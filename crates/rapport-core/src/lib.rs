@@ -11,6 +11,7 @@ pub mod fit;
 pub mod handle;
 pub mod ids;
 pub mod import;
+pub mod inbound;
 pub mod money;
 pub mod outbox;
 pub mod pipeline;

@@ -229,7 +229,7 @@ pub fn lock_reasons(
         };
         reasons.push(LockReason {
             code: "recently_contacted".into(),
-            message: format!("this creator was last contacted {ago} (the lock is {lock_days} days)"),
+            message: format!("This creator was last contacted {ago} (the lock is {lock_days} days)"),
         });
     }
     reasons

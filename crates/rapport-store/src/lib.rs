@@ -9,6 +9,7 @@ pub mod creators;
 pub mod db;
 pub mod error;
 pub mod imports;
+pub mod inbound;
 pub mod invitations;
 pub mod mail_settings;
 pub mod merges;

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod creators;
+pub mod inbound;
 pub mod mail_settings;
 pub mod merges;
 pub mod notes;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(outbox::router())
         .merge(mail_settings::router())
         .merge(suppressions::router())
+        .merge(inbound::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -32,6 +32,9 @@ use utoipa::{Modify, OpenApi};
         super::mail_settings::show_sender, super::mail_settings::replace_sender,
         super::suppressions::list_suppressions, super::suppressions::add_suppression,
         super::suppressions::remove_suppression,
+        super::inbound::import_email, super::inbound::list_inbound, super::inbound::show_inbound,
+        super::inbound::assign_inbound, super::inbound::dismiss_inbound, super::inbound::show_mailbox,
+        super::inbound::replace_mailbox, super::inbound::delete_mailbox,
     ),
     modifiers(&Security),
     tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"))

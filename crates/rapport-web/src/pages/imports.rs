@@ -2,8 +2,9 @@
 //! job page with live progress, failed rows as CSV, and undo. Members and above may
 //! import; viewers get 403. Jobs run in the background; their state is in the database.
 
+use super::upload::Upload;
 use super::{Flash, Layout, redirect_with_flash};
-use crate::auth::{CSRF_FIELD, CsrfForm, Session};
+use crate::auth::{CsrfForm, Session};
 use crate::error::PageError;
 use crate::format::{exact, grouped, relative};
 use crate::state::AppState;
@@ -14,8 +15,8 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use rapport_app::AppError;
 use rapport_app::imports::{self, JobSettings, JobView, MAX_FILE_BYTES, Outcome, Preview, Source, Status};
-use rapport_app::{AppError, tokens};
 use rapport_core::Invalid;
 use rapport_core::actor::now;
 use rapport_core::import::{ImportJobId, MatchKey, Mode, Target};
@@ -78,7 +79,6 @@ fn platform_choices(current: Option<Platform>) -> Vec<Choice> {
 /// Upload settings as typed, kept when the form comes back with an error.
 #[derive(Default)]
 struct UploadForm {
-    csrf: String,
     file_name: String,
     bytes: Vec<u8>,
     mode: String,
@@ -176,37 +176,16 @@ async fn list_imports(State(state): State<AppState>, session: Session, flash: Fl
 }
 
 /// Reads the multipart upload; the file may be at most [`MAX_FILE_BYTES`].
-async fn read_upload(multipart: &mut Multipart) -> Result<UploadForm, Invalid> {
-    let unreadable = |_| Invalid::one("file", "could not be read; is it larger than 20 MB?");
-    let mut form = UploadForm::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            form.file_name = field.file_name().unwrap_or("").to_string();
-            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                if form.bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                    return Err(Invalid::one("file", "is larger than 20 MB; split it into smaller files"));
-                }
-                form.bytes.extend_from_slice(&chunk);
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(unreadable)?;
-        match name.as_str() {
-            CSRF_FIELD => form.csrf = value,
-            "mode" => form.mode = value,
-            "match_key" => form.match_key = value,
-            "platform" => form.platform = value,
-            _ => {}
-        }
-    }
-    Ok(form)
-}
-
-fn forbidden_form() -> PageError {
-    PageError(AppError::Forbidden(
-        "This form has expired or did not come from Rapport. Go back, reload the page and try again.".into(),
-    ))
+async fn read_upload(multipart: &mut Multipart) -> Result<(Upload, UploadForm), Invalid> {
+    let u = super::upload::read(multipart, MAX_FILE_BYTES).await?;
+    let form = UploadForm {
+        file_name: u.file_name.clone(),
+        bytes: Vec::new(),
+        mode: u.field("mode").to_string(),
+        match_key: u.field("match_key").to_string(),
+        platform: u.field("platform").to_string(),
+    };
+    Ok((u, form))
 }
 
 async fn create_import(
@@ -216,7 +195,7 @@ async fn create_import(
 ) -> Result<Response, PageError> {
     let ctx = session.ctx().clone();
     ctx.require_write()?;
-    let form = match read_upload(&mut multipart).await {
+    let (upload, mut form) = match read_upload(&mut multipart).await {
         Ok(f) => f,
         Err(e) => {
             // The CSRF token may not have been read; a failed upload writes nothing anyway.
@@ -225,9 +204,8 @@ async fn create_import(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
-    if !tokens::constant_time_eq(&form.csrf, &session.s.csrf_token) {
-        return Err(forbidden_form());
-    }
+    upload.check_csrf(&session)?;
+    form.bytes = upload.bytes;
     let mut e = Invalid::new();
     let settings = settings_from(&form.mode, &form.match_key, &form.platform, &mut e);
     if form.bytes.is_empty() {

@@ -5,13 +5,17 @@ pub mod brand;
 pub mod creators;
 pub mod creators_form;
 pub mod duplicates;
+pub mod email;
 pub mod imports;
+pub mod inbox;
 pub mod invitations;
 pub mod login;
+pub mod mail_settings;
 pub mod pipeline;
 pub mod settings;
 pub mod shortlists;
 pub mod unsubscribe;
+pub mod upload;
 
 use crate::auth::{Session, set_cookie};
 use crate::error::PageError;
@@ -45,6 +49,9 @@ pub fn router() -> Router<AppState> {
         .merge(duplicates::router())
         .merge(invitations::router())
         .merge(unsubscribe::router())
+        .merge(email::router())
+        .merge(mail_settings::router())
+        .merge(inbox::router())
         .layer(middleware::from_fn(page_headers))
 }
 

@@ -261,6 +261,45 @@ impl Browser {
         csrf_in(&page)
     }
 
+    /// Posts a multipart form with a file, as a browser does; returns the status and the
+    /// `Location` (or the body when not a redirect).
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        content: &[u8],
+    ) -> (StatusCode, String) {
+        let boundary = "----rapport-test-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+        }
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let text = match r.headers().get("location") {
+            Some(l) if status.is_redirection() => l.to_str().unwrap().to_string(),
+            _ => r.text().await.unwrap(),
+        };
+        (status, text)
+    }
+
     /// Posts a form with the session's CSRF token added.
     pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
         let csrf = self.csrf().await;

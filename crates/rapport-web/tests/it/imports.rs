@@ -39,36 +39,9 @@ fn ctx(ws: WorkspaceId) -> Ctx {
     Ctx::system(ws, Actor::System, "test")
 }
 
-/// Posts a multipart form with a file, as a browser does.
+/// Posts the import form with a file, as a browser does.
 async fn upload(b: &Browser, fields: &[(&str, &str)], file_name: &str, content: &[u8]) -> (StatusCode, String) {
-    let boundary = "----rapport-test-7MA4YWxkTrZu0gW";
-    let mut body: Vec<u8> = Vec::new();
-    for (k, v) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
-    }
-    body.extend(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-             Content-Type: text/csv\r\n\r\n"
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(content);
-    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-    let r = b
-        .client
-        .post(format!("{}/imports", b.base))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let text = match r.headers().get("location") {
-        Some(l) if status.is_redirection() => l.to_str().unwrap().to_string(),
-        _ => r.text().await.unwrap(),
-    };
-    (status, text)
+    b.upload("/imports", fields, file_name, content).await
 }
 
 /// Uploads with the session's CSRF token and returns the job's page path.
