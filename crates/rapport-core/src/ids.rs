@@ -89,6 +89,8 @@ typed_id!(/// A shortlist (saved search or hand-picked list).
     ShortlistId, "sl", "shortlist");
 typed_id!(/// A task on a creator.
     TaskId, "tk", "task");
+typed_id!(/// A template of the workspace playbook (email, brief or review checklist).
+    TemplateId, "tpl", "template");
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod platform;
 pub mod quality;
 pub mod roles;
+pub mod templates;
 pub mod tier;
 pub mod validation;
 

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod merges;
 pub mod migrate;
 pub mod notes;
+pub mod playbook;
 pub mod scratch;
 pub mod sessions;
 pub mod shortlists;
