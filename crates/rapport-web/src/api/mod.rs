@@ -8,6 +8,7 @@ pub mod merges;
 pub mod notes;
 pub mod openapi;
 pub mod pipeline;
+pub mod playbook;
 pub mod shortlists;
 pub mod tasks;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(merges::router())
         .merge(pipeline::router())
         .merge(tasks::router())
+        .merge(playbook::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

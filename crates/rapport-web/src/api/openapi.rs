@@ -25,9 +25,12 @@ use utoipa::{Modify, OpenApi};
         super::pipeline::stage_history, super::pipeline::conversion_report,
         super::tasks::list_creator_tasks, super::tasks::create_task, super::tasks::list_tasks,
         super::tasks::update_task, super::tasks::delete_task,
+        super::playbook::list_templates, super::playbook::create_template, super::playbook::show_template,
+        super::playbook::update_template, super::playbook::delete_template, super::playbook::preview_template,
+        super::playbook::list_merge_fields,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "playbook"))
 )]
 pub struct ApiDoc;
 

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod invitations;
 pub mod login;
 pub mod pipeline;
+pub mod playbook;
 pub mod settings;
 pub mod shortlists;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(brand::router())
         .merge(shortlists::router())
         .merge(pipeline::router())
+        .merge(playbook::router())
         .merge(duplicates::router())
         .merge(invitations::router())
         .layer(middleware::from_fn(page_headers))
