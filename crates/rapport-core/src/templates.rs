@@ -88,7 +88,8 @@ pub const MERGE_FIELDS: &[MergeField] = &[
 ];
 
 /// Fields that refer to this creator in particular; a message should use at least one.
-const PERSONAL_FIELDS: [&str; 5] = ["creator.first_name", "creator.name", "creator.handle", "content.title", "content.url"];
+const PERSONAL_FIELDS: [&str; 5] =
+    ["creator.first_name", "creator.name", "creator.handle", "content.title", "content.url"];
 
 /// The creator a message is for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -278,7 +279,9 @@ fn template_error(field: &'static str, e: &minijinja::Error) -> TemplateError {
         }
         ErrorKind::OutOfFuel => (
             TemplateErrorKind::TooMuchWork,
-            format!("takes too much work to render{at} (it stopped after {FUEL} steps): look for a loop that runs too often"),
+            format!(
+                "takes too much work to render{at} (it stopped after {FUEL} steps): look for a loop that runs too often"
+            ),
         ),
         ErrorKind::UndefinedError => {
             (TemplateErrorKind::UnknownField, format!("uses something that is not a merge field{at}: {detail}"))
@@ -368,7 +371,8 @@ pub fn check(kind: TemplateKind, subject: &str, body: &str) -> Result<(), Invali
         parts.insert(0, ("subject", subject));
     }
     for (field, source) in parts {
-        if let Err(err) = compile(&env, kind, field, source).and_then(|_| render_part(&env, kind, field, source, &sample))
+        if let Err(err) =
+            compile(&env, kind, field, source).and_then(|_| render_part(&env, kind, field, source, &sample))
         {
             e.add(err.field, err.message);
         }

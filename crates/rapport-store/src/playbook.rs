@@ -87,7 +87,10 @@ pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, kind: Option<&str>) -> S
             )
             .await
         }
-        None => c.fetch_all(format!("{SELECT} WHERE workspace_id = $1 AND deleted_at IS NULL {order}"), args![workspace_id]).await,
+        None => {
+            c.fetch_all(format!("{SELECT} WHERE workspace_id = $1 AND deleted_at IS NULL {order}"), args![workspace_id])
+                .await
+        }
     }
 }
 
@@ -101,7 +104,9 @@ pub async fn named(
 ) -> StoreResult<Option<Uuid>> {
     let rows: Vec<TemplateRow> = c
         .fetch_all(
-            format!("{SELECT} WHERE workspace_id = $1 AND kind = $2 AND lower(name) = lower($3) AND deleted_at IS NULL"),
+            format!(
+                "{SELECT} WHERE workspace_id = $1 AND kind = $2 AND lower(name) = lower($3) AND deleted_at IS NULL"
+            ),
             args![workspace_id, kind.to_owned(), name.to_owned()],
         )
         .await?;
