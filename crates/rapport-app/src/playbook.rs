@@ -173,10 +173,10 @@ fn draft(input: &TemplateInput) -> Result<Draft, Invalid> {
         _ => {}
     }
     let Some(kind) = kind else { return Err(e) };
-    if e.message_for("subject").is_none() && e.message_for("body").is_none() {
-        if let Err(bad) = domain::check(kind, subject.unwrap_or_default(), &body) {
-            e.errors.extend(bad.errors);
-        }
+    // The template text itself, for each part that passed the checks above.
+    if let Err(bad) = domain::check(kind, subject.unwrap_or_default(), &body) {
+        let fresh: Vec<_> = bad.errors.into_iter().filter(|f| e.message_for(&f.field).is_none()).collect();
+        e.errors.extend(fresh);
     }
     e.into_result(Draft { kind, name, subject: subject.map(str::to_owned), body })
 }
