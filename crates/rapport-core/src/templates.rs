@@ -16,6 +16,11 @@ use std::collections::BTreeSet;
 /// loop of millions. (minijinja counts instructions; about 64 bytes of output each.)
 pub const FUEL: u64 = 50_000;
 
+/// The most numbers `range()` gives in a template (minijinja's own limit is 10 000); with
+/// the longest body it bounds what one filter call such as `join` can build before the fuel
+/// is charged for it.
+pub const MAX_RANGE: i128 = 1000;
+
 /// The longest template body and subject, in characters.
 pub const MAX_BODY: usize = 20_000;
 pub const MAX_SUBJECT: usize = 300;
@@ -251,6 +256,7 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
+    env.add_function("range", small_range);
     env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
     let mut syntax = minijinja::syntax::SyntaxConfig::builder();
     syntax.trim_blocks(true).lstrip_blocks(true);
@@ -258,6 +264,20 @@ fn environment() -> Environment<'static> {
         env.set_syntax(s);
     }
     env
+}
+
+/// `range()` with a smaller limit (see [`MAX_RANGE`]).
+fn small_range(lower: isize, upper: Option<isize>, step: Option<isize>) -> Result<Value, minijinja::Error> {
+    let (start, end) = match upper {
+        Some(u) => (lower as i128, u as i128),
+        None => (0, lower as i128),
+    };
+    let by = step.unwrap_or(1) as i128;
+    if by != 0 && (end - start) / by > MAX_RANGE {
+        let msg = format!("range() gives at most {MAX_RANGE} numbers in a template");
+        return Err(minijinja::Error::new(ErrorKind::InvalidOperation, msg));
+    }
+    minijinja::functions::range(lower, upper, step)
 }
 
 /// The template name that selects escaping: the subject is always text.

@@ -165,7 +165,7 @@ async fn a_duplicate_name_is_refused_until_the_other_template_is_deleted(app: Te
 
 async fn a_runaway_loop_is_refused_quickly_and_the_server_stays_responsive(app: TestApp) {
     let (api, _) = app.api_in_new_workspace("Acme").await;
-    let runaway = "{% for i in range(10000) %}{% for j in range(10000) %}{{ creator.name }}{% endfor %}{% endfor %}";
+    let runaway = "{% for i in range(1000) %}{% for j in range(1000) %}{{ creator.name }}{% endfor %}{% endfor %}";
     let started = Instant::now();
     let (s, v) = api.post("/playbook/templates", email("Loop", "Hi", runaway)).await;
     assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["body"]));
@@ -174,7 +174,7 @@ async fn a_runaway_loop_is_refused_quickly_and_the_server_stays_responsive(app: 
     let (s, v) =
         api.post("/playbook/templates", email("Huge", "Hi", "{% for i in range(100000000) %}x{% endfor %}")).await;
     assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["body"]));
-    assert!(message(&v, "body").contains("range has too many elements"), "{v}");
+    assert!(message(&v, "body").contains("range() gives at most 1000 numbers"), "{v}");
     assert_eq!(api.get("/playbook/templates").await.0, StatusCode::OK, "the server still answers");
 }
 
