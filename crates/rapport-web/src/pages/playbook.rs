@@ -144,6 +144,12 @@ struct PreviewFragment {
     preview: PreviewBox,
 }
 
+/// A problem in the error summary, linking to its field.
+pub struct Problem {
+    pub field: String,
+    pub sentence: String,
+}
+
 pub struct FieldTag {
     pub tag: String,
     pub description: &'static str,
@@ -159,6 +165,7 @@ struct FormPage {
     kinds: Vec<Opt>,
     creators: Vec<Opt>,
     errors: Invalid,
+    problems: Vec<Problem>,
     fields: Vec<FieldTag>,
     preview: PreviewBox,
 }
@@ -253,6 +260,11 @@ async fn form_page(
         form,
         kinds,
         creators,
+        problems: errors
+            .errors
+            .iter()
+            .map(|e| Problem { field: e.field.clone(), sentence: sentence(&e.field, &e.message) })
+            .collect(),
         errors,
         fields: MERGE_FIELDS
             .iter()

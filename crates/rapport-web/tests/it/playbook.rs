@@ -348,6 +348,7 @@ async fn a_bad_template_form_is_shown_again_with_inline_errors_and_what_was_type
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Subject uses “creatr.name” on line 1, which is not a merge field"), "{page}");
     assert!(page.contains("Body has a syntax error on line"), "{page}");
+    assert!(page.contains("<a href=\"#f-subject\">Subject uses “creatr.name”"), "the summary links the field");
     assert!(
         page.contains("Hi {{ creator.first_name }}\n{% if content.url %}\nno end</textarea>"),
         "what was typed stays"
