@@ -161,6 +161,7 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
         }
     }
 
+    crate::demo_playbook::seed(app, &ctx).await?;
     let creators = live_count(app, &ctx).await?;
     tracing::info!(creators, "demo workspace created");
     Ok(DemoSummary { created: true, creators, email: DEMO_EMAIL, password: DEMO_PASSWORD })

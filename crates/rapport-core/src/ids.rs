@@ -93,6 +93,8 @@ typed_id!(/// An email in the outbox.
     OutboxId, "em", "email");
 typed_id!(/// A received email.
     InboundId, "in", "received email");
+typed_id!(/// A template of the workspace playbook (email, brief or review checklist).
+    TemplateId, "tpl", "template");
 
 #[cfg(test)]
 mod tests {

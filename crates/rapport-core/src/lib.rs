@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod platform;
 pub mod quality;
 pub mod roles;
+pub mod templates;
 pub mod tier;
 pub mod validation;
 

@@ -16,6 +16,7 @@ pub mod merges;
 pub mod migrate;
 pub mod notes;
 pub mod outbox;
+pub mod playbook;
 pub mod scratch;
 pub mod sessions;
 pub mod shortlists;

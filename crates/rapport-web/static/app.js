@@ -64,6 +64,25 @@
     });
 
     // Copy buttons for one-time secrets.
+    // Playbook editor: re-render the preview (a server fragment) shortly after each edit.
+    document.querySelectorAll("form[data-live-preview]").forEach(function (form) {
+      var target = document.getElementById(form.getAttribute("data-preview-target"));
+      var url = form.getAttribute("data-live-preview");
+      var timer = null;
+      var latest = 0;
+      if (!target) return;
+      function refresh() {
+        var n = ++latest;
+        fetch(url, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) { if (html !== null && n === latest) target.innerHTML = html; })
+          .catch(function () {});
+      }
+      function later(ms) { clearTimeout(timer); timer = setTimeout(refresh, ms); }
+      form.addEventListener("input", function () { later(350); });
+      form.addEventListener("change", function () { later(50); });
+    });
+
     document.querySelectorAll("[data-copy]").forEach(function (b) {
       b.addEventListener("click", function () {
         var input = document.getElementById(b.getAttribute("data-copy"));

@@ -11,6 +11,7 @@ pub mod notes;
 pub mod openapi;
 pub mod outbox;
 pub mod pipeline;
+pub mod playbook;
 pub mod shortlists;
 pub mod suppressions;
 pub mod tasks;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(mail_settings::router())
         .merge(suppressions::router())
         .merge(inbound::router())
+        .merge(playbook::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -35,9 +35,12 @@ use utoipa::{Modify, OpenApi};
         super::inbound::import_email, super::inbound::list_inbound, super::inbound::show_inbound,
         super::inbound::assign_inbound, super::inbound::dismiss_inbound, super::inbound::show_mailbox,
         super::inbound::replace_mailbox, super::inbound::delete_mailbox,
+        super::playbook::list_templates, super::playbook::create_template, super::playbook::show_template,
+        super::playbook::update_template, super::playbook::delete_template, super::playbook::preview_template,
+        super::playbook::list_merge_fields,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"))
 )]
 pub struct ApiDoc;
 

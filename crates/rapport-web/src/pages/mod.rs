@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod login;
 pub mod mail_settings;
 pub mod pipeline;
+pub mod playbook;
 pub mod settings;
 pub mod shortlists;
 pub mod unsubscribe;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(brand::router())
         .merge(shortlists::router())
         .merge(pipeline::router())
+        .merge(playbook::router())
         .merge(duplicates::router())
         .merge(invitations::router())
         .merge(unsubscribe::router())

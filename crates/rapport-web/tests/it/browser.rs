@@ -487,3 +487,31 @@ async fn a_person_moves_pipeline_cards_with_the_menu_and_the_keyboard() {
 
     b.quit(&mut driver).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_playbook_preview_follows_what_is_typed() {
+    let _turn = ONE_BROWSER.lock().await;
+    let Some((mut driver, b, _profile)) = open_browser().await else { return };
+    let app = TestApp::spawn(Engine::Sqlite).await.unwrap();
+    let owner = app.workspace("Playbook Studio", Role::Owner).await;
+    let api = app.api(&app.key(owner.workspace, "write").await);
+    let accounts = json!([{"platform": "instagram", "handle": "@anacooks", "followers": 5000}]);
+    api.creator(json!({"display_name": "Ana <b>&</b> Lima", "social_accounts": accounts})).await;
+    sign_in(&b, &app, &owner).await;
+    b.goto(&app.url("/playbook/new")).await;
+
+    // No button pressed: the preview follows the typing, and the name shows as typed, not as markup.
+    b.type_into("#f-subject", "Hi {{ creator.first_name }}").await;
+    b.type_into("#f-body", "Dear {{ creator.name }} (@{{ creator.handle }})").await;
+    wait_for("the live preview", STEP, || async {
+        let t = b.try_text("#preview .preview-text").await.map_err(|e| e.to_string())?;
+        if t == "Dear Ana <b>&</b> Lima (@anacooks)" { Ok(()) } else { Err(format!("preview: {t}")) }
+    })
+    .await;
+    assert_eq!(b.text("#preview .preview-subject strong").await, "Hi Ana");
+    b.type_into("#f-body", " {{ creator.nmae }}").await;
+    wait_for_text(&b, "the unknown field named in the preview", "which is not a merge field").await;
+    assert!(b.current_url().await.unwrap().ends_with("/playbook/new"), "nothing was submitted");
+
+    b.quit(&mut driver).await;
+}

@@ -16,6 +16,7 @@ mod merges;
 mod pages;
 mod pipeline;
 mod pipeline_pages;
+mod playbook;
 mod search;
 mod shortlists;
 mod smtp_server;
