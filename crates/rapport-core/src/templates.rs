@@ -410,6 +410,24 @@ fn blank_reason(field: &str) -> &'static str {
     }
 }
 
+/// A warning when a message (however it was written) mentions neither the creator's name,
+/// first name or handle nor the chosen piece of content.
+pub fn unmentioned(ctx: &MergeContext, text: &str) -> Option<Warning> {
+    let lower = text.to_lowercase();
+    let mentioned = PERSONAL_FIELDS
+        .iter()
+        .filter_map(|f| ctx.field(f))
+        .filter(|v| !v.trim().is_empty())
+        .any(|v| lower.contains(&v.trim().to_lowercase()));
+    (!mentioned).then(|| Warning {
+        code: "creator_not_in_message",
+        message: format!(
+            "The message as written for {} mentions neither their name, their handle nor a piece of their content.",
+            if ctx.creator.name.is_empty() { "this creator" } else { &ctx.creator.name }
+        ),
+    })
+}
+
 /// Warnings about a message that does not read as written for this creator: the template
 /// refers to nothing personal, the rendered text mentions neither their name, handle nor
 /// the chosen content, or a field it uses comes out blank. Only emails are checked.
@@ -426,23 +444,8 @@ fn personalisation(kind: TemplateKind, used: &BTreeSet<String>, ctx: &MergeConte
                       creator.handle, content.title or content.url, so it reads like a mass mailing."
                 .into(),
         });
-    } else {
-        let lower = text.to_lowercase();
-        let mentioned = PERSONAL_FIELDS
-            .iter()
-            .filter_map(|f| ctx.field(f))
-            .filter(|v| !v.trim().is_empty())
-            .any(|v| lower.contains(&v.trim().to_lowercase()));
-        if !mentioned {
-            warnings.push(Warning {
-                code: "creator_not_in_message",
-                message: format!(
-                    "The message as rendered for {} mentions neither their name, their handle nor a piece of their \
-                     content.",
-                    if ctx.creator.name.is_empty() { "this creator" } else { &ctx.creator.name }
-                ),
-            });
-        }
+    } else if let Some(w) = unmentioned(ctx, text) {
+        warnings.push(w);
     }
     for f in MERGE_FIELDS.iter().filter(|f| uses(f.name)) {
         if ctx.field(f.name).is_some_and(|v| v.trim().is_empty()) {

@@ -4,7 +4,10 @@
 //! addresses, and asks for an explicit, logged override when the outreach lock applies
 //! (another member owns the creator, or anyone contacted them within the lock window).
 
+mod compose;
 pub mod deliver;
+
+pub use compose::{MAX_BODY, MAX_SUBJECT};
 
 use crate::App;
 use crate::context::Ctx;
@@ -17,17 +20,13 @@ use rapport_core::actor::now;
 use rapport_core::diff::Change;
 use rapport_core::ids::{CreatorId, OutboxId};
 use rapport_core::outbox::{self as rules, LockReason};
-use rapport_core::validation::{optional_text, required_text};
+use rapport_core::validation::optional_text;
 use rapport_store::outbox::{self as store, OutboxRow, OverrideRow};
 use rapport_store::{Conn, creators as creator_store, mail_settings, suppressions, users};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// The longest subject and body accepted, in characters.
-pub const MAX_SUBJECT: usize = 300;
-pub const MAX_BODY: usize = 50_000;
 
 /// An email as the API and the UI show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -79,7 +78,8 @@ impl From<OutboxRow> for EmailView {
     }
 }
 
-/// A message to a creator.
+/// A message to a creator: a subject and body, or a playbook email template rendered for
+/// them (with an optional piece of their content and campaign).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailInput {
@@ -87,6 +87,16 @@ pub struct EmailInput {
     pub to: Option<String>,
     pub subject: Option<String>,
     pub body: Option<String>,
+    /// A playbook email template, `tpl_…` (instead of `subject` and `body`).
+    pub template_id: Option<String>,
+    /// The piece of the creator's content the message refers to.
+    pub content_title: Option<String>,
+    pub content_url: Option<String>,
+    pub campaign_name: Option<String>,
+    /// Sends despite the personalisation warnings (the message never mentions the creator,
+    /// or a merge field came out blank).
+    #[serde(default)]
+    pub ignore_warnings: bool,
     /// The Message-ID this answers, for threading.
     pub in_reply_to: Option<String>,
     /// A retry with the same key returns the first message instead of sending twice.
@@ -171,30 +181,37 @@ fn conflict(message: String, field: &str) -> AppError {
 /// Queues an email to a creator. `origin` is the public origin for the unsubscribe link.
 pub async fn queue(app: &App, ctx: &Ctx, creator: CreatorId, input: EmailInput, origin: &str) -> AppResult<EmailView> {
     ctx.require_write()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let row = require_creator(&mut c, ctx, creator, false).await?;
-    if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty())
-        && let Some(existing) = store::find_by_idempotency_key(&mut c, ctx.ws(), key).await?
-    {
-        return Ok(existing.into());
+    let view = crate::creators::get(app, ctx, creator).await?;
+    if view.deleted_at.is_some() {
+        return Err(AppError::NotFound);
     }
-    if row.do_not_contact {
-        return Err(conflict(format!("{} is marked do not contact; nothing was sent", row.display_name), "creator"));
-    }
-    let Some(settings) = mail_settings::get(&mut c, ctx.ws()).await? else {
-        return Err(conflict(
-            "this workspace has no SMTP server yet: an owner or admin sets it up in Settings → Email".into(),
-            "smtp",
-        ));
+    let (settings, sender, to) = {
+        let mut p = app.db.read().await?;
+        let mut c = p.conn();
+        if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty())
+            && let Some(existing) = store::find_by_idempotency_key(&mut c, ctx.ws(), key).await?
+        {
+            return Ok(existing.into());
+        }
+        let Some(settings) = mail_settings::get(&mut c, ctx.ws()).await? else {
+            return Err(conflict(
+                "this workspace has no SMTP server yet: an owner or admin sets it up in Settings → Email".into(),
+                "smtp",
+            ));
+        };
+        let settings = parse_row(&settings)?;
+        let sender = sender_for(&mut c, ctx, &settings).await?;
+        let to = match input.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => Some(t.to_owned()),
+            None => default_recipient(&mut c, view.id.0).await?,
+        };
+        (settings, sender, to)
     };
-    let settings = parse_row(&settings)?;
+    if view.do_not_contact {
+        return Err(conflict(format!("{} is marked do not contact; nothing was sent", view.display_name), "creator"));
+    }
 
     let mut e = Invalid::new();
-    let to = match input.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(t.to_owned()),
-        None => default_recipient(&mut c, row.id).await?,
-    };
     let to = match to.as_deref().map(rapport_core::email::parse) {
         None => {
             e.add("to", "is required: this creator has no email address");
@@ -206,13 +223,30 @@ pub async fn queue(app: &App, ctx: &Ctx, creator: CreatorId, input: EmailInput, 
         }
         Some(Ok(m)) => Some(m),
     };
-    let subject = required_text(&mut e, "subject", input.subject.as_deref(), MAX_SUBJECT);
-    let body = required_text(&mut e, "body", input.body.as_deref(), MAX_BODY);
+    let token = tokens::random_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let unsubscribe_url = format!("{}/unsubscribe/{token}", origin.trim_end_matches('/'));
+    let composed = compose::compose(app, ctx, &view, &input, &sender, &unsubscribe_url, &mut e).await?;
     let in_reply_to = optional_text(&mut e, "in_reply_to", input.in_reply_to.as_deref(), 998);
     let idempotency_key = optional_text(&mut e, "idempotency_key", input.idempotency_key.as_deref(), 200);
     let note = optional_text(&mut e, "override_note", input.override_note.as_deref(), 500);
-    let to = e.into_result(to)?.ok_or(AppError::Internal("recipient vanished".into()))?;
+    e.into_result(())?;
+    let (Some(to), Some(composed)) = (to, composed) else {
+        return Err(AppError::Internal("a checked message lost its parts".into()));
+    };
+    if !composed.warnings.is_empty() && !input.ignore_warnings {
+        let why: Vec<_> = composed.warnings.iter().map(|w| w.message.as_str()).collect();
+        return Err(conflict(
+            format!("check the message first: {} Send again with ignore_warnings to go ahead", why.join(" ")),
+            "ignore_warnings",
+        ));
+    }
 
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let row = require_creator(&mut c, ctx, creator, false).await?;
+    if row.do_not_contact {
+        return Err(conflict(format!("{} is marked do not contact; nothing was sent", row.display_name), "creator"));
+    }
     if let Some(s) = suppressions::get(&mut c, ctx.ws(), &to.normalized).await? {
         return Err(conflict(
             format!("{} is on the suppression list ({}); nothing was sent", to.value, s.reason),
@@ -228,13 +262,9 @@ pub async fn queue(app: &App, ctx: &Ctx, creator: CreatorId, input: EmailInput, 
         ));
     }
 
-    let sender = sender_for(&mut c, ctx, &settings).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let token = tokens::random_token().map_err(|e| AppError::Internal(e.to_string()))?;
     suppressions::insert_token(&mut c, tokens::hash(&token), ctx.ws(), &to.normalized, Some(row.id), at).await?;
-    let unsubscribe_url = format!("{}/unsubscribe/{token}", origin.trim_end_matches('/'));
-    let body = format!("{body}\n\n--\nNo more emails like this: {unsubscribe_url}\n");
     let msg = OutboxRow {
         id,
         workspace_id: ctx.ws(),
@@ -243,8 +273,8 @@ pub async fn queue(app: &App, ctx: &Ctx, creator: CreatorId, input: EmailInput, 
         from_name: sender.from_name,
         from_email: sender.from_email.clone(),
         to_email: to.value,
-        subject,
-        body,
+        subject: composed.subject,
+        body: composed.body,
         message_id: rules::message_id(id, &sender.from_email),
         references_ids: in_reply_to.clone(),
         in_reply_to,

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use rapport_app::outbox::{self, EmailInput, EmailQuery, EmailView, LockView};
+use rapport_app::playbook::{self, PreviewInput};
 use rapport_app::{AppError, creators};
 use rapport_core::Invalid;
 use rapport_core::ids::{CreatorId, OutboxId};
@@ -35,6 +36,20 @@ pub struct ComposeForm {
     #[serde(rename = "override")]
     pub override_lock: Option<String>,
     pub override_note: String,
+    pub ignore_warnings: Option<String>,
+    pub content_title: String,
+    pub content_url: String,
+    pub campaign_name: String,
+}
+
+/// "Start from a template": which one, and the content and campaign it may refer to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DraftQuery {
+    pub template_id: String,
+    pub content_title: String,
+    pub content_url: String,
+    pub campaign_name: String,
 }
 
 /// One row of an email list.
@@ -83,6 +98,11 @@ struct ComposePage {
     errors: Invalid,
     refusal: Option<String>,
     history: Vec<EmailRow>,
+    templates: Vec<(String, String)>,
+    draft: DraftQuery,
+    warnings: Vec<String>,
+    /// The refusal asked to confirm the personalisation warnings.
+    confirm_warnings: bool,
 }
 
 impl ComposePage {
@@ -91,15 +111,24 @@ impl ComposePage {
     }
 }
 
+/// What the compose page shows besides the creator: the form as typed (or a draft from a
+/// template), its errors, and why the last send was refused.
+#[derive(Default)]
+struct Shown {
+    form: Option<ComposeForm>,
+    draft: DraftQuery,
+    errors: Invalid,
+    refusal: Option<(String, Option<String>)>,
+}
+
 async fn render_compose(
     state: &AppState,
     session: &Session,
     flash: Flash,
     id: CreatorId,
-    form: Option<ComposeForm>,
-    errors: Invalid,
-    refusal: Option<String>,
+    shown: Shown,
 ) -> Result<ComposePage, PageError> {
+    let Shown { form, draft, mut errors, refusal } = shown;
     let ctx = session.ctx();
     let c = creators::get(&state.app, ctx, id).await?;
     if c.deleted_at.is_some() {
@@ -108,7 +137,42 @@ async fn render_compose(
     let lock = outbox::lock(&state.app, ctx, id).await?;
     let q = EmailQuery { creator_id: Some(id.to_string()), ..Default::default() };
     let history = outbox::list(&state.app, ctx, &q).await?.into_iter().map(EmailRow::from).collect();
-    let form = form.unwrap_or_else(|| ComposeForm {
+    let templates =
+        playbook::list(&state.app, ctx, Some("email")).await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect();
+    let mut warnings = vec![];
+    let mut form = form;
+    if form.is_none() && !draft.template_id.is_empty() {
+        let input = PreviewInput {
+            creator_id: Some(id.to_string()),
+            campaign_name: Some(draft.campaign_name.clone()),
+            content_url: Some(draft.content_url.clone()),
+            content_title: Some(draft.content_title.clone()),
+        };
+        match draft.template_id.parse().map_err(|_| AppError::NotFound) {
+            Ok(t) => match playbook::preview(&state.app, ctx, t, &input).await {
+                Ok(p) => {
+                    warnings = p.warnings.into_iter().map(|w| w.message).collect();
+                    form = Some(ComposeForm {
+                        subject: p.subject,
+                        body: p.body,
+                        content_title: draft.content_title.clone(),
+                        content_url: draft.content_url.clone(),
+                        campaign_name: draft.campaign_name.clone(),
+                        ..Default::default()
+                    });
+                }
+                Err(AppError::Invalid(e)) => errors = e,
+                Err(AppError::NotFound) => errors.add("template_id", "is not an email template of this workspace"),
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) => errors.add("template_id", "is not an email template of this workspace"),
+        }
+    }
+    let (refusal, confirm_warnings) = match refusal {
+        Some((message, field)) => (Some(message), field.as_deref() == Some("ignore_warnings")),
+        None => (None, false),
+    };
+    let mut form = form.unwrap_or_else(|| ComposeForm {
         to: c
             .first_contact("email")
             .or_else(|| c.contact_points.iter().find(|p| p.kind == "email").map(|p| p.value.as_str()))
@@ -116,6 +180,9 @@ async fn render_compose(
             .to_string(),
         ..Default::default()
     });
+    if form.to.is_empty() {
+        form.to = c.first_contact("email").unwrap_or_default().to_string();
+    }
     let layout = Layout::new(state, session, format!("Email {}", c.display_name), "creators", flash).await?;
     Ok(ComposePage {
         layout,
@@ -127,6 +194,10 @@ async fn render_compose(
         errors,
         refusal,
         history,
+        templates,
+        draft,
+        warnings,
+        confirm_warnings,
     })
 }
 
@@ -139,8 +210,10 @@ async fn compose_page(
     session: Session,
     flash: Flash,
     Path(id): Path<String>,
+    Query(draft): Query<DraftQuery>,
 ) -> Result<Response, PageError> {
-    let page = render_compose(&state, &session, flash, creator_id(&id)?, None, Invalid::new(), None).await?;
+    let shown = Shown { draft, ..Default::default() };
+    let page = render_compose(&state, &session, flash, creator_id(&id)?, shown).await?;
     Ok(Html(page.render()?).into_response())
 }
 
@@ -158,6 +231,10 @@ async fn send(
         body: Some(form.body.clone()),
         override_lock: form.override_lock.is_some(),
         override_note: Some(form.override_note.clone()),
+        ignore_warnings: form.ignore_warnings.is_some(),
+        content_title: Some(form.content_title.clone()),
+        content_url: Some(form.content_url.clone()),
+        campaign_name: Some(form.campaign_name.clone()),
         ..Default::default()
     };
     let origin = state.public_origin(&headers);
@@ -170,10 +247,11 @@ async fn send(
             ));
         }
         Err(AppError::Invalid(e)) => (e, None),
-        Err(AppError::Conflict { message, .. }) => (Invalid::new(), Some(message)),
+        Err(AppError::Conflict { message, field, .. }) => (Invalid::new(), Some((message, field))),
         Err(e) => return Err(e.into()),
     };
-    let page = render_compose(&state, &f.session, Flash(None), id, Some(form), errors, refusal).await?;
+    let shown = Shown { form: Some(form), errors, refusal, ..Default::default() };
+    let page = render_compose(&state, &f.session, Flash(None), id, shown).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
 

@@ -32,6 +32,9 @@ crate::db_tests!(
     a_read_key_cannot_send_or_change_settings,
     email_routes_answer_404_for_another_workspace,
     the_openapi_document_describes_email,
+    a_message_that_never_mentions_the_creator_needs_confirmation,
+    a_playbook_template_is_rendered_for_the_creator_with_the_real_unsubscribe_link,
+    a_template_must_be_an_email_template_of_the_workspace,
 );
 
 fn id(v: &Value) -> String {
@@ -123,7 +126,7 @@ async fn an_email_goes_out_with_a_stable_message_id_and_one_click_unsubscribe_he
 async fn a_reply_carries_in_reply_to_and_references(app: TestApp) {
     let (api, smtp, ana) = setup(&app, "Brand").await;
     let parent = "<CAF=abc123@mail.gmail.com>";
-    send(&api, &ana, json!({"subject": "Re: rates", "body": "Thanks!", "in_reply_to": parent})).await;
+    send(&api, &ana, json!({"subject": "Re: rates", "body": "Thanks, Ana!", "in_reply_to": parent})).await;
     let m = &smtp.wait_for(1).await[0];
     assert_eq!(m.header("In-Reply-To").unwrap(), parent);
     assert_eq!(m.header("References").unwrap(), parent);
@@ -173,7 +176,7 @@ async fn the_hourly_throttle_holds_back_what_is_over_the_limit(app: TestApp) {
     let (api, smtp, _) = setup(&app, "Brand").await;
     configure(&api, smtp.port, 2).await;
     let mut ids = vec![];
-    for (i, name) in ["Ana", "Ben", "Caro"].iter().enumerate() {
+    for (i, name) in ["Ana", "Ana Costa", "Ana Silva"].iter().enumerate() {
         let c = creator_with_email(&api, name, &format!("c{i}@creators.example")).await;
         ids.push(id(&send(&api, &c, hello()).await));
     }
@@ -322,7 +325,7 @@ async fn a_retry_with_the_same_idempotency_key_sends_once(app: TestApp) {
 async fn a_queued_email_can_be_cancelled_and_never_goes_out(app: TestApp) {
     let (api, smtp, ana) = setup(&app, "Brand").await;
     configure(&api, smtp.port, 1).await;
-    let ben = creator_with_email(&api, "Ben", "ben@creators.example").await;
+    let ben = creator_with_email(&api, "Ana Costa", "ben@creators.example").await;
     send(&api, &ana, hello()).await;
     let held = send(&api, &ben, hello()).await;
     smtp.wait_for(1).await;
@@ -438,4 +441,76 @@ async fn the_openapi_document_describes_email(app: TestApp) {
     ] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
+}
+
+async fn a_message_that_never_mentions_the_creator_needs_confirmation(app: TestApp) {
+    let (api, smtp, ana) = setup(&app, "Brand").await;
+    let generic = json!({"subject": "Collaboration opportunity", "body": "Dear creator, we love your work."});
+    let (s, v) = api.post(&format!("/creators/{ana}/emails"), generic.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["field"], "ignore_warnings");
+    assert!(v["message"].as_str().unwrap().contains("mentions neither their name"), "{v}");
+    let mut confirmed = generic;
+    confirmed["ignore_warnings"] = json!(true);
+    send(&api, &ana, confirmed).await;
+    smtp.wait_for(1).await;
+}
+
+async fn email_template(api: &Api, subject: &str, body: &str) -> String {
+    let (s, v) = api
+        .post(
+            "/playbook/templates",
+            json!({"kind": "email", "name": format!("T {}", uuid::Uuid::now_v7()), "subject": subject, "body": body}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    id(&v)
+}
+
+async fn a_playbook_template_is_rendered_for_the_creator_with_the_real_unsubscribe_link(app: TestApp) {
+    let (api, smtp, ana) = setup(&app, "Brand").await;
+    let t = email_template(
+        &api,
+        "Loved {{ content.title }}",
+        "Hi {{ creator.first_name }},\nyour {{ content.title }} ({{ content.url }}) is great.\n{{ sender.name }}\nUnsubscribe: {{ unsubscribe_url }}",
+    )
+    .await;
+    let queued = send(
+        &api,
+        &ana,
+        json!({"template_id": t, "content_title": "Madeira trail reel", "content_url": "https://instagram.example/p/1"}),
+    )
+    .await;
+    assert_eq!(queued["subject"], "Loved Madeira trail reel");
+    let m = &smtp.wait_for(1).await[0];
+    let body = queued["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Hi Ana,\nyour Madeira trail reel (https://instagram.example/p/1) is great.\nBrand Team"),
+        "{body}"
+    );
+    let link = m.header("List-Unsubscribe").unwrap();
+    let link = link.trim_start_matches('<').trim_end_matches('>');
+    assert_eq!(body.matches(link).count(), 1, "the template's link, and no added footer: {body}");
+    // A template that needs a piece of content warns when none is chosen.
+    let (s, v) = api.post(&format!("/creators/{ana}/emails"), json!({"template_id": t, "override": true})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("comes out blank"), "{v}");
+}
+
+async fn a_template_must_be_an_email_template_of_the_workspace(app: TestApp) {
+    let (api, _smtp, ana) = setup(&app, "Brand").await;
+    let (other, _) = app.api_in_new_workspace("Other").await;
+    let theirs = email_template(&other, "Hi {{ creator.first_name }}", "Hello {{ creator.first_name }}").await;
+    let (s, v) = api.post(&format!("/creators/{ana}/emails"), json!({"template_id": theirs})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["template_id"]);
+    let mine = email_template(&api, "Hi {{ creator.first_name }}", "Hello {{ creator.first_name }}").await;
+    let (s, v) =
+        api.post(&format!("/creators/{ana}/emails"), json!({"template_id": mine, "subject": "x", "body": "y"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["template_id"]);
+    let (s, v) =
+        api.post(&format!("/creators/{ana}/emails"), json!({"template_id": mine, "content_url": "ftp://x"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["content_url"]);
 }

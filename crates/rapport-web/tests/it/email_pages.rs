@@ -18,6 +18,7 @@ crate::db_tests!(
     admins_set_the_smtp_server_and_the_password_is_never_shown,
     members_set_their_own_sender_identity_but_not_the_server,
     admins_set_the_reply_mailbox_on_the_settings_page,
+    the_compose_page_starts_from_a_template_and_asks_before_an_impersonal_send,
     the_suppression_list_is_managed_on_the_settings_page,
     email_forms_need_the_csrf_token,
     email_pages_answer_404_for_another_workspace,
@@ -103,7 +104,7 @@ async fn the_compose_page_warns_of_the_lock_and_sends_only_with_an_override(app:
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, page) = sam.get(&format!("/creators/{c}/email")).await;
     assert!(page.contains("id=\"outreach-lock\"") && page.contains("Test Person owns this creator"), "{page}");
-    let form = [("to", "ana@creators.example"), ("subject", "Hello"), ("body", "Hi")];
+    let form = [("to", "ana@creators.example"), ("subject", "Hello"), ("body", "Hi Ana")];
     let (s, page) = sam.submit(&format!("/creators/{c}/email"), &form).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("outreach lock"), "{page}");
@@ -139,9 +140,10 @@ async fn the_outbox_lists_emails_and_cancels_a_waiting_one(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let c = ana(&api).await;
-    let body = json!({"subject": "First", "body": "x"});
+    let body = json!({"subject": "First", "body": "Hi Ana"});
     api.post(&format!("/creators/{c}/emails"), body).await;
-    let (_, held) = api.post(&format!("/creators/{c}/emails"), json!({"subject": "Second", "body": "y"})).await;
+    let (_, held) =
+        api.post(&format!("/creators/{c}/emails"), json!({"subject": "Second", "body": "Hi again, Ana"})).await;
     smtp.wait_for(1).await;
     // The second waits for the hour to pass once the worker has looked at it.
     for _ in 0..100 {
@@ -235,7 +237,7 @@ async fn the_suppression_list_is_managed_on_the_settings_page(app: TestApp) {
     let (_, page) = b.get("/settings/email").await;
     assert!(page.contains("ana@creators.example") && page.contains("asked"));
     let c = ana(&api).await;
-    let (s, page) = b.submit(&format!("/creators/{c}/email"), &[("subject", "Hi"), ("body", "Hello")]).await;
+    let (s, page) = b.submit(&format!("/creators/{c}/email"), &[("subject", "Hi"), ("body", "Hello Ana")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("suppression list"));
     let (s, _) = b.submit("/settings/email/suppressions/remove", &[("email", "ana@creators.example")]).await;
@@ -263,7 +265,7 @@ async fn email_forms_need_the_csrf_token(app: TestApp) {
 async fn email_pages_answer_404_for_another_workspace(app: TestApp) {
     let (_, _, api, _) = setup(&app).await;
     let c = ana(&api).await;
-    let (_, sent) = api.post(&format!("/creators/{c}/emails"), json!({"subject": "s", "body": "b"})).await;
+    let (_, sent) = api.post(&format!("/creators/{c}/emails"), json!({"subject": "s", "body": "Hi Ana"})).await;
     let other = app.workspace("Other", Role::Owner).await;
     let b = app.signed_in(&other).await;
     let (s, _) = b.get(&format!("/creators/{c}/email")).await;
@@ -306,4 +308,42 @@ async fn admins_set_the_reply_mailbox_on_the_settings_page(app: TestApp) {
     let member = app.person_in("Brand", "m@example.com", Role::Member).await;
     let (s, _) = app.signed_in(&member).await.submit("/settings/email/mailbox", &form).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn the_compose_page_starts_from_a_template_and_asks_before_an_impersonal_send(app: TestApp) {
+    let (_, b, api, smtp) = setup(&app).await;
+    let c = ana(&api).await;
+    let (s, t) = api
+        .post(
+            "/playbook/templates",
+            json!({"kind": "email", "name": "First outreach",
+            "subject": "About {{ content.title }}",
+            "body": "Hi {{ creator.first_name }}, loved {{ content.title }}.\nStop: {{ unsubscribe_url }}"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let (s, page) = b.get(&format!("/creators/{c}/email?template_id={}&content_title=Madeira+reel", id(&t))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("value=\"About Madeira reel\""), "{page}");
+    assert!(page.contains("Hi Ana, loved Madeira reel."));
+    let body = "Hi Ana, loved Madeira reel.\nStop: [unsubscribe link, added when the email is sent]";
+    let (s, _) = b
+        .submit(
+            &format!("/creators/{c}/email"),
+            &[("subject", "About Madeira reel"), ("body", body), ("content_title", "Madeira reel")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let m = &smtp.wait_for(1).await[0];
+    assert!(m.data.contains("/unsubscribe/") && !m.data.contains("[unsubscribe link"), "{}", m.data);
+    // Written by hand without a word about her: the page asks first.
+    let form = [("subject", "Partnership"), ("body", "Dear creator, let us work together."), ("override", "1")];
+    let (s, page) = b.submit(&format!("/creators/{c}/email"), &form).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("name=\"ignore_warnings\"") && page.contains("Dear creator, let us work together."));
+    let mut confirmed = form.to_vec();
+    confirmed.push(("ignore_warnings", "1"));
+    let (s, _) = b.submit(&format!("/creators/{c}/email"), &confirmed).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    smtp.wait_for(2).await;
 }

@@ -80,7 +80,7 @@ async fn a_reply_to_an_email_we_sent_is_filed_under_its_creator_by_thread(app: T
         .await;
     assert_eq!(s, StatusCode::OK);
     let ana = creator(&api, "Ana Lima", "ana@creators.example").await;
-    let (_, sent) = api.post(&format!("/creators/{ana}/emails"), json!({"subject": "Hi", "body": "Hello"})).await;
+    let (_, sent) = api.post(&format!("/creators/{ana}/emails"), json!({"subject": "Hi", "body": "Hello Ana"})).await;
     // She answers from another address: the thread, not the address, decides.
     let (s, v) = import(&app, &api, reply_to(sent["message_id"].as_str().unwrap(), "ana.private@gmail.example")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
