@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod pipeline;
 pub mod playbook;
 pub mod search;
+pub mod sequences;
 pub mod settings;
 pub mod shortlists;
 pub mod suppressions;
@@ -104,7 +105,7 @@ impl App {
     }
 
     /// Starts the background work of a server process: the search indexer, the email
-    /// delivery worker, the mailbox poller, and any import
+    /// delivery worker, the mailbox poller, the sequence runner, and any import
     /// (or import undo) that a previous process left unfinished. Those jobs are picked before
     /// this returns (their work goes on in the background), so an import started after it
     /// is never taken for a leftover.
@@ -114,6 +115,7 @@ impl App {
         }
         tokio::spawn(outbox::deliver::run(self.clone()));
         tokio::spawn(inbound::imap::run(self.clone()));
+        tokio::spawn(sequences::runner::run(self.clone(), self.config.outbox.poll));
         if let Err(e) = imports::resume_unfinished(self).await {
             tracing::error!(error = %e, "resuming unfinished imports failed");
         }

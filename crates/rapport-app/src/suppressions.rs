@@ -127,6 +127,7 @@ pub async fn unsubscribe(app: &App, token: &str) -> AppResult<UnsubscribeTarget>
     if added && let Some(creator) = t.creator_id {
         let ctx = Ctx::system(WorkspaceId(t.workspace_id), Actor::System, "Unsubscribe link");
         timeline::record(&mut c, &ctx, creator, "email.unsubscribed", vec![change("email", t.email.clone())]).await?;
+        crate::sequences::stop_all(&mut c, &ctx, creator, "unsubscribed").await?;
     }
     tx.commit().await?;
     Ok(UnsubscribeTarget { email: t.email, already: !added })

@@ -93,6 +93,10 @@ typed_id!(/// An email in the outbox.
     OutboxId, "em", "email");
 typed_id!(/// A received email.
     InboundId, "in", "received email");
+typed_id!(/// A sequence of follow-up emails.
+    SequenceId, "sq", "sequence");
+typed_id!(/// A creator's enrolment in a sequence.
+    EnrollmentId, "enr", "enrolment");
 typed_id!(/// A template of the workspace playbook (email, brief or review checklist).
     TemplateId, "tpl", "template");
 

@@ -18,6 +18,7 @@ pub mod notes;
 pub mod outbox;
 pub mod playbook;
 pub mod scratch;
+pub mod sequences;
 pub mod sessions;
 pub mod shortlists;
 pub mod sql;

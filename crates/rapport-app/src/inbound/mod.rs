@@ -165,7 +165,8 @@ pub async fn receive(app: &App, workspace: Uuid, raw: &[u8], source: &str) -> Ap
 /// What filing a message under a creator records.
 async fn file_under(c: &mut Conn<'_>, workspace: Uuid, creator: Uuid, row: &InboundRow) -> AppResult<()> {
     let ctx = Ctx::system(WorkspaceId(workspace), Actor::System, "Email");
-    timeline::record(c, &ctx, creator, "email.received", vec![change("subject", row.subject.clone())]).await
+    timeline::record(c, &ctx, creator, "email.received", vec![change("subject", row.subject.clone())]).await?;
+    crate::sequences::stop_all(c, &ctx, creator, "replied").await
 }
 
 /// What importing a file did.

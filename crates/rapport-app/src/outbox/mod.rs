@@ -140,7 +140,7 @@ pub(crate) async fn last_contact(c: &mut Conn<'_>, ctx: &Ctx, creator: Uuid) -> 
     Ok(store::last_outreach(c, ctx.ws(), creator).await?)
 }
 
-async fn lock_for(
+pub(crate) async fn lock_for(
     c: &mut Conn<'_>,
     ctx: &Ctx,
     owner: Option<Uuid>,
@@ -180,6 +180,19 @@ fn conflict(message: String, field: &str) -> AppError {
 
 /// Queues an email to a creator. `origin` is the public origin for the unsubscribe link.
 pub async fn queue(app: &App, ctx: &Ctx, creator: CreatorId, input: EmailInput, origin: &str) -> AppResult<EmailView> {
+    queue_checked(app, ctx, creator, input, origin, true).await
+}
+
+/// Queues an email; `check_lock = false` for the later steps of a sequence, whose lock was
+/// checked when the creator was enrolled.
+pub(crate) async fn queue_checked(
+    app: &App,
+    ctx: &Ctx,
+    creator: CreatorId,
+    input: EmailInput,
+    origin: &str,
+    check_lock: bool,
+) -> AppResult<EmailView> {
     ctx.require_write()?;
     let view = crate::creators::get(app, ctx, creator).await?;
     if view.deleted_at.is_some() {
@@ -253,7 +266,10 @@ pub async fn queue(app: &App, ctx: &Ctx, creator: CreatorId, input: EmailInput, 
             "to",
         ));
     }
-    let lock = lock_for(&mut c, ctx, row.owner_id, row.id, settings.lock_days).await?;
+    let mut lock = lock_for(&mut c, ctx, row.owner_id, row.id, settings.lock_days).await?;
+    if !check_lock {
+        lock = LockView { locked: false, reasons: vec![], last_contact: lock.last_contact };
+    }
     if lock.locked && !input.override_lock {
         let why: Vec<_> = lock.reasons.iter().map(|r| r.message.as_str()).collect();
         return Err(conflict(

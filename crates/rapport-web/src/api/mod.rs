@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod pipeline;
 pub mod playbook;
+pub mod sequences;
 pub mod shortlists;
 pub mod suppressions;
 pub mod tasks;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(mail_settings::router())
         .merge(suppressions::router())
         .merge(inbound::router())
+        .merge(sequences::router())
         .merge(playbook::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })

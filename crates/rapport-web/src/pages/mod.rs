@@ -13,6 +13,7 @@ pub mod login;
 pub mod mail_settings;
 pub mod pipeline;
 pub mod playbook;
+pub mod sequences;
 pub mod settings;
 pub mod shortlists;
 pub mod unsubscribe;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(email::router())
         .merge(mail_settings::router())
         .merge(inbox::router())
+        .merge(sequences::router())
         .layer(middleware::from_fn(page_headers))
 }
 

@@ -18,6 +18,7 @@ mod pipeline;
 mod pipeline_pages;
 mod playbook;
 mod search;
+mod sequences;
 mod shortlists;
 mod smtp_server;
 mod tasks;
