@@ -1232,6 +1232,7 @@ impl Gen {
             source: Some(source.into()),
             custom_fields: (!custom.is_empty()).then_some(custom),
             contact_points: Some(contacts),
+            touch_every_days: None,
             social_accounts: Some(accounts),
         };
         Plan { input, stage, primary, primary_handle, history, notes }

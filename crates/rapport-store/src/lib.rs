@@ -9,6 +9,7 @@ pub mod creators;
 pub mod db;
 pub mod error;
 pub mod imports;
+pub mod interactions;
 pub mod invitations;
 pub mod merges;
 pub mod migrate;

@@ -119,6 +119,7 @@ pub(crate) fn editable(s: &CreatorSnapshot) -> CreatorInput {
                 })
                 .collect(),
         ),
+        touch_every_days: c.touch_every_days,
         social_accounts: None,
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod creators;
+pub mod interactions;
 pub mod merges;
 pub mod notes;
 pub mod openapi;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(merges::router())
         .merge(pipeline::router())
         .merge(tasks::router())
+        .merge(interactions::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -25,9 +25,12 @@ use utoipa::{Modify, OpenApi};
         super::pipeline::stage_history, super::pipeline::conversion_report,
         super::tasks::list_creator_tasks, super::tasks::create_task, super::tasks::list_tasks,
         super::tasks::update_task, super::tasks::delete_task,
+        super::interactions::list_interactions, super::interactions::log_interaction,
+        super::interactions::delete_interaction, super::interactions::creator_responsiveness,
+        super::interactions::list_activity,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "interactions"), (name = "activity"))
 )]
 pub struct ApiDoc;
 

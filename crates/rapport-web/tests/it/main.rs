@@ -9,6 +9,7 @@ mod browser;
 mod creators_api;
 mod imports;
 mod insights;
+mod interactions;
 mod merges;
 mod pages;
 mod pipeline;

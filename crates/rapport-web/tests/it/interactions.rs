@@ -1,0 +1,323 @@
+//! Interactions with creators, through the API and the creator page: logging each channel
+//! and direction, refusing bad input by field (an unknown channel, a time in the future),
+//! the timeline, responsiveness figures from a known conversation, merges carrying
+//! interactions, viewers, read keys, CSRF and tenant isolation.
+
+use crate::harness::{Api, TestApp};
+use rapport_core::roles::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+crate::db_tests!(
+    each_channel_and_direction_is_logged_and_listed_newest_first,
+    a_bad_interaction_is_refused_naming_each_field,
+    a_time_in_the_future_is_refused,
+    logging_for_a_missing_or_foreign_creator_answers_404,
+    an_interaction_of_another_workspace_cannot_be_deleted_or_listed,
+    a_read_key_cannot_log_or_delete_interactions,
+    logging_and_deleting_are_on_the_creators_timeline,
+    interactions_are_paged_with_a_cursor,
+    responsiveness_comes_from_a_known_conversation,
+    responsiveness_without_interactions_has_no_figures,
+    the_cadence_is_set_through_the_creator_api_and_sets_the_next_touch,
+    a_merge_moves_interactions_and_tasks_and_undo_moves_them_back,
+    the_openapi_document_describes_interactions_and_activity,
+);
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+fn fields(v: &Value) -> Vec<&str> {
+    v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect()
+}
+
+/// RFC 3339 for `now - ago`.
+pub fn ago(ago: Duration) -> String {
+    (OffsetDateTime::now_utc() - ago).replace_nanosecond(0).unwrap().format(&Rfc3339).unwrap()
+}
+
+pub async fn log(api: &Api, creator: &str, body: Value) -> Value {
+    let (s, v) = api.post(&format!("/creators/{creator}/interactions"), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
+async fn creator(api: &Api, name: &str) -> String {
+    id(&api.creator(json!({ "display_name": name })).await)
+}
+
+async fn each_channel_and_direction_is_logged_and_listed_newest_first(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let cases = [
+        ("email", "outbound", json!({"subject": "Collab?", "body": "Hi Ana"})),
+        ("dm", "inbound", json!({"platform": "instagram", "body": "Sounds fun"})),
+        ("call", "outbound", json!({"participants": "Ana, Tom (manager)"})),
+        ("meeting", "inbound", json!({"subject": "Coffee in Lisbon"})),
+        ("other", "outbound", json!({"body": "Sent a postcard"})),
+    ];
+    for (i, (channel, direction, extra)) in cases.iter().enumerate() {
+        let mut body = json!({"channel": channel, "direction": direction,
+            "occurred_at": ago(Duration::hours(10 - i as i64))});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let v = log(&api, &ana, body).await;
+        assert_eq!((v["channel"].as_str(), v["direction"].as_str()), (Some(*channel), Some(*direction)));
+        assert!(id(&v).starts_with("ix_"));
+    }
+    let (s, page) = api.get(&format!("/creators/{ana}/interactions")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let channels: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|i| i["channel"].as_str().unwrap()).collect();
+    assert_eq!(channels, ["other", "meeting", "call", "dm", "email"]);
+    let dm = &page["items"][3];
+    assert_eq!((dm["platform"].as_str(), dm["body"].as_str()), (Some("instagram"), Some("Sounds fun")));
+    assert_eq!(page["items"][2]["participants"], "Ana, Tom (manager)");
+    assert_eq!(page["next_cursor"], Value::Null);
+    // With no time given, it happened now.
+    let v = log(&api, &ana, json!({"channel": "call", "direction": "inbound"})).await;
+    let at = OffsetDateTime::parse(v["occurred_at"].as_str().unwrap(), &Rfc3339).unwrap();
+    assert!((OffsetDateTime::now_utc() - at).abs() < Duration::minutes(1));
+}
+
+async fn a_bad_interaction_is_refused_naming_each_field(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let path = format!("/creators/{ana}/interactions");
+    let (s, v) = api.post(&path, json!({"channel": "fax", "direction": "sideways", "platform": "myspace"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["channel", "direction", "platform"]);
+    let (s, v) = api.post(&path, json!({})).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["channel", "direction"]));
+    let (s, v) =
+        api.post(&path, json!({"channel": "call", "direction": "inbound", "occurred_at": "last tuesday"})).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["occurred_at"]));
+    let long = "x".repeat(501);
+    let (s, v) = api.post(&path, json!({"channel": "call", "direction": "inbound", "subject": long})).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["subject"]));
+    let (s, v) = api.post(&path, json!({"channel": "call", "direction": "inbound", "mood": "great"})).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["mood"]));
+    assert_eq!(api.get(&path).await.1["items"], json!([]));
+}
+
+async fn a_time_in_the_future_is_refused(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let tomorrow = ago(-Duration::days(1));
+    let (s, v) = api
+        .post(
+            &format!("/creators/{ana}/interactions"),
+            json!({"channel": "email", "direction": "outbound", "occurred_at": tomorrow}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["occurred_at"]);
+    assert_eq!(v["fields"][0]["message"], "must not be in the future");
+}
+
+async fn logging_for_a_missing_or_foreign_creator_answers_404(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let (other, _) = app.api_in_new_workspace("Beta").await;
+    let theirs = creator(&other, "Bea Costa").await;
+    let body = json!({"channel": "call", "direction": "inbound"});
+    let missing = rapport_core::ids::CreatorId::new().to_string();
+    for c in [missing.as_str(), theirs.as_str(), "cr_nonsense"] {
+        let (s, _) = api.post(&format!("/creators/{c}/interactions"), body.clone()).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{c}");
+        let (s, _) = api.get(&format!("/creators/{c}/interactions")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{c}");
+        let (s, _) = api.get(&format!("/creators/{c}/responsiveness")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{c}");
+    }
+    assert_eq!(other.get(&format!("/creators/{theirs}/interactions")).await.1["items"], json!([]));
+}
+
+async fn an_interaction_of_another_workspace_cannot_be_deleted_or_listed(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let (other, _) = app.api_in_new_workspace("Beta").await;
+    let bea = creator(&other, "Bea Costa").await;
+    let theirs = id(&log(&other, &bea, json!({"channel": "email", "direction": "inbound"})).await);
+    let (s, _) = api.delete(&format!("/interactions/{theirs}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let ana = creator(&api, "Ana Lima").await;
+    let (s, v) = api.get(&format!("/creators/{ana}/interactions?cursor={theirs}")).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["cursor"]));
+    assert_eq!(other.get(&format!("/creators/{bea}/interactions")).await.1["items"].as_array().unwrap().len(), 1);
+    let (s, _) = other.delete(&format!("/interactions/{theirs}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = other.delete(&format!("/interactions/{theirs}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn a_read_key_cannot_log_or_delete_interactions(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let ix = id(&log(&api, &ana, json!({"channel": "dm", "direction": "inbound"})).await);
+    let reader = app.api(&app.key(p.workspace, "read").await);
+    let (s, _) =
+        reader.post(&format!("/creators/{ana}/interactions"), json!({"channel": "dm", "direction": "inbound"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = reader.delete(&format!("/interactions/{ix}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = reader.get(&format!("/creators/{ana}/interactions")).await;
+    assert_eq!((s, v["items"].as_array().unwrap().len()), (StatusCode::OK, 1));
+}
+
+async fn logging_and_deleting_are_on_the_creators_timeline(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let ix = log(&api, &ana, json!({"channel": "meeting", "direction": "outbound", "subject": "Kick-off"})).await;
+    let (_, t) = api.get(&format!("/creators/{ana}/timeline")).await;
+    assert_eq!(t["items"][0]["action"], "interaction.logged");
+    let after = &t["items"][0]["changes"][0]["after"];
+    assert_eq!(
+        (after["id"].clone(), after["channel"].clone(), after["subject"].clone()),
+        (ix["id"].clone(), json!("meeting"), json!("Kick-off"))
+    );
+    api.delete(&format!("/interactions/{}", id(&ix))).await;
+    let (_, t) = api.get(&format!("/creators/{ana}/timeline")).await;
+    assert_eq!(t["items"][0]["action"], "interaction.deleted");
+}
+
+async fn interactions_are_paged_with_a_cursor(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    for h in 1..=5 {
+        log(
+            &api,
+            &ana,
+            json!({"channel": "call", "direction": "outbound", "subject": format!("call {h}"),
+            "occurred_at": ago(Duration::hours(h))}),
+        )
+        .await;
+    }
+    let mut seen = vec![];
+    let mut path = format!("/creators/{ana}/interactions?limit=2");
+    loop {
+        let (s, page) = api.get(&path).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        seen.extend(page["items"].as_array().unwrap().iter().map(|i| i["subject"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/creators/{ana}/interactions?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["call 1", "call 2", "call 3", "call 4", "call 5"]);
+    let (s, v) = api.get(&format!("/creators/{ana}/interactions?limit=0")).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["limit"]));
+}
+
+async fn responsiveness_comes_from_a_known_conversation(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    // We write and follow up; she answers 30 h after our first message; we answer in 2 h;
+    // she answers in 10 h, writes again, and we answer 12 h after the first of her two.
+    let t0 = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() - Duration::hours(100);
+    let at = |h: i64| (t0 + Duration::hours(h)).format(&Rfc3339).unwrap();
+    for (dir, h) in [
+        ("outbound", 0),
+        ("outbound", 24),
+        ("inbound", 30),
+        ("outbound", 32),
+        ("inbound", 42),
+        ("inbound", 50),
+        ("outbound", 54),
+    ] {
+        log(&api, &ana, json!({"channel": "email", "direction": dir, "occurred_at": at(h)})).await;
+    }
+    let (s, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["creator_replies"], 2);
+    assert_eq!(r["creator_median_reply_minutes"], 20 * 60, "median of 30 h and 10 h");
+    assert_eq!(r["creator_median_reply"], "20 h");
+    assert_eq!(r["our_replies"], 2);
+    assert_eq!(r["our_median_reply_minutes"], 7 * 60, "median of 2 h and 12 h");
+    assert_eq!(r["our_median_reply"], "7 h");
+    assert_eq!(r["last_contact_at"].as_str().unwrap(), at(54));
+}
+
+async fn responsiveness_without_interactions_has_no_figures(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let (_, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert_eq!(
+        (r["last_contact_at"].clone(), r["creator_median_reply"].clone(), r["our_median_reply_minutes"].clone()),
+        (Value::Null, json!("—"), Value::Null)
+    );
+    assert_eq!((r["next_touch_due"].clone(), r["touch_overdue"].clone()), (Value::Null, json!(false)));
+}
+
+async fn the_cadence_is_set_through_the_creator_api_and_sets_the_next_touch(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let (s, c) = api.patch(&format!("/creators/{ana}"), json!({"touch_every_days": 14})).await;
+    assert_eq!((s, c["touch_every_days"].clone()), (StatusCode::OK, json!(14)), "{c}");
+    let today = OffsetDateTime::now_utc().date();
+    let (_, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert_eq!(r["next_touch_due"], (today + Duration::days(14)).to_string(), "14 days after creation");
+    log(&api, &ana, json!({"channel": "call", "direction": "outbound", "occurred_at": ago(Duration::days(20))})).await;
+    let (_, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert_eq!(r["next_touch_due"], (today - Duration::days(6)).to_string());
+    assert_eq!(r["touch_overdue"], true);
+    for bad in [json!(0), json!(5000), json!("often")] {
+        let (s, v) = api.patch(&format!("/creators/{ana}"), json!({"touch_every_days": bad})).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["touch_every_days"]), "{bad}");
+    }
+    let (s, c) = api.patch(&format!("/creators/{ana}"), json!({"touch_every_days": null})).await;
+    assert_eq!((s, c["touch_every_days"].clone()), (StatusCode::OK, Value::Null));
+    let (_, t) = api.get(&format!("/creators/{ana}/timeline")).await;
+    assert!(
+        t["items"].as_array().unwrap().iter().any(|e| e["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "touch_every_days"))
+    );
+}
+
+async fn a_merge_moves_interactions_and_tasks_and_undo_moves_them_back(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let dup = creator(&api, "Ana L.").await;
+    let (_, dup_c) = api.patch(&format!("/creators/{dup}"), json!({"touch_every_days": 30})).await;
+    assert_eq!(dup_c["touch_every_days"], 30);
+    let mine = id(&log(&api, &ana, json!({"channel": "email", "direction": "outbound"})).await);
+    let theirs = id(&log(&api, &dup, json!({"channel": "dm", "direction": "inbound", "platform": "tiktok"})).await);
+    let (s, task) = api.post(&format!("/creators/{dup}/tasks"), json!({"title": "Send samples"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{task}");
+    let (s, m) = api.post(&format!("/creators/{ana}/merge"), json!({"loser_id": dup})).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!((m["moved"]["interactions"].clone(), m["moved"]["tasks"].clone()), (json!(1), json!(1)));
+    let ids = |v: &Value| -> Vec<String> { v["items"].as_array().unwrap().iter().map(id).collect() };
+    let (_, page) = api.get(&format!("/creators/{ana}/interactions")).await;
+    let mut got = ids(&page);
+    got.sort();
+    let mut want = vec![mine.clone(), theirs.clone()];
+    want.sort();
+    assert_eq!(got, want);
+    let (_, tasks) = api.get(&format!("/creators/{ana}/tasks")).await;
+    assert_eq!(tasks[0]["id"], task["id"]);
+    let (_, survivor) = api.get(&format!("/creators/{ana}")).await;
+    assert_eq!(survivor["touch_every_days"], 30, "the survivor takes the loser's cadence when it had none");
+    let (s, u) = api.post(&format!("/merges/{}/undo", m["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{u}");
+    assert_eq!(ids(&api.get(&format!("/creators/{ana}/interactions")).await.1), [mine]);
+    assert_eq!(ids(&api.get(&format!("/creators/{dup}/interactions")).await.1), [theirs]);
+    let (_, tasks) = api.get(&format!("/creators/{dup}/tasks")).await;
+    assert_eq!(tasks[0]["id"], task["id"]);
+    let (_, back) = api.get(&format!("/creators/{dup}")).await;
+    assert_eq!(back["touch_every_days"], 30);
+    assert_eq!(api.get(&format!("/creators/{ana}")).await.1["touch_every_days"], Value::Null);
+}
+
+async fn the_openapi_document_describes_interactions_and_activity(app: TestApp) {
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    for path in
+        ["/creators/{id}/interactions", "/interactions/{interaction}", "/creators/{id}/responsiveness", "/activity"]
+    {
+        assert!(doc["paths"][path].is_object(), "{path} is missing");
+    }
+    assert!(doc["components"]["schemas"]["InteractionInput"]["properties"]["occurred_at"].is_object());
+}
