@@ -171,7 +171,9 @@ fn overdue_sql(backend: Backend, owner_filter: &str) -> String {
     let base = "COALESCE(MAX(i.occurred_at), c.created_at)";
     let due = match backend {
         // Whole days, in UTC, whatever the session's time zone.
-        Backend::Postgres => format!("(CAST(({base}) AT TIME ZONE 'UTC' AS DATE) + c.touch_every_days)"),
+        Backend::Postgres => {
+            format!("(CAST(({base}) AT TIME ZONE 'UTC' AS DATE) + CAST(c.touch_every_days AS INTEGER))")
+        }
         Backend::Sqlite => format!("date({base}, '+' || c.touch_every_days || ' days')"),
     };
     format!(

@@ -3,7 +3,7 @@
 //! the timeline, responsiveness figures from a known conversation, merges carrying
 //! interactions, viewers, read keys, CSRF and tenant isolation.
 
-use crate::harness::{Api, TestApp};
+use crate::harness::{Api, Browser, TestApp, csrf_in};
 use rapport_core::roles::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -24,6 +24,12 @@ crate::db_tests!(
     the_cadence_is_set_through_the_creator_api_and_sets_the_next_touch,
     a_merge_moves_interactions_and_tasks_and_undo_moves_them_back,
     the_openapi_document_describes_interactions_and_activity,
+    the_creator_page_logs_an_interaction_into_its_timeline,
+    a_bad_interaction_form_is_shown_again_with_inline_errors_and_what_was_typed,
+    the_interaction_forms_need_the_csrf_token,
+    viewers_see_the_timeline_but_cannot_log_or_delete,
+    interaction_pages_answer_404_for_another_workspace,
+    the_creator_page_sets_the_cadence_and_shows_responsiveness,
 );
 
 fn id(v: &Value) -> String {
@@ -320,4 +326,158 @@ async fn the_openapi_document_describes_interactions_and_activity(app: TestApp) 
         assert!(doc["paths"][path].is_object(), "{path} is missing");
     }
     assert!(doc["components"]["schemas"]["InteractionInput"]["properties"]["occurred_at"].is_object());
+}
+
+/// An owner's API client and signed-in browser, and a creator.
+async fn owner_with_creator(app: &TestApp) -> (Api, Browser, String) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    (api, app.signed_in(&p).await, ana)
+}
+
+async fn the_creator_page_logs_an_interaction_into_its_timeline(app: TestApp) {
+    let (api, b, ana) = owner_with_creator(&app).await;
+    let (_, page) = b.get(&format!("/creators/{ana}")).await;
+    assert!(page.contains("Log an email, DM, call or meeting") && page.contains("type=\"datetime-local\""));
+    let when = (OffsetDateTime::now_utc() - Duration::days(2))
+        .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+        .unwrap();
+    let (s, loc) = b
+        .submit(
+            &format!("/creators/{ana}/interactions"),
+            &[
+                ("channel", "dm"),
+                ("direction", "inbound"),
+                ("platform", "tiktok"),
+                ("occurred_at", &when),
+                ("subject", "Re: summer"),
+                ("body", "Count me in for July"),
+            ],
+        )
+        .await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, format!("/creators/{ana}#timeline").as_str()));
+    let (_, list) = api.get(&format!("/creators/{ana}/interactions")).await;
+    let ix = &list["items"][0];
+    assert_eq!((ix["channel"].as_str(), ix["platform"].as_str()), (Some("dm"), Some("tiktok")));
+    assert!(ix["occurred_at"].as_str().unwrap().starts_with(&when[..16]), "{ix}");
+    let (_, page) = b.get(&format!("/creators/{ana}")).await;
+    let timeline = &page[page.find("id=\"timeline\"").unwrap()..];
+    assert!(
+        timeline.contains("Direct message on TikTok from the creator") && timeline.contains("Count me in for July")
+    );
+    // In time order with the record's events: logged two days ago, it comes after creating the creator today.
+    assert!(timeline.find("Count me in for July").unwrap() > timeline.find("created this creator").unwrap());
+    let (s, loc) = b.submit(&format!("/interactions/{}/delete", id(ix)), &[]).await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, format!("/creators/{ana}#timeline").as_str()));
+    assert_eq!(api.get(&format!("/creators/{ana}/interactions")).await.1["items"], json!([]));
+}
+
+async fn a_bad_interaction_form_is_shown_again_with_inline_errors_and_what_was_typed(app: TestApp) {
+    let (api, b, ana) = owner_with_creator(&app).await;
+    let (s, page) = b
+        .submit(
+            &format!("/creators/{ana}/interactions"),
+            &[
+                ("channel", "call"),
+                ("direction", "outbound"),
+                ("occurred_at", "2999-01-01T10:00"),
+                ("subject", "Pricing talk"),
+                ("body", "They asked for 2k"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("must not be in the future"), "the error is inline");
+    assert!(
+        page.contains("value=\"2999-01-01T10:00\"")
+            && page.contains("Pricing talk")
+            && page.contains("They asked for 2k")
+    );
+    assert!(page.contains("<option value=\"call\" selected>"), "the chosen channel stays chosen");
+    assert_eq!(api.get(&format!("/creators/{ana}/interactions")).await.1["items"], json!([]));
+}
+
+async fn the_interaction_forms_need_the_csrf_token(app: TestApp) {
+    let (api, b, ana) = owner_with_creator(&app).await;
+    let ix = id(&log(&api, &ana, json!({"channel": "call", "direction": "outbound"})).await);
+    let form = [("channel", "call"), ("direction", "outbound")];
+    assert_eq!(b.post(&format!("/creators/{ana}/interactions"), &form).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(b.post(&format!("/interactions/{ix}/delete"), &[("_csrf", "forged")]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.post(&format!("/creators/{ana}/cadence"), &[("touch_every_days", "7")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(api.get(&format!("/creators/{ana}/interactions")).await.1["items"].as_array().unwrap().len(), 1);
+    assert_eq!(api.get(&format!("/creators/{ana}")).await.1["touch_every_days"], Value::Null);
+}
+
+async fn viewers_see_the_timeline_but_cannot_log_or_delete(app: TestApp) {
+    let (api, _, ana) = owner_with_creator(&app).await;
+    let ix =
+        id(&log(&api, &ana, json!({"channel": "meeting", "direction": "inbound", "subject": "Studio visit"})).await);
+    let viewer = app.person_in("Acme", "viewer@example.com", Role::Viewer).await;
+    let b = app.signed_in(&viewer).await;
+    let (_, page) = b.get(&format!("/creators/{ana}")).await;
+    assert!(
+        page.contains("Studio visit")
+            && !page.contains("Log an email")
+            && !page.contains(&format!("/interactions/{ix}/delete"))
+    );
+    let csrf = csrf_in(&page);
+    let (s, _) = b
+        .post(
+            &format!("/creators/{ana}/interactions"),
+            &[("_csrf", &csrf), ("channel", "call"), ("direction", "inbound")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(b.post(&format!("/interactions/{ix}/delete"), &[("_csrf", &csrf)]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.post(&format!("/creators/{ana}/cadence"), &[("_csrf", &csrf), ("touch_every_days", "7")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(api.get(&format!("/creators/{ana}/interactions")).await.1["items"].as_array().unwrap().len(), 1);
+}
+
+async fn interaction_pages_answer_404_for_another_workspace(app: TestApp) {
+    let (api, _, ana) = owner_with_creator(&app).await;
+    let ix = id(&log(&api, &ana, json!({"channel": "call", "direction": "outbound"})).await);
+    let stranger = app.workspace("Beta", Role::Owner).await;
+    let b = app.signed_in(&stranger).await;
+    let form = [("channel", "call"), ("direction", "outbound")];
+    assert_eq!(b.submit(&format!("/creators/{ana}/interactions"), &form).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(b.submit(&format!("/interactions/{ix}/delete"), &[]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.submit(&format!("/creators/{ana}/cadence"), &[("touch_every_days", "7")]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(api.get(&format!("/creators/{ana}/interactions")).await.1["items"].as_array().unwrap().len(), 1);
+}
+
+async fn the_creator_page_sets_the_cadence_and_shows_responsiveness(app: TestApp) {
+    let (api, b, ana) = owner_with_creator(&app).await;
+    log(&api, &ana, json!({"channel": "email", "direction": "outbound", "occurred_at": ago(Duration::hours(10))}))
+        .await;
+    log(&api, &ana, json!({"channel": "email", "direction": "inbound", "occurred_at": ago(Duration::hours(7))})).await;
+    let (s, page) = b.submit(&format!("/creators/{ana}/cadence"), &[("touch_every_days", "every week")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Cadence must be a whole number of days from 1 to 3650") && page.contains("value=\"every week\"")
+    );
+    let (s, loc) = b.submit(&format!("/creators/{ana}/cadence"), &[("touch_every_days", "21")]).await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, format!("/creators/{ana}#touch").as_str()));
+    assert_eq!(api.get(&format!("/creators/{ana}")).await.1["touch_every_days"], 21);
+    let (_, page) = b.get(&format!("/creators/{ana}")).await;
+    let card = &page[page.find("id=\"touch\"").unwrap()..];
+    assert!(card.contains("They reply in</dt><dd>3 h"), "{}", &card[..800]);
+    assert!(card.contains("We reply in</dt><dd>—"));
+    let due = (OffsetDateTime::now_utc() - Duration::hours(7)).date() + Duration::days(21);
+    assert!(card.contains(&due.to_string()));
+    // Editing the profile keeps the cadence.
+    let (s, _) = b.submit(&format!("/creators/{ana}"), &[("display_name", "Ana Lima Souza")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(api.get(&format!("/creators/{ana}")).await.1["touch_every_days"], 21);
+    let (s, _) = b.submit(&format!("/creators/{ana}/cadence"), &[("touch_every_days", "")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(api.get(&format!("/creators/{ana}")).await.1["touch_every_days"], Value::Null);
 }

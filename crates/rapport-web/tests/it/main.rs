@@ -7,6 +7,7 @@ mod harness;
 mod access;
 mod browser;
 mod creators_api;
+mod dashboard;
 mod imports;
 mod insights;
 mod interactions;
