@@ -212,7 +212,11 @@ pub async fn record_in_tx(c: &mut Conn<'_>, ctx: &Ctx, new: NewInteraction) -> A
         platform: new.platform.map(|p| p.slug().to_owned()),
         subject: new.subject,
         body: new.body,
-        occurred_at: new.occurred_at,
+        // Microseconds, as both databases keep them.
+        occurred_at: new
+            .occurred_at
+            .replace_nanosecond(new.occurred_at.microsecond() * 1000)
+            .unwrap_or(new.occurred_at),
         participants: new.participants,
         thread_id: new.thread_id,
         message_id: new.message_id,
@@ -388,7 +392,8 @@ pub struct ResponsivenessView {
     pub our_replies: usize,
     /// The cadence: reach out every N days.
     pub touch_every_days: Option<i64>,
-    /// `YYYY-MM-DD`: last contact (or creation) + the cadence; absent without a cadence.
+    /// `YYYY-MM-DD`: last contact (or creation) + the cadence; absent without a cadence and
+    /// for do-not-contact creators.
     pub next_touch_due: Option<String>,
     /// The next touch is due before today (UTC).
     pub touch_overdue: bool,
@@ -406,7 +411,11 @@ pub async fn responsiveness(app: &App, ctx: &Ctx, creator: CreatorId) -> AppResu
         .filter_map(|(d, at)| Direction::parse(&d).ok().map(|direction| Touch { direction, at }))
         .collect();
     let f = resp::figures(&touches);
-    let due = row.touch_every_days.map(|n| resp::next_touch_due(n, f.last_contact, row.created_at));
+    // Nobody reaches out to a do-not-contact creator, whatever the cadence says.
+    let due = row
+        .touch_every_days
+        .filter(|_| !row.do_not_contact)
+        .map(|n| resp::next_touch_due(n, f.last_contact, row.created_at));
     Ok(ResponsivenessView {
         last_contact_at: f.last_contact,
         creator_median_reply_minutes: f.creator_median.map(|d| d.whole_minutes()),

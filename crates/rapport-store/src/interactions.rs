@@ -180,14 +180,15 @@ fn overdue_sql(backend: Backend, owner_filter: &str) -> String {
         "SELECT c.id AS creator_id, c.display_name, c.owner_id, c.touch_every_days, c.created_at, \
          MAX(i.occurred_at) AS last_contact_at \
          FROM creators c LEFT JOIN interactions i ON i.workspace_id = c.workspace_id AND i.creator_id = c.id \
-         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.touch_every_days IS NOT NULL{owner_filter} \
+         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND NOT c.do_not_contact \
+         AND c.touch_every_days IS NOT NULL{owner_filter} \
          GROUP BY c.id, c.display_name, c.owner_id, c.touch_every_days, c.created_at \
          HAVING {due} < $2 ORDER BY {due}, c.id"
     )
 }
 
 /// Live creators of `owner` whose next touch is overdue on `today`, most overdue first (at
-/// most `limit`).
+/// most `limit`). Do-not-contact creators are never due.
 pub async fn overdue_touches(
     c: &mut Conn<'_>,
     workspace_id: Uuid,

@@ -120,6 +120,12 @@ async fn the_team_count_includes_creators_owned_by_others(app: TestApp) {
     log(&api, &cleo, json!({"channel": "dm", "direction": "outbound", "occurred_at": ago(Duration::days(9))})).await;
     // A creator with a cadence but never contacted is due a cadence after being added.
     owned(&api, "Dan Roy", &them, 3).await;
+    // Nobody is due to reach out to a do-not-contact creator.
+    let fay = owned(&api, "Fay Dunn", &them, 2).await;
+    log(&api, &fay, json!({"channel": "call", "direction": "outbound", "occurred_at": ago(Duration::days(9))})).await;
+    api.patch(&format!("/creators/{fay}"), json!({"do_not_contact": true})).await;
+    let (_, r) = api.get(&format!("/creators/{fay}/responsiveness")).await;
+    assert_eq!((r["next_touch_due"].clone(), r["touch_overdue"].clone()), (Value::Null, json!(false)));
     // Another workspace's overdue creators do not count.
     let (beta, bp) = app.api_in_new_workspace("Beta").await;
     let theirs = owned(&beta, "Eve Stone", &user_id(&app, &bp).await, 1).await;
