@@ -4,6 +4,11 @@
 //! interactions, viewers, read keys, CSRF and tenant isolation.
 
 use crate::harness::{Api, Browser, TestApp, csrf_in};
+use rapport_app::interactions::{NewInteraction, Recorded, record_in_tx};
+use rapport_app::{AppError, Ctx};
+use rapport_core::actor::Actor;
+use rapport_core::ids::CreatorId;
+use rapport_core::interactions::{Channel, Direction};
 use rapport_core::roles::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -24,6 +29,7 @@ crate::db_tests!(
     the_cadence_is_set_through_the_creator_api_and_sets_the_next_touch,
     a_merge_moves_interactions_and_tasks_and_undo_moves_them_back,
     the_openapi_document_describes_interactions_and_activity,
+    an_email_recorded_inside_another_transaction_is_recorded_once_per_message_id,
     the_creator_page_logs_an_interaction_into_its_timeline,
     a_bad_interaction_form_is_shown_again_with_inline_errors_and_what_was_typed,
     the_interaction_forms_need_the_csrf_token,
@@ -480,4 +486,58 @@ async fn the_creator_page_sets_the_cadence_and_shows_responsiveness(app: TestApp
     let (s, _) = b.submit(&format!("/creators/{ana}/cadence"), &[("touch_every_days", "")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(api.get(&format!("/creators/{ana}")).await.1["touch_every_days"], Value::Null);
+}
+
+async fn an_email_recorded_inside_another_transaction_is_recorded_once_per_message_id(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let ana = creator(&api, "Ana Lima").await;
+    let ctx = Ctx::system(p.workspace, Actor::System, "Rapport");
+    let mut email = NewInteraction::new(
+        ana.parse::<CreatorId>().unwrap(),
+        Channel::Email,
+        Direction::Outbound,
+        "Hi Ana, would you like to work with us?",
+        OffsetDateTime::now_utc() - Duration::hours(1),
+    );
+    email.subject = Some("Collab?".into());
+    email.message_id = Some("<m1@acme.example>".into());
+    email.thread_id = Some("<m1@acme.example>".into());
+    let mut ids = vec![];
+    for want_new in [true, false] {
+        let mut tx = app.app.db.begin().await.unwrap();
+        let r = record_in_tx(&mut tx.conn(), &ctx, email.clone()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(matches!(r, Recorded::New(_)), want_new);
+        ids.push(r.view().id);
+    }
+    assert_eq!(ids[0], ids[1], "the same message id is the same interaction");
+    // A reply in the same thread, in a transaction that is rolled back, leaves nothing.
+    let mut reply = email.clone();
+    reply.direction = Direction::Inbound;
+    reply.message_id = Some("<r1@ana.example>".into());
+    reply.in_reply_to = Some("<m1@acme.example>".into());
+    reply.references_ids = Some("<m1@acme.example>".into());
+    let mut tx = app.app.db.begin().await.unwrap();
+    record_in_tx(&mut tx.conn(), &ctx, reply.clone()).await.unwrap();
+    drop(tx);
+    let (_, page) = api.get(&format!("/creators/{ana}/interactions")).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0]["message_id"].as_str(), items[0]["thread_id"].as_str()),
+        (Some("<m1@acme.example>"), Some("<m1@acme.example>"))
+    );
+    let mut tx = app.app.db.begin().await.unwrap();
+    record_in_tx(&mut tx.conn(), &ctx, reply).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, page) = api.get(&format!("/creators/{ana}/interactions")).await;
+    assert_eq!(page["items"][0]["in_reply_to"], "<m1@acme.example>");
+    let (_, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert_eq!(r["creator_replies"], 1);
+    // Another workspace's context does not find the creator.
+    let other = app.workspace("Beta", Role::Owner).await;
+    let theirs = Ctx::system(other.workspace, Actor::System, "Rapport");
+    let mut tx = app.app.db.begin().await.unwrap();
+    let err = record_in_tx(&mut tx.conn(), &theirs, email).await.unwrap_err();
+    assert!(matches!(err, AppError::NotFound), "{err:?}");
 }
