@@ -149,8 +149,9 @@ mod tests {
 
     #[test]
     fn reply_times_follow_the_definition() {
-        // (sequence, creator reply hours, our reply hours)
-        let cases: &[(&[(Direction, i64)], &[i64], &[i64])] = &[
+        /// A sequence of (direction, hour), the creator's reply hours, ours.
+        type Case<'a> = (&'a [(Direction, i64)], &'a [i64], &'a [i64]);
+        let cases: &[Case] = &[
             (&[], &[], &[]),
             (&[(Out, 0)], &[], &[]),
             (&[(Out, 0), (In, 5)], &[5], &[]),

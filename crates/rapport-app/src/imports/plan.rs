@@ -428,6 +428,7 @@ mod tests {
                 created_at: t,
                 updated_at: t,
                 deleted_at: None,
+                touch_every_days: None,
             },
             tags: vec!["vip".into()],
             contacts: vec![

@@ -340,7 +340,7 @@ async fn render_show(
         })
         .chain(logged)
         .collect();
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     events.truncate(interactions::SHOWN as usize);
     let resp = interactions::figures(state, session, id).await?;
     let on_lists: Vec<(String, String)> = rapport_app::shortlists::of_creator(&state.app, ctx, id)
