@@ -15,13 +15,16 @@ pub mod export;
 pub mod imports;
 pub mod insights;
 pub mod interactions;
+pub mod mail_settings;
 pub mod members;
 pub mod merges;
 pub mod notes;
+pub mod outbox;
 pub mod pipeline;
 pub mod search;
 pub mod settings;
 pub mod shortlists;
+pub mod suppressions;
 pub mod tasks;
 pub mod timeline;
 pub mod tokens;
@@ -56,6 +59,8 @@ pub struct AppConfig {
     pub session_ttl: time::Duration,
     /// How long an invitation link stays valid.
     pub invitation_ttl: time::Duration,
+    /// How the email delivery worker paces itself.
+    pub outbox: outbox::deliver::OutboxConfig,
 }
 
 impl Default for AppConfig {
@@ -65,6 +70,7 @@ impl Default for AppConfig {
             password_cost: PasswordCost::Standard,
             session_ttl: time::Duration::days(14),
             invitation_ttl: time::Duration::days(7),
+            outbox: outbox::deliver::OutboxConfig::default(),
         }
     }
 }
@@ -75,6 +81,8 @@ pub struct App {
     pub db: Db,
     pub config: AppConfig,
     pub search: Option<std::sync::Arc<search::Search>>,
+    /// Wakes this process's email delivery worker when a message is queued.
+    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -88,10 +96,11 @@ impl App {
             IndexLocation::Memory => Some(search::Search::open(None)?.0),
             IndexLocation::Dir(d) => Some(search::Search::open(Some(d))?.0),
         };
-        Ok(App { db, config, search })
+        Ok(App { db, config, search, outbox_wake: Default::default() })
     }
 
-    /// Starts the background work of a server process: the search indexer, and any import
+    /// Starts the background work of a server process: the search indexer, the email
+    /// delivery worker, and any import
     /// (or import undo) that a previous process left unfinished. Those jobs are picked before
     /// this returns (their work goes on in the background), so an import started after it
     /// is never taken for a leftover.
@@ -99,6 +108,7 @@ impl App {
         if self.search.is_some() {
             tokio::spawn(search::run(self.clone()));
         }
+        tokio::spawn(outbox::deliver::run(self.clone()));
         if let Err(e) = imports::resume_unfinished(self).await {
             tracing::error!(error = %e, "resuming unfinished imports failed");
         }

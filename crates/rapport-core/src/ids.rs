@@ -91,6 +91,8 @@ typed_id!(/// A task on a creator.
     TaskId, "tk", "task");
 typed_id!(/// An interaction with a creator (email, DM, call, meeting).
     InteractionId, "ix", "interaction");
+typed_id!(/// An email in the outbox.
+    OutboxId, "em", "email");
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod import;
 pub mod interactions;
 pub mod money;
+pub mod outbox;
 pub mod pipeline;
 pub mod platform;
 pub mod quality;

@@ -42,7 +42,8 @@ pub fn router(state: AppState) -> Router {
                 // Only the method and path are logged: query strings can carry personal data.
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    let path = loggable_path(req.uri().path());
+                    tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(TimeoutLayer::with_status_code(
@@ -50,6 +51,16 @@ pub fn router(state: AppState) -> Router {
                     Duration::from_secs(30),
                 )),
         )
+}
+
+/// The request path as logged: the secret of a link (invitation, unsubscribe) is left out.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/invite/", "/unsubscribe/"] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return format!("{prefix}…").into();
+        }
+    }
+    path.into()
 }
 
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
@@ -74,4 +85,16 @@ pub async fn serve(
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn the_secret_of_a_link_is_not_logged() {
+        assert_eq!(loggable_path("/invite/abc123"), "/invite/…");
+        assert_eq!(loggable_path("/unsubscribe/abc123"), "/unsubscribe/…");
+        assert_eq!(loggable_path("/creators/cr_1"), "/creators/cr_1");
+    }
 }

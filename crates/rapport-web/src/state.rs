@@ -1,5 +1,6 @@
 //! Shared state handed to every handler.
 
+use axum::http::HeaderMap;
 use rapport_app::App;
 use std::sync::Arc;
 
@@ -22,5 +23,16 @@ pub struct AppState {
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> Self {
         Self { app, config: Arc::new(config) }
+    }
+
+    /// The origin for links that leave the app (invitations, unsubscribe links): the
+    /// configured public URL, else the request's Host.
+    pub fn public_origin(&self, headers: &HeaderMap) -> String {
+        if let Some(u) = &self.config.public_url {
+            return u.trim_end_matches('/').to_string();
+        }
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+        let scheme = if self.config.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{host}")
     }
 }

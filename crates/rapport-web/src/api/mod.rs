@@ -5,11 +5,14 @@
 pub mod accounts;
 pub mod creators;
 pub mod interactions;
+pub mod mail_settings;
 pub mod merges;
 pub mod notes;
 pub mod openapi;
+pub mod outbox;
 pub mod pipeline;
 pub mod shortlists;
+pub mod suppressions;
 pub mod tasks;
 
 use crate::error::ApiError;
@@ -30,6 +33,9 @@ pub fn router() -> Router<AppState> {
         .merge(pipeline::router())
         .merge(tasks::router())
         .merge(interactions::router())
+        .merge(outbox::router())
+        .merge(mail_settings::router())
+        .merge(suppressions::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -28,9 +28,16 @@ use utoipa::{Modify, OpenApi};
         super::interactions::list_interactions, super::interactions::log_interaction,
         super::interactions::delete_interaction, super::interactions::creator_responsiveness,
         super::interactions::list_activity,
+        super::outbox::send_email, super::outbox::list_creator_emails, super::outbox::outreach_lock,
+        super::outbox::list_emails, super::outbox::show_email, super::outbox::cancel_email,
+        super::outbox::list_overrides,
+        super::mail_settings::show_mail_settings, super::mail_settings::replace_mail_settings,
+        super::mail_settings::show_sender, super::mail_settings::replace_sender,
+        super::suppressions::list_suppressions, super::suppressions::add_suppression,
+        super::suppressions::remove_suppression,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "interactions"), (name = "activity"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "interactions"), (name = "activity"), (name = "email"))
 )]
 pub struct ApiDoc;
 

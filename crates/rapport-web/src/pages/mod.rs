@@ -12,6 +12,7 @@ pub mod login;
 pub mod pipeline;
 pub mod settings;
 pub mod shortlists;
+pub mod unsubscribe;
 
 use crate::auth::{Session, set_cookie};
 use crate::error::PageError;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(pipeline::router())
         .merge(duplicates::router())
         .merge(invitations::router())
+        .merge(unsubscribe::router())
         .layer(middleware::from_fn(page_headers))
 }
 

@@ -58,15 +58,6 @@ struct TeamPage {
     new_link: Option<(String, String)>,
 }
 
-fn public_origin(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.trim_end_matches('/').to_string();
-    }
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let scheme = if state.config.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
-
 async fn render_team(
     state: &AppState,
     session: &Session,
@@ -124,7 +115,7 @@ async fn invite(
 ) -> Result<Response, PageError> {
     match members::invite(&state.app, f.session.ctx(), &f.form.email, &f.form.role).await {
         Ok(inv) => {
-            let link = format!("{}/invite/{}", public_origin(&state, &headers), inv.token);
+            let link = format!("{}/invite/{}", state.public_origin(&headers), inv.token);
             let page = render_team(
                 &state,
                 &f.session,

@@ -97,9 +97,16 @@ impl TestApp {
         };
         // The index lives on disk, as in production.
         let index = IndexLocation::Dir(dir.path().join("search-index"));
-        let app = App::open(&config, AppConfig { password_cost: PasswordCost::Cheap, index, ..Default::default() })
-            .await
-            .unwrap();
+        let outbox = rapport_app::outbox::deliver::OutboxConfig {
+            retry_base: time::Duration::milliseconds(300),
+            lease: time::Duration::seconds(30),
+            poll: std::time::Duration::from_millis(200),
+            smtp_timeout: std::time::Duration::from_secs(5),
+        };
+        let app =
+            App::open(&config, AppConfig { password_cost: PasswordCost::Cheap, index, outbox, ..Default::default() })
+                .await
+                .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
