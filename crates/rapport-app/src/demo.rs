@@ -1,11 +1,12 @@
 //! Demo data: a "Demo Brand" workspace with a small team and a few hundred realistic,
-//! deterministic creators (accounts, metric history, notes), seeded idempotently.
+//! deterministic creators (accounts, metric history, notes, conversations), seeded idempotently.
 
 use crate::App;
 use crate::accounts;
 use crate::context::Ctx;
 use crate::creators::{self, CreatorQuery};
 use crate::error::{AppError, AppResult};
+use crate::interactions::{NewInteraction, record_in_tx};
 use crate::members;
 use crate::notes::{self, NoteInput};
 use rand::rngs::StdRng;
@@ -13,6 +14,7 @@ use rand::{Rng, SeedableRng};
 use rapport_core::actor::{Actor, now};
 use rapport_core::creators::{AGE_BANDS, AccountInput, AudienceInput, ContactInput, CreatorInput};
 use rapport_core::ids::{CreatorId, UserId, WorkspaceId};
+use rapport_core::interactions::{Channel, Direction};
 use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
 use rapport_core::roles::Role;
@@ -108,6 +110,7 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
     }
 
     backdate_stages(app, &ctx, &mut g, &made).await?;
+    conversations(app, &ctx, &made).await?;
 
     // A few later edits so timelines show an update diff.
     let mut edited = 0;
@@ -202,6 +205,63 @@ async fn backdate_stages(app: &App, ctx: &Ctx, g: &mut Gen, made: &[(CreatorId, 
         stage_changes::replace(&mut tx.conn(), ctx.ws(), id.0, &rows).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Lines of a demo conversation: ours, then theirs, in turn.
+const OUR_LINES: &[&str] = &[
+    "Hi! We love your recent posts and would like to talk about a collaboration this season.",
+    "Great to hear. Here is the brief and our proposed fee — happy to adjust the deliverables.",
+    "Thanks! Sending the contract over for review.",
+];
+const THEIR_LINES: &[&str] = &[
+    "Thanks for reaching out! Could you send more details on the brief and the timing?",
+    "Looks good. Could we add one story to the package?",
+    "Signed and sent back — excited to start!",
+];
+
+/// Conversations with the creators in outreach and beyond — emails or Instagram DMs back
+/// and forth over the past weeks, some still waiting for an answer — and a next-touch
+/// cadence on a third of them, so record pages show responsiveness and Home shows overdue
+/// touches. Derived from each creator's position, so the rest of the demo data is unchanged.
+async fn conversations(app: &App, ctx: &Ctx, made: &[(CreatorId, &'static str)]) -> AppResult<()> {
+    const TALKING: &[&str] = &["contacted", "negotiating", "contracted", "active", "advocate"];
+    let t = now();
+    let mut cadence = vec![];
+    let mut tx = app.db.begin().await?;
+    for (i, (id, stage)) in made.iter().enumerate() {
+        if !TALKING.contains(stage) || i % 4 == 3 {
+            continue;
+        }
+        let k = i as i64;
+        let messages = 2 + k % 5;
+        let dm = i % 3 == 1;
+        let mut at = t - Duration::days(4 + k % 40) - Duration::hours(messages * 30);
+        for m in 0..messages {
+            let ours = m % 2 == 0;
+            let (direction, lines) =
+                if ours { (Direction::Outbound, OUR_LINES) } else { (Direction::Inbound, THEIR_LINES) };
+            let body = lines[(m as usize / 2) % lines.len()];
+            let channel = if dm { Channel::Dm } else { Channel::Email };
+            let mut n = NewInteraction::new(*id, channel, direction, body, at);
+            if dm {
+                n.platform = Some(Platform::Instagram);
+            } else {
+                n.subject =
+                    Some(if m == 0 { "Partnership with Demo Brand" } else { "Re: Partnership with Demo Brand" }.into());
+            }
+            record_in_tx(&mut tx.conn(), ctx, n).await?;
+            // They answer within hours to days; we answer within hours.
+            at += Duration::hours(if ours { 3 + (k * 7 + m) % 60 } else { 1 + (k + m) % 9 });
+        }
+        if i % 3 == 0 {
+            cadence.push((*id, if i % 2 == 0 { 14 } else { 30 }));
+        }
+    }
+    tx.commit().await?;
+    for (id, days) in cadence {
+        creators::patch(app, ctx, id, json!({ "touch_every_days": days })).await?;
+    }
     Ok(())
 }
 
@@ -1233,6 +1293,7 @@ impl Gen {
             source: Some(source.into()),
             custom_fields: (!custom.is_empty()).then_some(custom),
             contact_points: Some(contacts),
+            touch_every_days: None,
             social_accounts: Some(accounts),
         };
         Plan { input, stage, primary, primary_handle, history, notes }
@@ -1584,6 +1645,17 @@ mod tests {
             n
         };
         assert!(with_history >= page.items.len() / 2, "{with_history}");
+
+        // Conversations: responsiveness on record pages, overdue touches on Home.
+        let home = crate::dashboard::home(&app, &ctx).await.unwrap();
+        assert!(home.team_overdue_touches >= 10, "{}", home.team_overdue_touches);
+        let talking = CreatorQuery { stage: Some("negotiating".into()), ..Default::default() };
+        let mut replied = 0;
+        for c in creators::list(&app, &ctx, &talking).await.unwrap().items {
+            let r = crate::interactions::responsiveness(&app, &ctx, c.id).await.unwrap();
+            replied += usize::from(r.creator_median_reply_minutes.is_some() && r.our_replies > 0);
+        }
+        assert!(replied >= 5, "{replied}");
 
         let again = seed(&app).await.unwrap();
         assert!(!again.created);

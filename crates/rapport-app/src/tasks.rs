@@ -89,7 +89,7 @@ fn today() -> Date {
     now().date()
 }
 
-async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<TaskRow>) -> AppResult<Vec<TaskView>> {
+pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<TaskRow>) -> AppResult<Vec<TaskView>> {
     let members = users::list_members(c, ctx.ws()).await?;
     let today = today();
     Ok(rows

@@ -56,6 +56,8 @@ pub struct CreatorInput {
     #[schema(value_type = Option<Object>)]
     pub custom_fields: Option<Map<String, Value>>,
     pub contact_points: Option<Vec<ContactInput>>,
+    /// The next-touch cadence: reach out every N days (1–3650); `null` for none.
+    pub touch_every_days: Option<i64>,
     /// Accounts to create with the creator, in the same transaction.
     pub social_accounts: Option<Vec<AccountInput>>,
 }
@@ -82,6 +84,8 @@ pub struct CreatorDraft {
     pub source: Option<String>,
     pub custom_fields: Map<String, Value>,
     pub contact_points: Vec<ContactPoint>,
+    /// Reach out every N days, or no cadence.
+    pub touch_every_days: Option<i64>,
 }
 
 impl CreatorDraft {
@@ -142,6 +146,13 @@ pub fn validate(input: &CreatorInput) -> Result<CreatorDraft, Invalid> {
     let source = optional_text(&mut e, "source", input.source.as_deref(), 200);
     let custom_fields = custom_fields(&mut e, input.custom_fields.as_ref());
     let contact_points = contacts(&mut e, input.contact_points.as_deref().unwrap_or(&[]));
+    let touch_every_days = input.touch_every_days.filter(|n| {
+        let ok = (1..=crate::responsiveness::MAX_CADENCE_DAYS).contains(n);
+        if !ok {
+            e.add("touch_every_days", cadence_message());
+        }
+        ok
+    });
     e.into_result(CreatorDraft {
         display_name,
         legal_name,
@@ -160,7 +171,13 @@ pub fn validate(input: &CreatorInput) -> Result<CreatorDraft, Invalid> {
         source,
         custom_fields,
         contact_points,
+        touch_every_days,
     })
+}
+
+/// What a bad cadence is told.
+pub fn cadence_message() -> String {
+    format!("must be a whole number of days from 1 to {}", crate::responsiveness::MAX_CADENCE_DAYS)
 }
 
 /// Tags and niches: trimmed, lower-cased, 1–40 characters of letters, digits, space, `-`,

@@ -89,6 +89,8 @@ typed_id!(/// A shortlist (saved search or hand-picked list).
     ShortlistId, "sl", "shortlist");
 typed_id!(/// A task on a creator.
     TaskId, "tk", "task");
+typed_id!(/// An interaction with a creator (email, DM, call, meeting).
+    InteractionId, "ix", "interaction");
 typed_id!(/// An email in the outbox.
     OutboxId, "em", "email");
 typed_id!(/// A received email.

@@ -34,12 +34,13 @@ pub struct CreatorRow {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub deleted_at: Option<OffsetDateTime>,
+    pub touch_every_days: Option<i64>,
 }
 
 const COLUMNS: &str = "c.id, c.workspace_id, c.display_name, c.legal_name, c.pronouns, c.country, \
     c.city, c.languages, c.timezone, c.bio, c.niches, c.tone_notes, c.owner_id, c.stage, \
     c.do_not_contact, c.source, c.custom_fields, c.max_followers, c.sort_name, c.created_by, \
-    c.created_at, c.updated_at, c.deleted_at";
+    c.created_at, c.updated_at, c.deleted_at, c.touch_every_days";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContactRow {
@@ -68,6 +69,7 @@ fn draft_args(d: &CreatorDraft) -> StoreResult<Vec<Arg>> {
         d.do_not_contact,
         d.source.clone(),
         serde_json::to_string(&d.custom_fields)?,
+        d.touch_every_days,
     ])
 }
 
@@ -86,8 +88,8 @@ pub async fn insert(
     c.execute(
         "INSERT INTO creators (id, workspace_id, display_name, sort_name, legal_name, pronouns, country, \
          city, languages, timezone, bio, niches, tone_notes, owner_id, stage, do_not_contact, source, \
-         custom_fields, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+         custom_fields, touch_every_days, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
         a,
     )
     .await?;
@@ -109,7 +111,7 @@ pub async fn update(
         "UPDATE creators SET display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, \
          country = $7, city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, \
          tone_notes = $13, owner_id = $14, stage = $15, do_not_contact = $16, source = $17, \
-         custom_fields = $18, updated_at = $19 WHERE id = $1 AND workspace_id = $2",
+         custom_fields = $18, touch_every_days = $19, updated_at = $20 WHERE id = $1 AND workspace_id = $2",
         a,
     )
     .await?;

@@ -311,7 +311,7 @@ pub async fn mark_undone(
 pub(crate) const PROFILE_COLUMNS: &str = "display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, \
     country = $7, city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, tone_notes = $13, \
     owner_id = (SELECT u.id FROM users u WHERE u.id = $14), stage = $15, do_not_contact = $16, source = $17, \
-    custom_fields = $18";
+    custom_fields = $18, touch_every_days = $19";
 
 /// The values of [`PROFILE_COLUMNS`].
 pub(crate) fn profile_args(k: &CreatorState) -> Vec<Arg> {
@@ -331,7 +331,8 @@ pub(crate) fn profile_args(k: &CreatorState) -> Vec<Arg> {
         k.stage.clone(),
         k.do_not_contact,
         k.source.clone(),
-        k.custom_fields.clone()
+        k.custom_fields.clone(),
+        k.touch_every_days
     ]
 }
 
@@ -364,6 +365,9 @@ pub struct CreatorState {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub deleted_at: Option<OffsetDateTime>,
+    /// Absent in snapshots taken before cadences existed.
+    #[serde(default)]
+    pub touch_every_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -437,7 +441,8 @@ pub async fn load_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> St
         .fetch_optional(
             "SELECT id, display_name, sort_name, legal_name, pronouns, country, city, languages, timezone, bio, \
              niches, tone_notes, owner_id, stage, do_not_contact, source, custom_fields, max_followers, search_text, \
-             created_by, created_at, updated_at, deleted_at FROM creators WHERE workspace_id = $1 AND id = $2",
+             created_by, created_at, updated_at, deleted_at, touch_every_days FROM creators \
+             WHERE workspace_id = $1 AND id = $2",
             args![workspace_id, id],
         )
         .await?;
@@ -497,8 +502,8 @@ pub async fn restore_snapshot(c: &mut Conn<'_>, workspace_id: Uuid, s: &CreatorS
     let n = c
         .execute(
             format!(
-                "UPDATE creators SET {PROFILE_COLUMNS}, max_followers = $19, search_text = $20, created_by = $21, \
-                 created_at = $22, updated_at = $23, deleted_at = $24 WHERE workspace_id = $1 AND id = $2"
+                "UPDATE creators SET {PROFILE_COLUMNS}, max_followers = $20, search_text = $21, created_by = $22, \
+                 created_at = $23, updated_at = $24, deleted_at = $25 WHERE workspace_id = $1 AND id = $2"
             ),
             a,
         )

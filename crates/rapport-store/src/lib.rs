@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod imports;
 pub mod inbound;
+pub mod interactions;
 pub mod invitations;
 pub mod mail_settings;
 pub mod merges;

@@ -58,7 +58,40 @@ pub struct Moved {
     pub tags: Vec<String>,
     /// Import rows `(job_id, row_number)` that now point at the survivor.
     pub import_rows: Vec<(Uuid, i64)>,
+    /// Absent in merges made before tasks moved.
+    #[serde(default)]
+    pub tasks: Vec<Uuid>,
+    /// Absent in merges made before interactions existed.
+    #[serde(default)]
+    pub interactions: Vec<Uuid>,
 }
+
+/// Rows that belong to one creator through `creator_id` (notes, tasks, interactions):
+/// moves them from `loser` to `survivor` and says which moved.
+async fn move_owned(
+    c: &mut Conn<'_>,
+    (select, update): (&'static str, &'static str),
+    ws: Uuid,
+    survivor: Uuid,
+    loser: Uuid,
+) -> StoreResult<Vec<Uuid>> {
+    let moved = ids(c, select, args![ws, loser]).await?;
+    c.execute(update, args![ws, loser, survivor]).await?;
+    Ok(moved)
+}
+
+const NOTES: (&str, &str) = (
+    "SELECT id FROM notes WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id",
+    "UPDATE notes SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2",
+);
+const TASKS: (&str, &str) = (
+    "SELECT id FROM tasks WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id",
+    "UPDATE tasks SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2",
+);
+const INTERACTIONS: (&str, &str) = (
+    "SELECT id FROM interactions WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id",
+    "UPDATE interactions SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2",
+);
 
 pub async fn insert(c: &mut Conn<'_>, ws: Uuid, m: &MergeRow) -> StoreResult<()> {
     c.execute(
@@ -118,7 +151,7 @@ pub async fn write_profile(c: &mut Conn<'_>, ws: Uuid, k: &CreatorState, now: Of
     a.extend(imports::profile_args(k));
     a.push(Arg::Time(now));
     let sql = format!(
-        "UPDATE creators SET {}, updated_at = $19 WHERE workspace_id = $1 AND id = $2",
+        "UPDATE creators SET {}, updated_at = $20 WHERE workspace_id = $1 AND id = $2",
         imports::PROFILE_COLUMNS
     );
     c.execute(sql, a).await
@@ -145,8 +178,6 @@ pub async fn move_related(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uui
             args![ws, loser],
         )
         .await?,
-        notes: ids(c, "SELECT id FROM notes WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id", args![ws, loser])
-            .await?,
         events: ids(
             c,
             "SELECT id FROM timeline_events WHERE workspace_id = $1 AND subject_id = $2 ORDER BY id",
@@ -172,11 +203,9 @@ pub async fn move_related(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uui
         args![ws, loser, survivor],
     )
     .await?;
-    c.execute(
-        "UPDATE notes SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2",
-        args![ws, loser, survivor],
-    )
-    .await?;
+    m.notes = move_owned(c, NOTES, ws, survivor, loser).await?;
+    m.tasks = move_owned(c, TASKS, ws, survivor, loser).await?;
+    m.interactions = move_owned(c, INTERACTIONS, ws, survivor, loser).await?;
     c.execute(
         "UPDATE timeline_events SET subject_id = $3 WHERE workspace_id = $1 AND subject_id = $2",
         args![ws, loser, survivor],
@@ -315,10 +344,15 @@ pub async fn unmerge(
     )
     .await?;
     imports::restore_snapshot(c, ws, &back).await?;
-    const NOTES: &str = "UPDATE notes SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2 AND id IN";
+    const NOTES_BACK: &str = "UPDATE notes SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2 AND id IN";
+    const TASKS_BACK: &str = "UPDATE tasks SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2 AND id IN";
+    const INTERACTIONS_BACK: &str =
+        "UPDATE interactions SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2 AND id IN";
     const EVENTS: &str =
         "UPDATE timeline_events SET subject_id = $3 WHERE workspace_id = $1 AND subject_id = $2 AND id IN";
-    move_back(c, NOTES, ws, sid, lid, &moved.notes).await?;
+    move_back(c, NOTES_BACK, ws, sid, lid, &moved.notes).await?;
+    move_back(c, TASKS_BACK, ws, sid, lid, &moved.tasks).await?;
+    move_back(c, INTERACTIONS_BACK, ws, sid, lid, &moved.interactions).await?;
     move_back(c, EVENTS, ws, sid, lid, &moved.events).await?;
     for (job, row) in &moved.import_rows {
         c.execute(
@@ -348,8 +382,8 @@ pub async fn unmerge(
 }
 
 /// How much would move from `loser`: accounts, contact points, notes, timeline events,
-/// lists the survivor is not on yet, tags the survivor lacks.
-pub async fn preview(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uuid) -> StoreResult<[i64; 6]> {
+/// lists the survivor is not on yet, tags the survivor lacks, tasks, interactions.
+pub async fn preview(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uuid) -> StoreResult<[i64; 8]> {
     let two = |sql: &'static str| (sql, args![ws, loser]);
     let three = |sql: &'static str| (sql, args![ws, loser, survivor]);
     let queries = [
@@ -365,8 +399,10 @@ pub async fn preview(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uuid) ->
             "SELECT COUNT(*) FROM creator_tags WHERE workspace_id = $1 AND creator_id = $2 AND tag NOT IN \
              (SELECT tag FROM creator_tags WHERE creator_id = $3)",
         ),
+        two("SELECT COUNT(*) FROM tasks WHERE workspace_id = $1 AND creator_id = $2"),
+        two("SELECT COUNT(*) FROM interactions WHERE workspace_id = $1 AND creator_id = $2"),
     ];
-    let mut out = [0; 6];
+    let mut out = [0; 8];
     for (i, (sql, a)) in queries.into_iter().enumerate() {
         out[i] = c.scalar_i64(sql, a).await?;
     }

@@ -117,3 +117,22 @@ pub async fn list_assigned(
         }
     }
 }
+
+/// A member's open tasks on live creators due on or before `until` (overdue ones included),
+/// soonest due first, at most `limit`.
+pub async fn due_by(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    assignee_id: Uuid,
+    until: Date,
+    limit: i64,
+) -> StoreResult<Vec<TaskRow>> {
+    c.fetch_all(
+        format!(
+            "{SELECT} WHERE t.workspace_id = $1 AND t.assignee_id = $2 AND c.deleted_at IS NULL \
+             AND t.done_at IS NULL AND t.due_on <= $3 ORDER BY t.due_on, t.created_at, t.id LIMIT $4"
+        ),
+        args![workspace_id, assignee_id, until, limit],
+    )
+    .await
+}

@@ -1,8 +1,9 @@
 //! The append-only timeline: who did what to a record, with a before/after diff.
 
 use crate::args;
-use crate::db::Conn;
+use crate::db::{Arg, Conn};
 use crate::error::StoreResult;
+use crate::sql::{Filter, like_escape};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -64,4 +65,59 @@ pub async fn list_for(
             .await
         }
     }
+}
+
+/// An event of the workspace feed, with the name of the creator it is about (absent when
+/// that creator no longer exists).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedRow {
+    pub id: Uuid,
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    pub actor: String,
+    pub actor_label: String,
+    pub action: String,
+    pub changes: String,
+    pub occurred_at: OffsetDateTime,
+    pub creator_name: Option<String>,
+}
+
+/// What the workspace feed shows.
+#[derive(Debug, Clone, Default)]
+pub struct FeedFilter {
+    /// Older than this event (the cursor).
+    pub before: Option<Uuid>,
+    /// Only this actor's events (stored form, `user:…`).
+    pub actor: Option<String>,
+    /// Only actions starting with this (`task.`, `interaction.`).
+    pub action_prefix: Option<String>,
+}
+
+/// The workspace's events, newest first (at most `limit + 1`, so the caller can tell
+/// whether there is a next page).
+pub async fn list_workspace(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    filter: &FeedFilter,
+    limit: i64,
+) -> StoreResult<Vec<FeedRow>> {
+    let mut f = Filter::with_args(args![workspace_id]);
+    if let Some(b) = filter.before {
+        f.and("t.id < ?", args![b]);
+    }
+    if let Some(a) = &filter.actor {
+        f.and("t.actor = ?", args![a.clone()]);
+    }
+    if let Some(p) = &filter.action_prefix {
+        f.and("t.action LIKE ? ESCAPE '\\'", args![format!("{}%", like_escape(p))]);
+    }
+    let clauses = f.and_clauses();
+    let lim = f.param(Arg::I64(limit + 1));
+    let (sql, a) = f.finish(format!(
+        "SELECT t.id, t.subject_type, t.subject_id, t.actor, t.actor_label, t.action, t.changes, t.occurred_at, \
+         c.display_name AS creator_name FROM timeline_events t \
+         LEFT JOIN creators c ON c.id = t.subject_id AND c.workspace_id = t.workspace_id \
+         WHERE t.workspace_id = $1{clauses} ORDER BY t.id DESC LIMIT {lim}"
+    ));
+    c.fetch_all(sql, a).await
 }

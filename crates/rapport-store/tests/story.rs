@@ -135,16 +135,18 @@ async fn the_stage_history_backfill_starts_every_creator_in_its_stage_when_it_wa
         migrate::run_to(&db, 6).await.unwrap();
         let ws = Uuid::now_v7();
         let t = OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap();
-        let draft = creators::validate(&CreatorInput {
-            display_name: Some("Lena".into()),
-            stage: Some("negotiating".into()),
-            ..Default::default()
-        })
-        .unwrap();
         let id = Uuid::now_v7();
         let mut tx = db.begin().await.unwrap();
         workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
-        rapport_store::creators::insert(&mut tx.conn(), ws, id, &draft, "user:someone", t).await.unwrap();
+        // A creator row as the schema of version 6 had it (later versions add columns).
+        tx.conn()
+            .execute(
+                "INSERT INTO creators (id, workspace_id, display_name, sort_name, stage, created_by, created_at, \
+                 updated_at) VALUES ($1, $2, 'Lena', 'lena', 'negotiating', 'user:someone', $3, $3)",
+                args![id, ws, t],
+            )
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         migrate::run(&db).await.unwrap();

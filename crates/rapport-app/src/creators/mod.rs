@@ -84,6 +84,9 @@ pub struct CreatorView {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<OffsetDateTime>,
+    /// The next-touch cadence: reach out every N days (absent: no cadence). The due day is
+    /// in `GET /creators/{id}/responsiveness`.
+    pub touch_every_days: Option<i64>,
     /// The fit score and quality flags; present when one creator is read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insights: Option<Insights>,
@@ -164,6 +167,7 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 deleted_at: r.deleted_at,
+                touch_every_days: r.touch_every_days,
                 insights: None,
             }
         })
@@ -217,6 +221,7 @@ pub fn editable(v: &CreatorView) -> CreatorInput {
                 .map(|p| ContactInput { kind: Some(p.kind.clone()), value: Some(p.value.clone()), primary: p.primary })
                 .collect(),
         ),
+        touch_every_days: v.touch_every_days,
         social_accounts: None,
     }
 }

@@ -119,6 +119,7 @@ pub(crate) fn editable(s: &CreatorSnapshot) -> CreatorInput {
                 })
                 .collect(),
         ),
+        touch_every_days: c.touch_every_days,
         social_accounts: None,
     }
 }
@@ -427,6 +428,7 @@ mod tests {
                 created_at: t,
                 updated_at: t,
                 deleted_at: None,
+                touch_every_days: None,
             },
             tags: vec!["vip".into()],
             contacts: vec![

@@ -93,6 +93,8 @@ pub struct MovedCounts {
     pub timeline_events: usize,
     pub shortlists: usize,
     pub tags: usize,
+    pub tasks: usize,
+    pub interactions: usize,
 }
 
 impl MovedCounts {
@@ -105,6 +107,8 @@ impl MovedCounts {
             (self.timeline_events, "timeline event"),
             (self.shortlists, "shortlist"),
             (self.tags, "tag"),
+            (self.tasks, "task"),
+            (self.interactions, "interaction"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
@@ -168,6 +172,8 @@ fn view(row: &MergeRow, warnings: Vec<String>) -> AppResult<MergeView> {
             timeline_events: moved.events.len(),
             shortlists: moved.shortlists.len(),
             tags: moved.tags.len(),
+            tasks: moved.tasks.len(),
+            interactions: moved.interactions.len(),
         },
         created_by: row.created_by.clone(),
         created_by_label: row.created_by_label.clone(),
@@ -260,6 +266,7 @@ fn merged(s: &CreatorState, l: &CreatorState, sides: &BTreeMap<String, Side>) ->
     m.languages = union(&s.languages, &l.languages)?;
     m.niches = union(&s.niches, &l.niches)?;
     m.do_not_contact = s.do_not_contact || l.do_not_contact;
+    m.touch_every_days = s.touch_every_days.or(l.touch_every_days);
     let winner = pick("custom_fields");
     let other = if std::ptr::eq(winner, s) { l } else { s };
     let mut fields: Map<String, Value> = serde_json::from_str(&other.custom_fields).unwrap_or_default();
@@ -339,6 +346,8 @@ pub async fn compare(app: &App, ctx: &Ctx, survivor: CreatorId, loser: CreatorId
         timeline_events: n[3] as usize,
         shortlists: n[4] as usize,
         tags: n[5] as usize,
+        tasks: n[6] as usize,
+        interactions: n[7] as usize,
     };
     drop(r);
     Ok(Comparison {

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod creators;
 pub mod inbound;
+pub mod interactions;
 pub mod mail_settings;
 pub mod merges;
 pub mod notes;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(merges::router())
         .merge(pipeline::router())
         .merge(tasks::router())
+        .merge(interactions::router())
         .merge(outbox::router())
         .merge(mail_settings::router())
         .merge(suppressions::router())

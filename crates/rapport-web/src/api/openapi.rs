@@ -25,6 +25,9 @@ use utoipa::{Modify, OpenApi};
         super::pipeline::stage_history, super::pipeline::conversion_report,
         super::tasks::list_creator_tasks, super::tasks::create_task, super::tasks::list_tasks,
         super::tasks::update_task, super::tasks::delete_task,
+        super::interactions::list_interactions, super::interactions::log_interaction,
+        super::interactions::delete_interaction, super::interactions::creator_responsiveness,
+        super::interactions::list_activity,
         super::outbox::send_email, super::outbox::list_creator_emails, super::outbox::outreach_lock,
         super::outbox::list_emails, super::outbox::show_email, super::outbox::cancel_email,
         super::outbox::list_overrides,
@@ -43,7 +46,7 @@ use utoipa::{Modify, OpenApi};
         super::playbook::list_merge_fields,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"))
 )]
 pub struct ApiDoc;
 

@@ -6,6 +6,7 @@ pub mod creators;
 pub mod creators_form;
 pub mod duplicates;
 pub mod email;
+pub mod home;
 pub mod imports;
 pub mod inbox;
 pub mod invitations;
@@ -32,14 +33,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use rapport_app::workspaces;
 
 pub const FLASH_COOKIE: &str = "rapport_flash";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/creators") }))
+        .merge(home::router())
         .merge(login::router())
         .merge(creators::router())
         .merge(creators_form::router())

@@ -2,6 +2,7 @@
 //! growth sparklines, notes, stage and its history, timeline) and its actions (delete,
 //! restore, add/remove account, add/delete note). The list lives in [`list`].
 
+mod interactions;
 mod list;
 mod tasks;
 pub use list::{Chip, Opt, chips, owner_opts, pairs, platform_opts, row, stage_opts, url_at};
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(list::router())
         .merge(tasks::router())
+        .merge(interactions::router())
         .route("/creators/{id}", get(show_creator))
         .route("/creators/{id}/delete", post(delete_creator))
         .route("/creators/{id}/restore", post(restore_creator))
@@ -96,6 +98,8 @@ pub struct NoteItem {
     pub when_exact: String,
 }
 
+/// One entry of the record's timeline: an event, or an interaction (placed by when it
+/// happened).
 pub struct EventItem {
     pub icon: &'static str,
     pub text: String,
@@ -103,9 +107,21 @@ pub struct EventItem {
     pub when: String,
     pub when_exact: String,
     pub changes: Vec<(String, String, String)>,
+    pub at: time::OffsetDateTime,
+    pub interaction: Option<InteractionItem>,
 }
 
-fn describe(action: &str) -> (&'static str, &'static str) {
+/// What the timeline shows of an interaction.
+pub struct InteractionItem {
+    pub id: String,
+    pub inbound: bool,
+    pub subject: Option<String>,
+    pub body: String,
+    pub participants: Option<String>,
+}
+
+/// The icon and words of a timeline action ("added a task").
+pub fn describe(action: &str) -> (&'static str, &'static str) {
     match action {
         "creator.created" => ("+", "created this creator"),
         "creator.updated" => ("✎", "updated the profile"),
@@ -120,6 +136,16 @@ fn describe(action: &str) -> (&'static str, &'static str) {
         "task.done" => ("☑", "finished a task"),
         "task.reopened" => ("☐", "reopened a task"),
         "task.deleted" => ("×", "deleted a task"),
+        "interaction.logged" => ("☏", "logged an interaction"),
+        "interaction.deleted" => ("×", "deleted an interaction"),
+        "email.queued" => ("✉", "queued an email"),
+        "email.sent" => ("✉", "sent an email"),
+        "email.failed" => ("⚠", "could not send an email"),
+        "email.cancelled" => ("×", "cancelled an email"),
+        "email.unsubscribed" => ("⛔", "recorded an unsubscribe"),
+        "outreach.override" => ("⚑", "overrode the outreach lock"),
+        "creator.merged" => ("⇄", "merged another creator into this one"),
+        "creator.merge_undone" => ("↺", "undid a merge"),
         _ => ("•", "changed something"),
     }
 }
@@ -162,6 +188,13 @@ struct ShowPage {
     move_opts: Vec<Opt>,
     move_form: MoveForm,
     move_errors: Invalid,
+    log: interactions::LogChoices,
+    interaction_form: interactions::InteractionForm,
+    interaction_errors: Invalid,
+    resp: rapport_app::interactions::ResponsivenessView,
+    last_contact: Option<(String, String)>,
+    cadence_value: String,
+    cadence_error: Option<String>,
 }
 
 /// One change in the stage history.
@@ -239,6 +272,11 @@ struct PageForms {
     task_errors: Invalid,
     move_form: MoveForm,
     move_errors: Invalid,
+    interaction_form: interactions::InteractionForm,
+    interaction_errors: Invalid,
+    /// The cadence as typed, when re-shown with an error.
+    cadence_value: Option<String>,
+    cadence_error: Option<String>,
 }
 
 async fn render_show(
@@ -257,6 +295,10 @@ async fn render_show(
         task_errors,
         move_form,
         move_errors,
+        interaction_form,
+        interaction_errors,
+        cadence_value,
+        cadence_error,
     } = forms;
     let assignees = tasks::assignee_opts(state, session, &task_form.assignee_id).await?;
     let task_list = tasks::of_creator(state, session, id).await?;
@@ -278,9 +320,12 @@ async fn render_show(
         })
         .collect();
     let page = rapport_app::timeline::list_for_creator(&state.app, ctx, id, None, 30).await?;
-    let events = page
+    let (logged, more_logged) = interactions::timeline_items(state, session, id, t).await?;
+    let mut events: Vec<EventItem> = page
         .items
         .into_iter()
+        // The interaction itself stands in the timeline at the time it happened.
+        .filter(|e| e.action != "interaction.logged")
         .map(|e| {
             let (icon, text) = describe(&e.action);
             EventItem {
@@ -295,9 +340,15 @@ async fn render_show(
                     .filter(|ch| e.action != "creator.created" || !ch.after.is_null())
                     .map(|ch| (ch.field.replace('_', " "), json_text(&ch.before), json_text(&ch.after)))
                     .collect(),
+                at: e.occurred_at,
+                interaction: None,
             }
         })
+        .chain(logged)
         .collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    events.truncate(interactions::SHOWN as usize);
+    let resp = interactions::figures(state, session, id).await?;
     let on_lists: Vec<(String, String)> = rapport_app::shortlists::of_creator(&state.app, ctx, id)
         .await?
         .into_iter()
@@ -350,7 +401,15 @@ async fn render_show(
         task_errors,
         assignees,
         events,
-        more_events: page.next_cursor.is_some(),
+        more_events: page.next_cursor.is_some() || more_logged,
+        log: interactions::log_choices(&interaction_form, t),
+        interaction_form,
+        interaction_errors,
+        last_contact: resp.last_contact_at.map(|at| (relative(at, t), exact(at))),
+        cadence_value: cadence_value
+            .unwrap_or_else(|| resp.touch_every_days.map(|n| n.to_string()).unwrap_or_default()),
+        cadence_error,
+        resp,
         platforms: platform_opts(Some(account_form.platform.as_str())),
         account_form,
         account_errors,
