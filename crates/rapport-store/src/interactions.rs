@@ -206,3 +206,22 @@ pub async fn count_overdue_touches(c: &mut Conn<'_>, workspace_id: Uuid, today: 
     let a: Vec<Arg> = args![workspace_id, today];
     c.scalar_i64(sql, a).await
 }
+
+/// When the creator and the workspace last had any contact (either direction).
+pub async fn last_contact(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    creator_id: Uuid,
+) -> StoreResult<Option<OffsetDateTime>> {
+    #[derive(sqlx::FromRow)]
+    struct Last {
+        at: Option<OffsetDateTime>,
+    }
+    let row: Last = c
+        .fetch_one(
+            "SELECT MAX(occurred_at) AS at FROM interactions WHERE workspace_id = $1 AND creator_id = $2",
+            args![workspace_id, creator_id],
+        )
+        .await?;
+    Ok(row.at)
+}

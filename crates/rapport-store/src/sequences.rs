@@ -217,7 +217,8 @@ pub async fn active_for(c: &mut Conn<'_>, workspace_id: Uuid, creator_id: Uuid) 
     .await
 }
 
-/// Whether the creator has written to us since `since` (a received email filed under them).
+/// Whether the creator has written to us since `since`: a received email filed under them,
+/// or any inbound interaction logged (a DM, a call they made).
 pub async fn replied_since(
     c: &mut Conn<'_>,
     workspace_id: Uuid,
@@ -226,7 +227,9 @@ pub async fn replied_since(
 ) -> StoreResult<bool> {
     let n = c
         .scalar_i64(
-            "SELECT COUNT(*) FROM inbound_messages WHERE workspace_id = $1 AND creator_id = $2 AND created_at >= $3",
+            "SELECT (SELECT COUNT(*) FROM inbound_messages WHERE workspace_id = $1 AND creator_id = $2 \
+             AND created_at >= $3) + (SELECT COUNT(*) FROM interactions WHERE workspace_id = $1 \
+             AND creator_id = $2 AND direction = 'inbound' AND created_at >= $3)",
             args![workspace_id, creator_id, since],
         )
         .await?;

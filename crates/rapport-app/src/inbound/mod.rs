@@ -14,12 +14,14 @@ use crate::App;
 use crate::context::Ctx;
 use crate::creators::require_creator;
 use crate::error::{AppError, AppResult};
+use crate::interactions::NewInteraction;
 use crate::outbox::change;
 use crate::timeline;
 use rapport_core::Invalid;
 use rapport_core::actor::{Actor, now};
 use rapport_core::ids::{CreatorId, InboundId, WorkspaceId};
 use rapport_core::inbound::{self as parse, ParsedEmail};
+use rapport_core::interactions::{Channel, Direction};
 use rapport_store::Conn;
 use rapport_store::inbound::{self as store, InboundRow};
 use serde::{Deserialize, Serialize};
@@ -166,6 +168,14 @@ pub async fn receive(app: &App, workspace: Uuid, raw: &[u8], source: &str) -> Ap
 async fn file_under(c: &mut Conn<'_>, workspace: Uuid, creator: Uuid, row: &InboundRow) -> AppResult<()> {
     let ctx = Ctx::system(WorkspaceId(workspace), Actor::System, "Email");
     timeline::record(c, &ctx, creator, "email.received", vec![change("subject", row.subject.clone())]).await?;
+    let mut new =
+        NewInteraction::new(CreatorId(creator), Channel::Email, Direction::Inbound, row.body.clone(), row.received_at);
+    new.subject = Some(row.subject.clone()).filter(|s| !s.is_empty());
+    new.message_id = Some(row.message_id.clone());
+    new.in_reply_to = row.in_reply_to.clone();
+    new.references_ids = row.references_ids.clone();
+    new.participants = row.from_email.clone();
+    crate::interactions::record_in_tx(c, &ctx, new).await?;
     crate::sequences::stop_all(c, &ctx, creator, "replied").await
 }
 

@@ -8,6 +8,7 @@
 use crate::App;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::interactions::{self, NewInteraction};
 use crate::mail_settings::parse_row;
 use crate::timeline;
 use lettre::message::Mailbox;
@@ -17,7 +18,10 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rapport_core::actor::{Actor, now};
+use rapport_core::ids::CreatorId;
 use rapport_core::ids::WorkspaceId;
+use rapport_core::inbound::bare_id;
+use rapport_core::interactions::{Channel, Direction};
 use rapport_core::outbox::{self as rules, Failure, Security, Settings};
 use rapport_store::outbox::{self as store, OutboxRow, Outcome};
 use rapport_store::{creators, mail_settings, suppressions};
@@ -161,6 +165,9 @@ async fn finish(app: &App, msg: &OutboxRow, outcome: Outcome) -> AppResult<()> {
     }
     if let Some(creator) = msg.creator_id {
         let ctx = Ctx::system(WorkspaceId(msg.workspace_id), Actor::System, "Outbox");
+        if let Outcome::Sent { at } = &outcome {
+            record_sent(&mut c, &ctx, msg, *at).await?;
+        }
         let event = match &outcome {
             Outcome::Sent { .. } => Some(("email.sent", super::change("subject", msg.subject.clone()))),
             Outcome::Failed { error } => Some(("email.failed", super::change("error", error.clone()))),
@@ -179,6 +186,28 @@ async fn finish(app: &App, msg: &OutboxRow, outcome: Outcome) -> AppResult<()> {
         Outcome::Failed { error } => tracing::warn!(email = %msg.id, %error, "email failed"),
     }
     Ok(())
+}
+
+/// The sent email on the creator's timeline of interactions (once per Message-ID).
+async fn record_sent(
+    c: &mut rapport_store::Conn<'_>,
+    ctx: &Ctx,
+    msg: &OutboxRow,
+    at: time::OffsetDateTime,
+) -> AppResult<()> {
+    let Some(creator) = msg.creator_id else { return Ok(()) };
+    let mut new = NewInteraction::new(CreatorId(creator), Channel::Email, Direction::Outbound, msg.body.clone(), at);
+    new.subject = Some(msg.subject.clone());
+    new.message_id = Some(bare_id(&msg.message_id));
+    new.in_reply_to = msg.in_reply_to.as_deref().map(bare_id);
+    new.references_ids =
+        msg.references_ids.as_deref().map(|r| r.split_whitespace().map(bare_id).collect::<Vec<_>>().join(" "));
+    new.participants = Some(format!("{} → {}", msg.from_email, msg.to_email));
+    match interactions::record_in_tx(c, ctx, new).await {
+        // A creator deleted since the message was queued keeps no new history.
+        Ok(_) | Err(AppError::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 fn mailbox(name: Option<&str>, address: &str) -> AppResult<Mailbox> {

@@ -134,10 +134,12 @@ pub struct OverrideView {
     pub created_at: OffsetDateTime,
 }
 
-/// The newest contact with a creator that the lock counts: outreach in the outbox (sent or
-/// on its way).
+/// The newest contact with a creator that the lock counts: any interaction (emails in and
+/// out, logged DMs, calls, meetings) and outreach still on its way in the outbox.
 pub(crate) async fn last_contact(c: &mut Conn<'_>, ctx: &Ctx, creator: Uuid) -> AppResult<Option<OffsetDateTime>> {
-    Ok(store::last_outreach(c, ctx.ws(), creator).await?)
+    let queued = store::last_outreach(c, ctx.ws(), creator).await?;
+    let logged = rapport_store::interactions::last_contact(c, ctx.ws(), creator).await?;
+    Ok(queued.max(logged))
 }
 
 pub(crate) async fn lock_for(

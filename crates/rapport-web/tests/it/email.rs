@@ -32,6 +32,7 @@ crate::db_tests!(
     a_read_key_cannot_send_or_change_settings,
     email_routes_answer_404_for_another_workspace,
     the_openapi_document_describes_email,
+    a_logged_call_locks_outreach_for_a_teammate_too,
     a_message_that_never_mentions_the_creator_needs_confirmation,
     a_playbook_template_is_rendered_for_the_creator_with_the_real_unsubscribe_link,
     a_template_must_be_an_email_template_of_the_workspace,
@@ -121,6 +122,14 @@ async fn an_email_goes_out_with_a_stable_message_id_and_one_click_unsubscribe_he
     assert!(sent["sent_at"].is_string());
     let actions = timeline_actions(&api, &ana).await;
     assert!(actions.contains(&"email.queued".into()) && actions.contains(&"email.sent".into()), "{actions:?}");
+    // The sent email is an interaction: the creator's one timeline and last contact see it.
+    let (_, logged) = api.get(&format!("/creators/{ana}/interactions")).await;
+    let e = &logged["items"][0];
+    assert_eq!(e["channel"], "email");
+    assert_eq!(e["direction"], "outbound");
+    assert_eq!(e["subject"], "Your trail-running reel");
+    let (_, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert!(r["last_contact_at"].is_string(), "{r}");
 }
 
 async fn a_reply_carries_in_reply_to_and_references(app: TestApp) {
@@ -513,4 +522,20 @@ async fn a_template_must_be_an_email_template_of_the_workspace(app: TestApp) {
         api.post(&format!("/creators/{ana}/emails"), json!({"template_id": mine, "content_url": "ftp://x"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(fields(&v), ["content_url"]);
+}
+
+async fn a_logged_call_locks_outreach_for_a_teammate_too(app: TestApp) {
+    let (api, _smtp, ana) = setup(&app, "Brand").await;
+    let (s, v) = api
+        .post(
+            &format!("/creators/{ana}/interactions"),
+            json!({"channel": "call", "direction": "outbound", "body": "Talked rates"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, lock) = api.get(&format!("/creators/{ana}/outreach-lock")).await;
+    assert_eq!(lock["reasons"][0]["code"], "recently_contacted", "{lock}");
+    let (s, v) = api.post(&format!("/creators/{ana}/emails"), hello()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["field"], "override");
 }

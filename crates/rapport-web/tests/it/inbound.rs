@@ -90,6 +90,12 @@ async fn a_reply_to_an_email_we_sent_is_filed_under_its_creator_by_thread(app: T
     assert_eq!(m["matched_by"], "thread");
     assert_eq!(m["body"], "Count me in!");
     assert!(timeline_actions(&api, &ana).await.contains(&"email.received".to_string()));
+    let (_, logged) = api.get(&format!("/creators/{ana}/interactions")).await;
+    let inbound: Vec<_> = logged["items"].as_array().unwrap().iter().filter(|i| i["direction"] == "inbound").collect();
+    assert_eq!(inbound.len(), 1);
+    assert_eq!(inbound[0]["body"], "Count me in!");
+    let (_, r) = api.get(&format!("/creators/{ana}/responsiveness")).await;
+    assert!(r["last_contact_at"].is_string(), "{r}");
 }
 
 async fn a_message_from_a_known_address_is_filed_by_address(app: TestApp) {

@@ -15,6 +15,7 @@ crate::db_tests!(
     enrolling_sends_the_first_step_and_later_steps_follow_in_the_thread,
     a_reply_stops_the_sequence,
     a_stage_change_stops_the_sequence,
+    a_logged_dm_reply_stops_the_sequence,
     unsubscribing_stops_the_sequence_and_suppression_holds_across_sequences,
     do_not_contact_stops_the_sequence_and_refuses_enrolment,
     a_stopped_enrolment_sends_nothing_more,
@@ -288,4 +289,19 @@ async fn the_sequence_pages_create_enrol_and_stop(app: TestApp) {
     assert!(page.contains("Ana Lima") && page.contains("completed"), "{page}");
     let (st, _) = b.post(&format!("{to}/enroll"), &[("_csrf", "forged"), ("creator", "ana lima")]).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+async fn a_logged_dm_reply_stops_the_sequence(app: TestApp) {
+    let s = setup(&app, "Brand").await;
+    enroll(&s.api, &s.sequence, &s.ana).await;
+    s.smtp.wait_for(1).await;
+    let (st, v) = s
+        .api
+        .post(&format!("/creators/{}/interactions", s.ana), json!({"channel": "dm", "direction": "inbound", "platform": "instagram", "body": "Saw your email, let's talk!"}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    days_pass(&app, 4).await;
+    assert_eq!(enrollment(&s.api, &s.ana).await["stop_reason"], "replied");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(s.smtp.received().len(), 1);
 }
