@@ -245,6 +245,11 @@ async fn one_click_unsubscribe_suppresses_the_address_for_every_later_send(app: 
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["field"], "to");
     assert!(v["message"].as_str().unwrap().contains("suppression list"));
+    // A playbook template is no way around it either.
+    let t = email_template(&api, "Hi {{ creator.first_name }}", "Hello {{ creator.first_name }}").await;
+    let (s, v) = api.post(&format!("/creators/{ana}/emails"), json!({"template_id": t, "override": true})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["field"], "to");
     assert!(timeline_actions(&api, &ana).await.contains(&"email.unsubscribed".into()));
     // Repeating the click is harmless.
     let again = reqwest::Client::new().post(app.url(&path)).send().await.unwrap();

@@ -199,21 +199,21 @@ fn imap_server() -> Option<(String, u16, String, String)> {
     }
 }
 
-/// Appends messages to a new folder of the test mailbox, as a mail server delivering them.
+/// Appends messages to a folder of the test mailbox (created when missing), as a mail
+/// server delivering them — one connection per message, as deliveries come.
 async fn deliver(host: &str, port: u16, user: &str, pw: &str, folder: &str, messages: &[Vec<u8>]) {
-    let tcp = tokio::net::TcpStream::connect((host, port)).await.unwrap();
-    let mut client = async_imap::Client::new(tcp);
-    client.read_response().await.unwrap();
-    let mut s = client.login(user, pw).await.map_err(|(e, _)| e).unwrap();
-    if s.select(folder).await.is_err() {
-        s.create(folder).await.unwrap();
-    }
     for m in messages {
+        let tcp = tokio::net::TcpStream::connect((host, port)).await.unwrap();
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        let mut s = client.login(user, pw).await.map_err(|(e, _)| e).unwrap();
+        let names: Vec<_> = s.list(None, Some(folder)).await.unwrap().try_collect().await.unwrap();
+        if names.is_empty() {
+            s.create(folder).await.unwrap();
+        }
         s.append(folder, None, None, m).await.unwrap();
+        s.logout().await.unwrap();
     }
-    let names: Vec<_> = s.list(None, Some(folder)).await.unwrap().try_collect().await.unwrap();
-    assert_eq!(names.len(), 1);
-    s.logout().await.unwrap();
 }
 
 async fn inbound_until(api: &Api, query: &str, n: usize) -> Value {
@@ -224,23 +224,43 @@ async fn inbound_until(api: &Api, query: &str, n: usize) -> Value {
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
-    panic!("expected {n} message(s) for {query}");
+    let (_, mailbox) = api.get("/settings/mailbox").await;
+    let (_, all) = api.get("/inbound?status=matched").await;
+    panic!("expected {n} message(s) for {query}; mailbox: {mailbox}; matched: {all}");
+}
+
+/// Waits until the poller has read up to `uid`.
+async fn mailbox_until(api: &Api, uid: i64) -> Value {
+    for _ in 0..100 {
+        let (_, m) = api.get("/settings/mailbox").await;
+        if m["last_uid"].as_i64() == Some(uid) {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    panic!("the mailbox was never read up to UID {uid}");
 }
 
 async fn the_imap_mailbox_is_polled_and_each_message_filed_once(app: TestApp) {
     let Some((host, port, user, pw)) = imap_server() else { return };
     let (api, _) = app.api_in_new_workspace("Brand").await;
     let zoe = creator(&api, "Zoë Müller", "zoe@studio-mueller.example").await;
+    // We wrote to Ana; she answers from another address, so only the thread can tell.
+    let smtp = SmtpServer::start().await;
+    let (s, _) = api
+        .put(
+            "/settings/email",
+            json!({"host": "127.0.0.1", "port": smtp.port, "security": "none",
+                                       "from_name": "Brand", "from_email": "team@brand.example"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let ana = creator(&api, "Ana Lima", "ana@creators.example").await;
+    let (_, sent) = api.post(&format!("/creators/{ana}/emails"), json!({"subject": "Hi", "body": "Hello Ana"})).await;
+    let reply = reply_to(sent["message_id"].as_str().unwrap(), "ana.private@gmail.example");
     let folder = format!("t-{}", uuid::Uuid::now_v7().simple());
-    deliver(
-        &host,
-        port,
-        &user,
-        &pw,
-        &folder,
-        &[fixture("outlook_reply_encoded_headers.eml"), fixture("unknown_sender_html_only.eml")],
-    )
-    .await;
+    let first = [fixture("outlook_reply_encoded_headers.eml"), fixture("unknown_sender_html_only.eml"), reply];
+    deliver(&host, port, &user, &pw, &folder, &first).await;
     let (s, v) = api
         .put(
             "/settings/mailbox",
@@ -252,20 +272,24 @@ async fn the_imap_mailbox_is_polled_and_each_message_filed_once(app: TestApp) {
     let filed = inbound_until(&api, &format!("creator_id={zoe}"), 1).await;
     assert_eq!(filed[0]["source"], "imap");
     assert_eq!(filed[0]["matched_by"], "address");
+    let threaded = inbound_until(&api, &format!("creator_id={ana}"), 1).await;
+    assert_eq!(threaded[0]["matched_by"], "thread");
+    assert_eq!(threaded[0]["body"], "Count me in!");
     let review = inbound_until(&api, "status=review", 1).await;
     assert!(review[0]["from_email"].as_str().unwrap().ends_with("@example.jp"));
     // A later reply arrives; the next poll reads only it.
-    let (_, sent_like) = api.get("/settings/mailbox").await;
-    assert_eq!(sent_like["last_uid"], 2);
+    mailbox_until(&api, 3).await;
     deliver(&host, port, &user, &pw, &folder, &[fixture("apple_mail_reply.eml")]).await;
     let review = inbound_until(&api, "status=review", 2).await;
     assert_eq!(review.as_array().unwrap().len(), 2);
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let (_, all_review) = api.get("/inbound?status=review").await;
     let (_, all_zoe) = api.get(&format!("/inbound?creator_id={zoe}")).await;
-    assert_eq!(all_review.as_array().unwrap().len() + all_zoe.as_array().unwrap().len(), 3, "each message once");
-    let (_, mailbox) = api.get("/settings/mailbox").await;
-    assert_eq!(mailbox["last_uid"], 3);
+    let (_, all_ana) = api.get(&format!("/inbound?creator_id={ana}")).await;
+    let total =
+        all_review.as_array().unwrap().len() + all_zoe.as_array().unwrap().len() + all_ana.as_array().unwrap().len();
+    assert_eq!(total, 4, "each message once");
+    let mailbox = mailbox_until(&api, 4).await;
     assert!(mailbox["last_error"].is_null(), "{mailbox}");
 }
 
