@@ -33,6 +33,7 @@ crate::db_tests!(
     email_routes_answer_404_for_another_workspace,
     the_openapi_document_describes_email,
     a_logged_call_locks_outreach_for_a_teammate_too,
+    the_server_login_is_used_and_a_refused_one_fails_without_retry,
     a_message_that_never_mentions_the_creator_needs_confirmation,
     a_playbook_template_is_rendered_for_the_creator_with_the_real_unsubscribe_link,
     a_template_must_be_an_email_template_of_the_workspace,
@@ -543,4 +544,24 @@ async fn a_logged_call_locks_outreach_for_a_teammate_too(app: TestApp) {
     let (s, v) = api.post(&format!("/creators/{ana}/emails"), hello()).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["field"], "override");
+}
+
+async fn the_server_login_is_used_and_a_refused_one_fails_without_retry(app: TestApp) {
+    let (api, smtp, ana) = setup(&app, "Brand").await;
+    smtp.require_login("team@brand.example", "app-password-1");
+    let settings = |password: &str| {
+        json!({"host": "127.0.0.1", "port": smtp.port, "security": "none", "username": "team@brand.example",
+               "password": password, "from_name": "Brand Team", "from_email": "team@brand.example", "lock_days": 0})
+    };
+    let (s, _) = api.put("/settings/email", settings("app-password-1")).await;
+    assert_eq!(s, StatusCode::OK);
+    send(&api, &ana, hello()).await;
+    smtp.wait_for(1).await;
+    assert_eq!(smtp.auths(), [("team@brand.example".to_string(), "app-password-1".to_string())]);
+    let (s, _) = api.put("/settings/email", settings("wrong")).await;
+    assert_eq!(s, StatusCode::OK);
+    let queued = send(&api, &ana, hello()).await;
+    let failed = email_until(&api, &id(&queued), |v| v["status"] == "failed").await;
+    assert!(failed["last_error"].as_str().unwrap().contains("535"), "{failed}");
+    assert_eq!(failed["attempts"], 1);
 }

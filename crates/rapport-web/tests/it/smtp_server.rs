@@ -1,8 +1,10 @@
 //! An SMTP server on loopback for the email tests, started by the test itself: it speaks
 //! the ESMTP that a client needs (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET,
 //! NOOP, QUIT) over a real TCP socket, keeps every message it accepts, and can be told to
-//! answer the next RCPT commands with a given reply (a 451 or a 550) to test retries.
+//! answer the next RCPT commands with a given reply (a 451 or a 550) to test retries, and
+//! require AUTH PLAIN with given credentials.
 
+use base64::Engine;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,6 +53,10 @@ struct Inner {
     received: Vec<Received>,
     rcpt_replies: VecDeque<String>,
     connections: usize,
+    /// When set, MAIL needs a successful AUTH PLAIN with these (user, password).
+    login: Option<(String, String)>,
+    /// The (user, password) pairs clients authenticated with.
+    auths: Vec<(String, String)>,
 }
 
 pub struct SmtpServer {
@@ -98,6 +104,16 @@ impl SmtpServer {
         self.inner.lock().unwrap().rcpt_replies.push_back(reply.to_string());
     }
 
+    /// Requires AUTH PLAIN with this user and password before MAIL.
+    pub fn require_login(&self, user: &str, password: &str) {
+        self.inner.lock().unwrap().login = Some((user.to_string(), password.to_string()));
+    }
+
+    /// The (user, password) pairs clients authenticated with.
+    pub fn auths(&self) -> Vec<(String, String)> {
+        self.inner.lock().unwrap().auths.clone()
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
     }
@@ -130,6 +146,7 @@ async fn session(stream: TcpStream, inner: Arc<Mutex<Inner>>) -> std::io::Result
     let mut lines = BufReader::new(r);
     w.write_all(b"220 localhost ESMTP rapport-test\r\n").await?;
     let (mut from, mut to) = (String::new(), Vec::new());
+    let mut authed = false;
     let mut line = String::new();
     loop {
         line.clear();
@@ -139,7 +156,23 @@ async fn session(stream: TcpStream, inner: Arc<Mutex<Inner>>) -> std::io::Result
         let cmd = line.trim_end().to_string();
         let verb = cmd.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
         let reply: String = match verb.as_str() {
-            "EHLO" => "250-localhost\r\n250-8BITMIME\r\n250 PIPELINING".into(),
+            "EHLO" => "250-localhost\r\n250-8BITMIME\r\n250-AUTH PLAIN\r\n250 PIPELINING".into(),
+            "AUTH" => {
+                let arg = cmd.split_whitespace().nth(2).unwrap_or("");
+                let decoded = base64::engine::general_purpose::STANDARD.decode(arg).unwrap_or_default();
+                let parts: Vec<String> =
+                    decoded.split(|b| *b == 0).map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+                let (user, pw) = (parts.get(1).cloned().unwrap_or_default(), parts.get(2).cloned().unwrap_or_default());
+                let mut state = inner.lock().unwrap();
+                state.auths.push((user.clone(), pw.clone()));
+                if state.login.as_ref().is_none_or(|(u, p)| *u == user && *p == pw) {
+                    authed = true;
+                    "235 2.7.0 authenticated".into()
+                } else {
+                    "535 5.7.8 authentication credentials invalid".into()
+                }
+            }
+            "MAIL" if !authed && inner.lock().unwrap().login.is_some() => "530 5.7.0 authentication required".into(),
             "HELO" | "NOOP" => "250 OK".into(),
             "RSET" => {
                 (from, to) = (String::new(), Vec::new());
