@@ -3,6 +3,8 @@
 //! handlers and types below and served at `/api/v1/openapi.json`.
 
 pub mod accounts;
+pub mod campaigns;
+pub mod collaborations;
 pub mod creators;
 pub mod inbound;
 pub mod mail_settings;
@@ -38,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .merge(suppressions::router())
         .merge(inbound::router())
         .merge(playbook::router())
+        .merge(campaigns::router())
+        .merge(collaborations::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -6,6 +6,8 @@ mod harness;
 
 mod access;
 mod browser;
+mod campaigns;
+mod collaborations;
 mod creators_api;
 mod email;
 mod email_pages;
