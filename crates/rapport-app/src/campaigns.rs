@@ -375,3 +375,14 @@ pub async fn delete(app: &App, ctx: &Ctx, id: CampaignId) -> AppResult<CampaignV
 pub async fn restore(app: &App, ctx: &Ctx, id: CampaignId) -> AppResult<CampaignView> {
     set_deleted(app, ctx, id, false).await
 }
+
+/// The workspace's default currency, which a new campaign starts with.
+pub async fn default_currency(app: &App, ctx: &Ctx) -> AppResult<String> {
+    Ok(workspaces::get(&mut app.db.read().await?.conn(), ctx.ws()).await?.default_currency)
+}
+
+/// Validates an input as [`create`] would, without saving (a form that found its own
+/// problems first still shows every other one).
+pub async fn check(app: &App, ctx: &Ctx, input: &CampaignInput) -> AppResult<()> {
+    validate(&mut app.db.read().await?.conn(), ctx, input).await.map(|_| ())
+}

@@ -429,3 +429,21 @@ pub async fn move_stage(app: &App, ctx: &Ctx, id: CollaborationId, input: StageI
     tx.commit().await?;
     Ok(view)
 }
+
+/// A creator named by id (`cr_…`) or exact display name; 422 on `creator` when nobody or
+/// several creators match.
+pub async fn resolve_creator(app: &App, ctx: &Ctx, text: &str) -> AppResult<CreatorId> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Invalid::one("creator", "is required: type a creator's name or id").into());
+    }
+    if let Ok(id) = text.parse::<CreatorId>() {
+        return Ok(id);
+    }
+    let found = store::creators_named(&mut app.db.read().await?.conn(), ctx.ws(), text).await?;
+    match found.as_slice() {
+        [(id, _)] => Ok(CreatorId(*id)),
+        [] => Err(Invalid::one("creator", format!("no creator is called “{text}”")).into()),
+        _ => Err(Invalid::one("creator", format!("{} creators are called “{text}”; use the id", found.len())).into()),
+    }
+}

@@ -228,3 +228,14 @@ pub async fn fees(
     ));
     c.fetch_all(sql, a).await
 }
+
+/// Live creators whose display name is `name`, ignoring ASCII case (adding a creator to a
+/// campaign by name).
+pub async fn creators_named(c: &mut Conn<'_>, workspace_id: Uuid, name: &str) -> StoreResult<Vec<(Uuid, String)>> {
+    c.fetch_all(
+        "SELECT id, display_name FROM creators WHERE workspace_id = $1 AND deleted_at IS NULL \
+         AND lower(display_name) = lower($2) ORDER BY id LIMIT 5",
+        args![workspace_id, name],
+    )
+    .await
+}

@@ -120,6 +120,12 @@ fn describe(action: &str) -> (&'static str, &'static str) {
         "task.done" => ("☑", "finished a task"),
         "task.reopened" => ("☐", "reopened a task"),
         "task.deleted" => ("×", "deleted a task"),
+        "collaboration.added" => ("⚑", "added them to a campaign"),
+        "collaboration.stage_changed" => ("⚑", "moved a campaign collaboration"),
+        "offer.made" => ("¤", "recorded an offer"),
+        "offer.accepted" => ("¤", "accepted an offer"),
+        "offer.declined" => ("¤", "declined an offer"),
+        "offer.withdrawn" => ("¤", "withdrew an offer"),
         _ => ("•", "changed something"),
     }
 }
@@ -162,6 +168,7 @@ struct ShowPage {
     move_opts: Vec<Opt>,
     move_form: MoveForm,
     move_errors: Invalid,
+    campaigns: crate::pages::campaigns::CreatorCampaigns,
 }
 
 /// One change in the stage history.
@@ -260,6 +267,7 @@ async fn render_show(
     } = forms;
     let assignees = tasks::assignee_opts(state, session, &task_form.assignee_id).await?;
     let task_list = tasks::of_creator(state, session, id).await?;
+    let campaigns = crate::pages::campaigns::of_creator(state, session, id).await?;
     let ctx = session.ctx();
     let c = creators::get_with_insights(&state.app, ctx, id).await?;
     let t = now();
@@ -362,6 +370,7 @@ async fn render_show(
         custom_fields: c.custom_fields.iter().map(|(k, v)| (k.replace('_', " "), json_text(v))).collect(),
         on_lists,
         other_lists,
+        campaigns,
         c,
     })
 }
