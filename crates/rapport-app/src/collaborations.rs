@@ -14,7 +14,7 @@ use crate::timeline;
 use rapport_core::Invalid;
 use rapport_core::actor::now;
 use rapport_core::campaigns::Status;
-use rapport_core::collaborations::{CollaborationInput, Stage, validate_terms};
+use rapport_core::collaborations::{CollaborationInput, OfferStatus, Stage, effective, validate_terms};
 use rapport_core::diff::Change;
 use rapport_core::ids::{CampaignId, CollaborationId, CreatorId, UserId};
 use rapport_store::collaborations::{self as store, CollaborationRow, StageChangeRow};
@@ -174,7 +174,8 @@ fn creator_field(input: &CollaborationInput) -> AppResult<CreatorId> {
 }
 
 /// Sets a collaboration's stage inside the caller's transaction: checks the move, writes
-/// the row, the history row and the creator's timeline event. For later features
+/// the row, the history row and the creator's timeline event; declining closes its open
+/// offer as declined, cancelling as withdrawn. For later features
 /// (contracts, deliverables) that move a deal as a side effect.
 pub async fn set_stage(
     c: &mut Conn<'_>,
@@ -190,6 +191,19 @@ pub async fn set_stage(
     row.updated_at = t;
     store::update(c, ctx.ws(), row).await?;
     write_history(c, ctx, row.id, Some(from), to, reason, t).await?;
+    if let Some(closed) = match to {
+        Stage::Declined => Some(OfferStatus::Declined),
+        Stage::Cancelled => Some(OfferStatus::Withdrawn),
+        _ => None,
+    } {
+        // A deal that ended leaves no offer open.
+        for o in offers::list_for(c, ctx.ws(), row.id).await? {
+            let stored = OfferStatus::parse(&o.status).unwrap_or(OfferStatus::Open);
+            if effective(stored, o.expires_at, t) == OfferStatus::Open {
+                offers::decide(c, ctx.ws(), o.id, closed.slug(), &ctx.actor.to_string(), t).await?;
+            }
+        }
+    }
     let change = Change {
         field: format!("stage on {}", row.campaign_name),
         before: Value::String(from.label().into()),

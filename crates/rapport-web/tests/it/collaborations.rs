@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 crate::db_tests!(
     a_creator_is_added_to_a_campaign_as_invited_and_it_is_on_their_timeline,
     a_creator_is_on_a_campaign_only_once,
+    creators_cannot_join_a_completed_campaign,
     a_do_not_contact_creator_cannot_be_added,
     bad_terms_are_refused_naming_each_field,
     the_stage_machine_refuses_a_skip_naming_the_allowed_stages_and_keeps_history,
@@ -151,13 +152,23 @@ async fn the_stage_machine_refuses_a_skip_naming_the_allowed_stages_and_keeps_hi
 
 async fn declined_and_cancelled_end_a_collaboration(app: TestApp) {
     let d = deal(&app).await;
+    let open = offer(&d.api, &d.collab, json!({"amount_minor": 1_000})).await;
     let (s, v) = d
         .api
         .post(&format!("/collaborations/{}/stage", d.collab), json!({"stage": "declined", "reason": "Fully booked"}))
         .await;
     assert_eq!((s, v["allowed_stages"].clone()), (StatusCode::OK, json!([])), "{v}");
     let (_, v) = d.api.get(&format!("/collaborations/{}", d.collab)).await;
-    assert_eq!(v["stage_history"][1]["reason"], "Fully booked");
+    assert_eq!(v["stage_history"][2]["reason"], "Fully booked");
+    assert_eq!(v["offers"][0]["status"], "declined", "no offer stays open on an ended deal");
+    assert_eq!(d.api.post(&format!("/offers/{}/accept", id(&open)), json!({})).await.0, StatusCode::CONFLICT);
+    let ben = id(&d.api.creator(json!({"display_name": "Ben Okafor"})).await);
+    let ben_collab = id(&add(&d.api, &d.campaign, json!({"creator_id": ben})).await);
+    offer(&d.api, &ben_collab, json!({"amount_minor": 2_000})).await;
+    let (s, _) = stage(&d.api, &ben_collab, "cancelled").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = d.api.get(&format!("/collaborations/{ben_collab}/offers")).await;
+    assert_eq!(v[0]["status"], "withdrawn");
     let (s, v) = stage(&d.api, &d.collab, "negotiating").await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(v["message"].as_str().unwrap().contains("declined cannot change stage"), "{v}");
@@ -381,4 +392,17 @@ async fn collaboration_routes_answer_404_for_another_workspace(app: TestApp) {
     }
     let (_, v) = d.api.get(&format!("/collaborations/{c}")).await;
     assert_eq!((v["stage"].as_str(), v["offers"][0]["status"].as_str()), (Some("negotiating"), Some("open")));
+}
+
+async fn creators_cannot_join_a_completed_campaign(app: TestApp) {
+    let d = deal(&app).await;
+    for to in ["active", "completed"] {
+        d.api.post(&format!("/campaigns/{}/status", d.campaign), json!({"status": to})).await;
+    }
+    let ben = id(&d.api.creator(json!({"display_name": "Ben Okafor"})).await);
+    let (s, v) = d.api.post(&format!("/campaigns/{}/collaborations", d.campaign), json!({"creator_id": ben})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("the campaign is completed"), "{v}");
+    let (s, v) = stage(&d.api, &d.collab, "negotiating").await;
+    assert_eq!(s, StatusCode::OK, "its existing deals carry on: {v}");
 }
