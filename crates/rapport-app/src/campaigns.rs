@@ -309,20 +309,26 @@ pub async fn replace(app: &App, ctx: &Ctx, id: CampaignId, input: CampaignInput)
 /// Applies a JSON merge patch (RFC 7396) to the editable fields.
 pub async fn patch(app: &App, ctx: &Ctx, id: CampaignId, patch: Value) -> AppResult<CampaignView> {
     ctx.require_write()?;
-    let Value::Object(patch) = patch else {
-        return Err(Invalid::one("body", "must be a JSON object").into());
-    };
     let current = get(app, ctx, id).await?;
     if current.deleted_at.is_some() {
         return Err(AppError::NotFound);
     }
-    let mut merged = serde_json::to_value(editable(&current)).map_err(|e| AppError::Internal(e.to_string()))?;
+    replace(app, ctx, id, merge_patch(&editable(&current), patch)?).await
+}
+
+/// Lays a JSON merge patch (RFC 7396) over the editable state `current` and reads the
+/// result back as an input, naming any bad or unknown field.
+pub fn merge_patch<T: Serialize + for<'de> Deserialize<'de>>(current: &T, patch: Value) -> AppResult<T> {
+    let Value::Object(patch) = patch else {
+        return Err(Invalid::one("body", "must be a JSON object").into());
+    };
+    let mut merged = serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
     if let Some(obj) = merged.as_object_mut() {
         for (k, v) in patch {
             obj.insert(k, v);
         }
     }
-    replace(app, ctx, id, parse_json::<CampaignInput>(merged)?).await
+    Ok(parse_json::<T>(merged)?)
 }
 
 /// Moves a campaign one step along draft → active → completed → archived; any other move

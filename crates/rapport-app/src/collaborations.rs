@@ -5,9 +5,9 @@
 //! creator, moving the stage and the offers appear on the creator's timeline.
 
 use crate::App;
-use crate::campaigns::{require_campaign, status_of};
+use crate::campaigns::{merge_patch, require_campaign, status_of};
 use crate::context::Ctx;
-use crate::creators::{parse_json, require_creator};
+use crate::creators::require_creator;
 use crate::error::{AppError, AppResult};
 use crate::offers::{OfferView, offer_views};
 use crate::timeline;
@@ -168,8 +168,7 @@ async fn owner(c: &mut Conn<'_>, ctx: &Ctx, e: &mut Invalid, v: Option<&str>) ->
 fn creator_field(input: &CollaborationInput) -> AppResult<CreatorId> {
     match input.creator_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Err(Invalid::one("creator_id", "is required").into()),
-        // A malformed id names nobody in this workspace.
-        Some(s) => s.parse::<CreatorId>().map_err(|_| AppError::NotFound),
+        Some(s) => s.parse::<CreatorId>().map_err(|e| Invalid::one("creator_id", e.to_string()).into()),
     }
 }
 
@@ -251,15 +250,8 @@ pub async fn add(
     let creator = require_creator(&mut c, ctx, creator_id, false).await?;
     let mut e = Invalid::new();
     let chosen_owner = owner(&mut c, ctx, &mut e, input.owner_id.as_deref()).await?;
-    let terms = match validate_terms(&input) {
-        Ok(t) => Some(t),
-        Err(more) => {
-            e.errors.extend(more.errors);
-            None
-        }
-    };
-    e.into_result(())?;
-    let terms = terms.ok_or_else(|| AppError::Internal("terms".into()))?;
+    let terms = e.absorb(validate_terms(&input));
+    let terms = e.into_result(terms)?.ok_or_else(|| AppError::Internal("terms".into()))?;
     if matches!(status_of(&cp)?, Status::Completed | Status::Archived) {
         return Err(AppError::conflict(format!("the campaign is {}; creators can no longer be added", cp.status)));
     }
@@ -372,34 +364,18 @@ pub fn editable(v: &CollaborationView) -> CollaborationInput {
 /// through [`move_stage`] and the creator never changes.
 pub async fn patch(app: &App, ctx: &Ctx, id: CollaborationId, patch: Value) -> AppResult<CollaborationView> {
     ctx.require_write()?;
-    let Value::Object(patch) = patch else {
-        return Err(Invalid::one("body", "must be a JSON object").into());
-    };
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let mut row = require_collaboration(&mut c, ctx, id).await?;
     let current = view_one(&mut c, ctx, row.clone()).await?;
-    let mut merged = serde_json::to_value(editable(&current)).map_err(|e| AppError::Internal(e.to_string()))?;
-    if let Some(obj) = merged.as_object_mut() {
-        for (k, v) in patch {
-            obj.insert(k, v);
-        }
-    }
-    let input = parse_json::<CollaborationInput>(merged)?;
+    let input = merge_patch(&editable(&current), patch)?;
     let mut e = Invalid::new();
     if input.creator_id.as_deref() != Some(current.creator_id.to_string().as_str()) {
         e.add("creator_id", "cannot change; add the other creator to the campaign instead");
     }
     let new_owner = owner(&mut c, ctx, &mut e, input.owner_id.as_deref()).await?;
-    let terms = match validate_terms(&input) {
-        Ok(t) => Some(t),
-        Err(more) => {
-            e.errors.extend(more.errors);
-            None
-        }
-    };
-    e.into_result(())?;
-    let terms = terms.ok_or_else(|| AppError::Internal("terms".into()))?;
+    let terms = e.absorb(validate_terms(&input));
+    let terms = e.into_result(terms)?.ok_or_else(|| AppError::Internal("terms".into()))?;
     row.owner_id = new_owner;
     row.fee_model = terms.fee_model.slug().into();
     row.agreed_fee_minor = terms.agreed_fee_minor;

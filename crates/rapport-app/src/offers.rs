@@ -115,15 +115,8 @@ pub async fn create(app: &App, ctx: &Ctx, collaboration: CollaborationId, input:
             Err(m) => e.add("currency", m),
         }
     }
-    let draft = match validate_offer(&input, t) {
-        Ok(d) => Some(d),
-        Err(more) => {
-            e.errors.extend(more.errors);
-            None
-        }
-    };
-    e.into_result(())?;
-    let draft = draft.ok_or_else(|| AppError::Internal("offer".into()))?;
+    let draft = e.absorb(validate_offer(&input, t));
+    let draft = e.into_result(draft)?.ok_or_else(|| AppError::Internal("offer".into()))?;
     let stage = stage_of(&collab)?;
     if !matches!(stage, Stage::Invited | Stage::Negotiating) {
         return Err(AppError::Conflict {

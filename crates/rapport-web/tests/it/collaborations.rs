@@ -114,6 +114,8 @@ async fn bad_terms_are_refused_naming_each_field(app: TestApp) {
     assert_eq!(fields(&v), ["owner_id", "fee_model", "agreed_fee_minor", "commission_rate_bp", "draft_due_on"]);
     let (s, v) = d.api.post(&format!("/campaigns/{}/collaborations", d.campaign), json!({})).await;
     assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["creator_id"]));
+    let (s, v) = d.api.post(&format!("/campaigns/{}/collaborations", d.campaign), json!({"creator_id": "ana"})).await;
+    assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["creator_id"]));
 }
 
 async fn the_stage_machine_refuses_a_skip_naming_the_allowed_stages_and_keeps_history(app: TestApp) {
