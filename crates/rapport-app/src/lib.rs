@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod auth;
+pub mod campaigns;
+pub mod collaborations;
 pub mod context;
 pub mod creators;
 pub mod dashboard;
@@ -21,6 +23,7 @@ pub mod mail_settings;
 pub mod members;
 pub mod merges;
 pub mod notes;
+pub mod offers;
 pub mod outbox;
 pub mod pipeline;
 pub mod playbook;

@@ -193,7 +193,9 @@ pub fn label_value(v: &str) -> Result<String, String> {
     Ok(v)
 }
 
-fn list(
+/// A list field: blanks skipped, each entry checked by `check`, duplicates dropped, at most
+/// `max` entries; the first bad entry is reported under `field`.
+pub fn list(
     e: &mut Invalid,
     field: &str,
     values: Option<&[String]>,

@@ -101,6 +101,12 @@ typed_id!(/// A creator's enrolment in a sequence.
     EnrollmentId, "enr", "enrolment");
 typed_id!(/// A template of the workspace playbook (email, brief or review checklist).
     TemplateId, "tpl", "template");
+typed_id!(/// A campaign.
+    CampaignId, "cp", "campaign");
+typed_id!(/// A collaboration: one creator on one campaign (the deal).
+    CollaborationId, "col", "collaboration");
+typed_id!(/// An offer or counter-offer in a collaboration's negotiation.
+    OfferId, "of", "offer");
 
 #[cfg(test)]
 mod tests {

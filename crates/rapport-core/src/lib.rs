@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 pub mod actor;
+pub mod campaigns;
+pub mod collaborations;
 pub mod creators;
 pub mod diff;
 pub mod email;

@@ -95,6 +95,37 @@ impl fmt::Display for Money {
     }
 }
 
+/// An amount in major units as people type it ("25 000", "1250.5", "99,90") → minor units
+/// of `currency`. Spaces and `_` group digits; the last `.` or `,` is the decimal mark
+/// when followed by at most the currency's minor digits (otherwise it groups thousands).
+pub fn parse_amount(text: &str, currency: Currency) -> Result<i64, String> {
+    let bad = || format!("must be an amount such as 1250 or 1250.50 ({currency})");
+    let t: String =
+        text.trim().chars().filter(|c| !matches!(c, ' ' | '_' | '\u{2009}' | '\u{202f}' | '\u{a0}')).collect();
+    if t.is_empty() || t.starts_with('-') {
+        return Err(bad());
+    }
+    let digits = currency.minor_digits() as usize;
+    let (int, frac) = match t.rfind(['.', ',']) {
+        Some(i) if t.len() - i - 1 <= digits && t.len() - i - 1 > 0 => (&t[..i], &t[i + 1..]),
+        _ => (t.as_str(), ""),
+    };
+    let int: String = int.chars().filter(|c| !matches!(c, '.' | ',')).collect();
+    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let unit = 10i64.pow(digits as u32);
+    let whole: i64 = int.parse().map_err(|_| bad())?;
+    let frac_value: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<digits$}").parse().map_err(|_| bad())? };
+    whole.checked_mul(unit).and_then(|w| w.checked_add(frac_value)).ok_or_else(bad)
+}
+
+/// Minor units as a plain amount in major units for a form field ("1250.50", "1200").
+pub fn format_amount(minor: i64, currency: Currency) -> String {
+    let shown = Money::new(minor, currency).to_string();
+    shown.trim_end_matches(currency.as_str()).trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +157,19 @@ mod tests {
     fn zero_decimal_currencies_print_without_a_fraction() {
         let jpy = Currency::parse("JPY").unwrap();
         assert_eq!(Money::new(-1200, jpy).to_string(), "-1200 JPY");
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units_without_floats() {
+        assert_eq!(parse_amount("25 000", eur()), Ok(2_500_000));
+        assert_eq!(parse_amount("1250.5", eur()), Ok(125_050));
+        assert_eq!(parse_amount("99,90", eur()), Ok(9_990));
+        assert_eq!(parse_amount("1,250.00", eur()), Ok(125_000));
+        assert_eq!(parse_amount("1.250", eur()), Ok(125_000), "three digits after the mark group thousands");
+        assert_eq!(parse_amount("1200", Currency::parse("JPY").unwrap()), Ok(1_200));
+        assert!(parse_amount("-5", eur()).is_err());
+        assert!(parse_amount("12abc", eur()).is_err());
+        assert!(parse_amount("99999999999999999999", eur()).is_err());
+        assert_eq!(format_amount(125_050, eur()), "1250.50");
     }
 }

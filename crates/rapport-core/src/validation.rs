@@ -42,6 +42,11 @@ impl Invalid {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
+    /// Takes in the problems of a nested validation: its value when it had none.
+    pub fn absorb<T>(&mut self, result: Result<T, Invalid>) -> Option<T> {
+        result.map_err(|more| self.errors.extend(more.errors)).ok()
+    }
+
     /// `Ok(value)` when nothing was added, otherwise `Err(self)`.
     pub fn into_result<T>(self, value: T) -> Result<T, Invalid> {
         if self.is_empty() { Ok(value) } else { Err(self) }

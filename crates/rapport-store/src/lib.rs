@@ -4,7 +4,9 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod campaigns;
 pub mod changes;
+pub mod collaborations;
 pub mod creators;
 pub mod db;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod mail_settings;
 pub mod merges;
 pub mod migrate;
 pub mod notes;
+pub mod offers;
 pub mod outbox;
 pub mod playbook;
 pub mod scratch;

@@ -3,6 +3,8 @@
 //! handlers and types below and served at `/api/v1/openapi.json`.
 
 pub mod accounts;
+pub mod campaigns;
+pub mod collaborations;
 pub mod creators;
 pub mod inbound;
 pub mod interactions;
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .merge(inbound::router())
         .merge(sequences::router())
         .merge(playbook::router())
+        .merge(campaigns::router())
+        .merge(collaborations::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

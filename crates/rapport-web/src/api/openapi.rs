@@ -44,9 +44,17 @@ use utoipa::{Modify, OpenApi};
         super::playbook::list_templates, super::playbook::create_template, super::playbook::show_template,
         super::playbook::update_template, super::playbook::delete_template, super::playbook::preview_template,
         super::playbook::list_merge_fields,
+        super::campaigns::list_campaigns, super::campaigns::create_campaign, super::campaigns::show_campaign,
+        super::campaigns::update_campaign, super::campaigns::delete_campaign, super::campaigns::restore_campaign,
+        super::campaigns::set_campaign_status,
+        super::collaborations::list_campaign_collaborations, super::collaborations::create_collaboration,
+        super::collaborations::list_creator_collaborations, super::collaborations::show_collaboration,
+        super::collaborations::update_collaboration, super::collaborations::move_collaboration,
+        super::collaborations::list_offers, super::collaborations::create_offer, super::collaborations::accept_offer,
+        super::collaborations::decline_offer, super::collaborations::withdraw_offer,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! holds the shared app-shell [`Layout`], flash messages and security headers.
 
 pub mod brand;
+pub mod campaigns;
 pub mod creators;
 pub mod creators_form;
 pub mod duplicates;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(brand::router())
         .merge(shortlists::router())
         .merge(pipeline::router())
+        .merge(campaigns::router())
         .merge(playbook::router())
         .merge(duplicates::router())
         .merge(invitations::router())

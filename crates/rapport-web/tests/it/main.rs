@@ -6,6 +6,9 @@ mod harness;
 
 mod access;
 mod browser;
+mod campaign_pages;
+mod campaigns;
+mod collaborations;
 mod creators_api;
 mod dashboard;
 mod email;

@@ -146,6 +146,12 @@ pub fn describe(action: &str) -> (&'static str, &'static str) {
         "outreach.override" => ("⚑", "overrode the outreach lock"),
         "creator.merged" => ("⇄", "merged another creator into this one"),
         "creator.merge_undone" => ("↺", "undid a merge"),
+        "collaboration.added" => ("⚑", "added them to a campaign"),
+        "collaboration.stage_changed" => ("⚑", "moved a campaign collaboration"),
+        "offer.made" => ("¤", "recorded an offer"),
+        "offer.accepted" => ("¤", "accepted an offer"),
+        "offer.declined" => ("¤", "declined an offer"),
+        "offer.withdrawn" => ("¤", "withdrew an offer"),
         _ => ("•", "changed something"),
     }
 }
@@ -195,6 +201,7 @@ struct ShowPage {
     last_contact: Option<(String, String)>,
     cadence_value: String,
     cadence_error: Option<String>,
+    campaigns: crate::pages::campaigns::CreatorCampaigns,
 }
 
 /// One change in the stage history.
@@ -302,6 +309,7 @@ async fn render_show(
     } = forms;
     let assignees = tasks::assignee_opts(state, session, &task_form.assignee_id).await?;
     let task_list = tasks::of_creator(state, session, id).await?;
+    let campaigns = crate::pages::campaigns::of_creator(state, session, id).await?;
     let ctx = session.ctx();
     let c = creators::get_with_insights(&state.app, ctx, id).await?;
     let t = now();
@@ -421,6 +429,7 @@ async fn render_show(
         custom_fields: c.custom_fields.iter().map(|(k, v)| (k.replace('_', " "), json_text(v))).collect(),
         on_lists,
         other_lists,
+        campaigns,
         c,
     })
 }
