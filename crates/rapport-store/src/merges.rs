@@ -64,6 +64,18 @@ pub struct Moved {
     /// Absent in merges made before interactions existed.
     #[serde(default)]
     pub interactions: Vec<Uuid>,
+    /// Emails in the outbox, received emails, sequence enrolments, outreach-lock overrides
+    /// and campaign collaborations (absent in merges made before they existed).
+    #[serde(default)]
+    pub emails: Vec<Uuid>,
+    #[serde(default)]
+    pub received: Vec<Uuid>,
+    #[serde(default)]
+    pub enrollments: Vec<Uuid>,
+    #[serde(default)]
+    pub overrides: Vec<Uuid>,
+    #[serde(default)]
+    pub collaborations: Vec<Uuid>,
 }
 
 /// Rows that belong to one creator through `creator_id` (notes, tasks, interactions):
@@ -88,6 +100,31 @@ const TASKS: (&str, &str) = (
     "SELECT id FROM tasks WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id",
     "UPDATE tasks SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2",
 );
+/// The tables whose rows belong to a creator through `creator_id` and move whole in a
+/// merge (and back on undo), beyond notes, tasks and interactions.
+const OUTREACH: [&str; 5] =
+    ["outbox_messages", "inbound_messages", "sequence_enrollments", "outreach_overrides", "collaborations"];
+
+/// Moves the loser's rows of `table` to the survivor; says which moved.
+async fn move_table(c: &mut Conn<'_>, table: &str, ws: Uuid, survivor: Uuid, loser: Uuid) -> StoreResult<Vec<Uuid>> {
+    let select = format!("SELECT id FROM {table} WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id");
+    let moved = ids(c, select, args![ws, loser]).await?;
+    let update = format!("UPDATE {table} SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2");
+    c.execute(update, args![ws, loser, survivor]).await?;
+    Ok(moved)
+}
+
+/// How many campaigns both creators are in (a merge would make two deals of one creator in
+/// one campaign).
+pub async fn shared_campaigns(c: &mut Conn<'_>, ws: Uuid, a: Uuid, b: Uuid) -> StoreResult<i64> {
+    c.scalar_i64(
+        "SELECT COUNT(*) FROM collaborations x JOIN collaborations y ON y.campaign_id = x.campaign_id \
+         WHERE x.workspace_id = $1 AND x.creator_id = $2 AND y.creator_id = $3",
+        args![ws, a, b],
+    )
+    .await
+}
+
 const INTERACTIONS: (&str, &str) = (
     "SELECT id FROM interactions WHERE workspace_id = $1 AND creator_id = $2 ORDER BY id",
     "UPDATE interactions SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2",
@@ -157,7 +194,7 @@ pub async fn write_profile(c: &mut Conn<'_>, ws: Uuid, k: &CreatorState, now: Of
     c.execute(sql, a).await
 }
 
-async fn ids(c: &mut Conn<'_>, sql: &'static str, a: Vec<Arg>) -> StoreResult<Vec<Uuid>> {
+async fn ids(c: &mut Conn<'_>, sql: impl Into<crate::db::SqlText>, a: Vec<Arg>) -> StoreResult<Vec<Uuid>> {
     let rows: Vec<(Uuid,)> = c.fetch_all(sql, a).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
@@ -206,6 +243,20 @@ pub async fn move_related(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uui
     m.notes = move_owned(c, NOTES, ws, survivor, loser).await?;
     m.tasks = move_owned(c, TASKS, ws, survivor, loser).await?;
     m.interactions = move_owned(c, INTERACTIONS, ws, survivor, loser).await?;
+    // One active enrolment per sequence and creator: the loser's gives way to the survivor's.
+    c.execute(
+        "UPDATE sequence_enrollments SET status = 'stopped', stop_reason = 'merged', ended_at = $4, \
+         next_step_at = NULL WHERE workspace_id = $1 AND creator_id = $2 AND status = 'active' AND sequence_id IN \
+         (SELECT sequence_id FROM sequence_enrollments WHERE workspace_id = $1 AND creator_id = $3 AND status = 'active')",
+        args![ws, loser, survivor, OffsetDateTime::now_utc()],
+    )
+    .await?;
+    let [emails, received, enrollments, overrides, collaborations] = OUTREACH;
+    m.emails = move_table(c, emails, ws, survivor, loser).await?;
+    m.received = move_table(c, received, ws, survivor, loser).await?;
+    m.enrollments = move_table(c, enrollments, ws, survivor, loser).await?;
+    m.overrides = move_table(c, overrides, ws, survivor, loser).await?;
+    m.collaborations = move_table(c, collaborations, ws, survivor, loser).await?;
     c.execute(
         "UPDATE timeline_events SET subject_id = $3 WHERE workspace_id = $1 AND subject_id = $2",
         args![ws, loser, survivor],
@@ -261,14 +312,7 @@ pub async fn move_related(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uui
 }
 
 /// Runs `UPDATE … SET col = $to WHERE workspace_id = $ws AND col = $from AND id IN (ids)`.
-async fn move_back(
-    c: &mut Conn<'_>,
-    sql: &'static str,
-    ws: Uuid,
-    from: Uuid,
-    to: Uuid,
-    ids: &[Uuid],
-) -> StoreResult<()> {
+async fn move_back(c: &mut Conn<'_>, sql: &str, ws: Uuid, from: Uuid, to: Uuid, ids: &[Uuid]) -> StoreResult<()> {
     for chunk in ids.chunks(500) {
         let mut f = Filter::with_args(args![ws, from, to]);
         let p: Vec<String> = chunk.iter().map(|id| f.param(Arg::Uuid(*id))).collect();
@@ -353,6 +397,17 @@ pub async fn unmerge(
     move_back(c, NOTES_BACK, ws, sid, lid, &moved.notes).await?;
     move_back(c, TASKS_BACK, ws, sid, lid, &moved.tasks).await?;
     move_back(c, INTERACTIONS_BACK, ws, sid, lid, &moved.interactions).await?;
+    let [emails, received, enrollments, overrides, collaborations] = OUTREACH;
+    for (table, rows) in [
+        (emails, &moved.emails),
+        (received, &moved.received),
+        (enrollments, &moved.enrollments),
+        (overrides, &moved.overrides),
+        (collaborations, &moved.collaborations),
+    ] {
+        let sql = format!("UPDATE {table} SET creator_id = $3 WHERE workspace_id = $1 AND creator_id = $2 AND id IN");
+        move_back(c, &sql, ws, sid, lid, rows).await?;
+    }
     move_back(c, EVENTS, ws, sid, lid, &moved.events).await?;
     for (job, row) in &moved.import_rows {
         c.execute(
@@ -383,7 +438,7 @@ pub async fn unmerge(
 
 /// How much would move from `loser`: accounts, contact points, notes, timeline events,
 /// lists the survivor is not on yet, tags the survivor lacks, tasks, interactions.
-pub async fn preview(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uuid) -> StoreResult<[i64; 8]> {
+pub async fn preview(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uuid) -> StoreResult<[i64; 13]> {
     let two = |sql: &'static str| (sql, args![ws, loser]);
     let three = |sql: &'static str| (sql, args![ws, loser, survivor]);
     let queries = [
@@ -402,9 +457,13 @@ pub async fn preview(c: &mut Conn<'_>, ws: Uuid, survivor: Uuid, loser: Uuid) ->
         two("SELECT COUNT(*) FROM tasks WHERE workspace_id = $1 AND creator_id = $2"),
         two("SELECT COUNT(*) FROM interactions WHERE workspace_id = $1 AND creator_id = $2"),
     ];
-    let mut out = [0; 8];
+    let mut out = [0; 13];
     for (i, (sql, a)) in queries.into_iter().enumerate() {
         out[i] = c.scalar_i64(sql, a).await?;
+    }
+    for (i, table) in OUTREACH.iter().enumerate() {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1 AND creator_id = $2");
+        out[8 + i] = c.scalar_i64(sql, args![ws, loser]).await?;
     }
     Ok(out)
 }

@@ -95,6 +95,11 @@ pub struct MovedCounts {
     pub tags: usize,
     pub tasks: usize,
     pub interactions: usize,
+    pub emails: usize,
+    pub received_emails: usize,
+    pub sequence_enrollments: usize,
+    pub lock_overrides: usize,
+    pub collaborations: usize,
 }
 
 impl MovedCounts {
@@ -109,6 +114,11 @@ impl MovedCounts {
             (self.tags, "tag"),
             (self.tasks, "task"),
             (self.interactions, "interaction"),
+            (self.emails, "email"),
+            (self.received_emails, "received email"),
+            (self.sequence_enrollments, "sequence enrolment"),
+            (self.lock_overrides, "lock override"),
+            (self.collaborations, "campaign collaboration"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
@@ -174,6 +184,11 @@ fn view(row: &MergeRow, warnings: Vec<String>) -> AppResult<MergeView> {
             tags: moved.tags.len(),
             tasks: moved.tasks.len(),
             interactions: moved.interactions.len(),
+            emails: moved.emails.len(),
+            received_emails: moved.received.len(),
+            sequence_enrollments: moved.enrollments.len(),
+            lock_overrides: moved.overrides.len(),
+            collaborations: moved.collaborations.len(),
         },
         created_by: row.created_by.clone(),
         created_by_label: row.created_by_label.clone(),
@@ -348,6 +363,11 @@ pub async fn compare(app: &App, ctx: &Ctx, survivor: CreatorId, loser: CreatorId
         tags: n[5] as usize,
         tasks: n[6] as usize,
         interactions: n[7] as usize,
+        emails: n[8] as usize,
+        received_emails: n[9] as usize,
+        sequence_enrollments: n[10] as usize,
+        lock_overrides: n[11] as usize,
+        collaborations: n[12] as usize,
     };
     drop(r);
     Ok(Comparison {
@@ -372,6 +392,16 @@ pub async fn merge(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let (s, l) = live_pair(&mut c, ctx, survivor, loser).await?;
+    if store::shared_campaigns(&mut c, ws, survivor.0, loser.0).await? > 0 {
+        return Err(AppError::Conflict {
+            message: format!(
+                "{} and {} are both in a campaign: remove one of the two collaborations there before merging",
+                s.creator.display_name, l.creator.display_name
+            ),
+            field: Some("loser_id".into()),
+            existing: None,
+        });
+    }
     let sides = resolve(&choices, &s.creator, &l.creator)?;
     let after = merged(&s.creator, &l.creator, &sides)?;
     let t = now();

@@ -18,6 +18,7 @@ mod inbound;
 mod insights;
 mod interactions;
 mod merges;
+mod merges_outreach;
 mod pages;
 mod pipeline;
 mod pipeline_pages;

@@ -73,7 +73,8 @@ async fn a_merge_moves_everything_and_undo_restores_both_exactly(app: TestApp) {
     assert_eq!(
         m["moved"],
         json!({"accounts": 1, "contact_points": 2, "notes": 2, "timeline_events": dup_events,
-        "shortlists": 1, "tags": 1, "tasks": 0, "interactions": 0})
+        "shortlists": 1, "tags": 1, "tasks": 0, "interactions": 0, "emails": 0, "received_emails": 0,
+        "sequence_enrollments": 0, "lock_overrides": 0, "collaborations": 0})
     );
     assert_eq!(m["choices"]["legal_name"], "loser", "only the loser had a legal name");
     let (_, c) = api.get(&format!("/creators/{a}")).await;
