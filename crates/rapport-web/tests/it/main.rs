@@ -11,6 +11,7 @@ mod campaigns;
 mod collaborations;
 mod creators_api;
 mod dashboard;
+mod deal_pages;
 mod email;
 mod email_pages;
 mod imports;

@@ -4,6 +4,7 @@
 //! [`form`], the board's actions in [`board`].
 
 mod board;
+mod deal;
 mod form;
 pub use board::{CreatorCampaigns, of_creator};
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(form::router())
         .merge(board::router())
+        .merge(deal::router())
         .route("/campaigns", get(list_campaigns))
         .route("/campaigns/{id}", get(show_campaign))
         .route("/campaigns/{id}/status", post(set_status))
