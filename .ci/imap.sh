@@ -8,8 +8,18 @@ dir="${IMAP_DIR:-/tmp/rapport-test-imap}"
 user=rapport-test
 password=rapport-test-imap
 
-if pkill -f "dovecot -c $dir/dovecot.conf" 2>/dev/null; then
-  sleep 1
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+# A Dovecot left by an earlier run of this script is stopped first, and its port waited for.
+if [ -f "$dir/run/master.pid" ]; then
+  kill "$(cat "$dir/run/master.pid")" 2>/dev/null || true
+fi
+for _ in $(seq 1 40); do
+  port_open || break
+  sleep 0.25
+done
+if port_open; then
+  echo "port $port is taken by something else; set IMAP_PORT" >&2
+  exit 1
 fi
 rm -rf "$dir"
 mkdir -p "$dir/run" "$dir/state" "$dir/home"
@@ -53,8 +63,12 @@ service stats {
 }
 CONF
 dovecot -c "$dir/dovecot.conf"
-for _ in $(seq 1 20); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.5
+for _ in $(seq 1 40); do
+  port_open && break
+  sleep 0.25
 done
+if ! port_open; then
+  echo "Dovecot did not start; see $dir/dovecot.log" >&2
+  exit 1
+fi
 echo "export TEST_IMAP_ADDR=127.0.0.1:$port TEST_IMAP_USER=$user TEST_IMAP_PASSWORD=$password"
