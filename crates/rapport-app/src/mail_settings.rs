@@ -132,26 +132,31 @@ pub struct SenderInput {
 /// Who a message from this caller is sent as: the member's own identity, else their name
 /// at the workspace's default address; API keys and the system use the workspace default.
 pub(crate) async fn sender_for(c: &mut Conn<'_>, ctx: &Ctx, settings: &Settings) -> AppResult<SenderView> {
-    if let Some(user) = ctx.actor.user_id() {
-        if let Some(s) = store::sender(c, ctx.ws(), user.0).await? {
-            return Ok(SenderView { from_name: s.from_name, from_email: s.from_email, own: true });
-        }
-        let name = users::get(c, user.0).await?.name;
-        return Ok(SenderView { from_name: name, from_email: settings.from_email.clone(), own: false });
+    match ctx.actor.user_id() {
+        Some(user) => member_sender(c, ctx, user.0, &settings.from_email).await,
+        None => Ok(SenderView {
+            from_name: settings.from_name.clone(),
+            from_email: settings.from_email.clone(),
+            own: false,
+        }),
     }
-    Ok(SenderView { from_name: settings.from_name.clone(), from_email: settings.from_email.clone(), own: false })
+}
+
+/// A member's own identity, else their name at the workspace's default address.
+async fn member_sender(c: &mut Conn<'_>, ctx: &Ctx, user: uuid::Uuid, default_email: &str) -> AppResult<SenderView> {
+    if let Some(s) = store::sender(c, ctx.ws(), user).await? {
+        return Ok(SenderView { from_name: s.from_name, from_email: s.from_email, own: true });
+    }
+    let name = users::get(c, user).await?.name;
+    Ok(SenderView { from_name: name, from_email: default_email.to_owned(), own: false })
 }
 
 pub async fn my_sender(app: &App, ctx: &Ctx) -> AppResult<SenderView> {
     let user = ctx.actor.user_id().ok_or_else(|| AppError::Forbidden("sender identities belong to people".into()))?;
     let mut p = app.db.read().await?;
     let mut c = p.conn();
-    if let Some(s) = store::sender(&mut c, ctx.ws(), user.0).await? {
-        return Ok(SenderView { from_name: s.from_name, from_email: s.from_email, own: true });
-    }
     let default = store::get(&mut c, ctx.ws()).await?.map(|r| r.from_email).unwrap_or_default();
-    let name = users::get(&mut c, user.0).await?.name;
-    Ok(SenderView { from_name: name, from_email: default, own: false })
+    member_sender(&mut c, ctx, user.0, &default).await
 }
 
 pub async fn put_my_sender(app: &App, ctx: &Ctx, input: SenderInput) -> AppResult<SenderView> {

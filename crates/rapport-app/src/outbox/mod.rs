@@ -176,6 +176,10 @@ async fn default_recipient(c: &mut Conn<'_>, creator: Uuid) -> AppResult<Option<
     Ok(emails.into_iter().next().map(|p| p.value))
 }
 
+fn do_not_contact(name: &str) -> AppError {
+    conflict(format!("{name} is marked do not contact; nothing was sent"), "creator")
+}
+
 fn conflict(message: String, field: &str) -> AppError {
     AppError::Conflict { message, field: Some(field.into()), existing: None }
 }
@@ -222,8 +226,9 @@ pub(crate) async fn queue_checked(
         };
         (settings, sender, to)
     };
+    // Checked before composing (a clear answer early) and again inside the transaction.
     if view.do_not_contact {
-        return Err(conflict(format!("{} is marked do not contact; nothing was sent", view.display_name), "creator"));
+        return Err(do_not_contact(&view.display_name));
     }
 
     let mut e = Invalid::new();
@@ -260,7 +265,7 @@ pub(crate) async fn queue_checked(
     let mut c = tx.conn();
     let row = require_creator(&mut c, ctx, creator, false).await?;
     if row.do_not_contact {
-        return Err(conflict(format!("{} is marked do not contact; nothing was sent", row.display_name), "creator"));
+        return Err(do_not_contact(&row.display_name));
     }
     if let Some(s) = suppressions::get(&mut c, ctx.ws(), &to.normalized).await? {
         return Err(conflict(

@@ -172,16 +172,14 @@ async fn render_compose(
         Some((message, field)) => (Some(message), field.as_deref() == Some("ignore_warnings")),
         None => (None, false),
     };
-    let mut form = form.unwrap_or_else(|| ComposeForm {
-        to: c
-            .first_contact("email")
-            .or_else(|| c.contact_points.iter().find(|p| p.kind == "email").map(|p| p.value.as_str()))
-            .unwrap_or_default()
-            .to_string(),
-        ..Default::default()
-    });
+    // The primary address, else any; prefilled on a new message and on a template draft.
+    let default_to = c
+        .first_contact("email")
+        .or_else(|| c.contact_points.iter().find(|p| p.kind == "email").map(|p| p.value.as_str()))
+        .unwrap_or_default();
+    let mut form = form.unwrap_or_default();
     if form.to.is_empty() {
-        form.to = c.first_contact("email").unwrap_or_default().to_string();
+        form.to = default_to.to_string();
     }
     let layout = Layout::new(state, session, format!("Email {}", c.display_name), "creators", flash).await?;
     Ok(ComposePage {

@@ -189,6 +189,15 @@ async fn outcome<T>(
     }
 }
 
+/// Every bad field at once: the unreadable `numbers` already in `errors`, and what a full
+/// check of the rest finds.
+fn every_error<T>(mut errors: Invalid, full: Result<T, Invalid>, numbers: &[&str]) -> Invalid {
+    if let Err(more) = full {
+        errors.errors.extend(more.errors.into_iter().filter(|e| !numbers.contains(&e.field.as_str())));
+    }
+    errors
+}
+
 /// A number field: blank is "use the default", anything else must parse.
 fn number(errors: &mut Invalid, field: &str, v: &str) -> Option<i64> {
     let v = v.trim();
@@ -217,13 +226,7 @@ async fn save_server(State(state): State<AppState>, f: CsrfForm<ServerForm>) -> 
     let result = if errors.is_empty() {
         mail_settings::put(&state.app, f.session.ctx(), input).await
     } else {
-        // Report every bad field at once, not only the unreadable numbers.
-        if let Err(more) = input.validate(None) {
-            errors.errors.extend(
-                more.errors.into_iter().filter(|e| !["port", "max_per_hour", "lock_days"].contains(&e.field.as_str())),
-            );
-        }
-        Err(errors.into())
+        Err(every_error(errors, input.validate(None), &["port", "max_per_hour", "lock_days"]).into())
     };
     let saved = "Email server saved. Outreach goes out through it from now on.";
     outcome(&state, &f.session, result, saved, |e| Forms { server: Some((form, e)), ..Default::default() }).await
@@ -245,13 +248,8 @@ async fn save_mailbox(State(state): State<AppState>, f: CsrfForm<MailboxForm>) -
     let result = if errors.is_empty() {
         inbound::put_mailbox(&state.app, f.session.ctx(), input).await
     } else {
-        // Report every bad field at once, not only the unreadable numbers.
-        if let Err(more) = inbound::validate_mailbox(&input, Some(String::new())) {
-            errors
-                .errors
-                .extend(more.errors.into_iter().filter(|e| !["port", "poll_seconds"].contains(&e.field.as_str())));
-        }
-        Err(errors.into())
+        let full = inbound::validate_mailbox(&input, Some(String::new()));
+        Err(every_error(errors, full, &["port", "poll_seconds"]).into())
     };
     outcome(&state, &f.session, result, "Mailbox saved. Replies are read from it from now on.", |e| Forms {
         mailbox: Some((form, e)),
