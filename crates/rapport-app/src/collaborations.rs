@@ -103,9 +103,21 @@ pub fn stage_of(r: &CollaborationRow) -> AppResult<Stage> {
     Stage::parse(&r.stage).ok_or_else(|| AppError::Internal(format!("stored stage {}", r.stage)))
 }
 
-/// A collaboration of the caller's workspace whose campaign and creator are live.
+/// A collaboration of the caller's workspace whose campaign and creator are live; in the
+/// creator portal, only one of the signed-in creator's own.
 pub async fn require_collaboration(c: &mut Conn<'_>, ctx: &Ctx, id: CollaborationId) -> AppResult<CollaborationRow> {
-    store::get(c, ctx.ws(), id.0).await?.ok_or(AppError::NotFound)
+    let row = store::get(c, ctx.ws(), id.0).await?.ok_or(AppError::NotFound)?;
+    visible(ctx, row.creator_id)?;
+    Ok(row)
+}
+
+/// Someone outside the team sees only their own creator's records: 404 for any other.
+pub fn visible(ctx: &Ctx, creator: Uuid) -> AppResult<()> {
+    match ctx.actor {
+        rapport_core::actor::Actor::Creator(me) if me.0 != creator => Err(AppError::NotFound),
+        rapport_core::actor::Actor::ReviewLink(_) => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) async fn views(

@@ -28,14 +28,43 @@ impl Ctx {
         self.workspace_id.0
     }
 
-    /// Fails with 403 unless the caller may change business records.
+    /// The creator signed in to the portal, when this is a portal request.
+    pub fn creator(&self) -> Option<rapport_core::ids::CreatorId> {
+        match self.actor {
+            Actor::Creator(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Fails with 403 unless the caller may change business records as a member of the
+    /// team (creators and external reviewers may not).
     pub fn require_write(&self) -> AppResult<()> {
-        if self.scope == Scope::Read {
+        if self.actor.is_outside() {
+            Err(AppError::Forbidden("only the team can do this".into()))
+        } else if self.scope == Scope::Read {
             Err(AppError::Forbidden("this API key is read-only".into()))
         } else if !self.role.can_write() {
             Err(AppError::Forbidden("viewers cannot make changes in this workspace".into()))
         } else {
             Ok(())
+        }
+    }
+
+    /// Fails with 403 unless the caller may contribute to a collaboration: a team member
+    /// who may write, or the creator in their portal (whose reach the collaboration
+    /// lookups limit to their own).
+    pub fn require_contributor(&self) -> AppResult<()> {
+        if self.creator().is_some() { Ok(()) } else { self.require_write() }
+    }
+
+    /// A creator's context in their portal: it reaches only that creator's collaborations.
+    pub fn portal(workspace_id: WorkspaceId, creator: rapport_core::ids::CreatorId, name: &str) -> Ctx {
+        Ctx {
+            workspace_id,
+            actor: Actor::Creator(creator),
+            actor_label: name.to_owned(),
+            role: Role::Member,
+            scope: Scope::Write,
         }
     }
 

@@ -1,7 +1,8 @@
-//! Who did something: a user, an API key, an import or the system. Stored as
-//! `kind:uuid` text on every row's `created_by` and on timeline events.
+//! Who did something: a user, an API key, an import, the system, a creator in their
+//! portal, or a reviewer through a share link. Stored as `kind:uuid` text on every row's
+//! `created_by` and on timeline events.
 
-use crate::ids::{ApiKeyId, UserId};
+use crate::ids::{ApiKeyId, CreatorId, ReviewLinkId, UserId};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +11,10 @@ pub enum Actor {
     ApiKey(ApiKeyId),
     Import,
     System,
+    /// A creator signed in to the portal.
+    Creator(CreatorId),
+    /// Someone without an account reviewing through a share link.
+    ReviewLink(ReviewLinkId),
 }
 
 impl fmt::Display for Actor {
@@ -19,6 +24,8 @@ impl fmt::Display for Actor {
             Actor::ApiKey(id) => write!(f, "api_key:{}", id.0),
             Actor::Import => f.write_str("import"),
             Actor::System => f.write_str("system"),
+            Actor::Creator(id) => write!(f, "creator:{}", id.0),
+            Actor::ReviewLink(id) => write!(f, "review_link:{}", id.0),
         }
     }
 }
@@ -30,9 +37,16 @@ impl Actor {
         match s.split_once(':') {
             Some(("user", rest)) => uuid(rest).map_or(Actor::System, |u| Actor::User(UserId(u))),
             Some(("api_key", rest)) => uuid(rest).map_or(Actor::System, |u| Actor::ApiKey(ApiKeyId(u))),
+            Some(("creator", rest)) => uuid(rest).map_or(Actor::System, |u| Actor::Creator(CreatorId(u))),
+            Some(("review_link", rest)) => uuid(rest).map_or(Actor::System, |u| Actor::ReviewLink(ReviewLinkId(u))),
             _ if s == "import" => Actor::Import,
             _ => Actor::System,
         }
+    }
+
+    /// Whether this is someone outside the team (a creator or an external reviewer).
+    pub fn is_outside(&self) -> bool {
+        matches!(self, Actor::Creator(_) | Actor::ReviewLink(_))
     }
 
     pub fn user_id(&self) -> Option<UserId> {
@@ -57,7 +71,14 @@ mod tests {
 
     #[test]
     fn actors_round_trip_through_their_stored_form() {
-        for a in [Actor::User(UserId::new()), Actor::ApiKey(ApiKeyId::new()), Actor::Import, Actor::System] {
+        for a in [
+            Actor::User(UserId::new()),
+            Actor::ApiKey(ApiKeyId::new()),
+            Actor::Import,
+            Actor::System,
+            Actor::Creator(CreatorId::new()),
+            Actor::ReviewLink(ReviewLinkId::new()),
+        ] {
             assert_eq!(Actor::parse(&a.to_string()), a);
         }
     }

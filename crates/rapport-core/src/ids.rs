@@ -107,6 +107,16 @@ typed_id!(/// A collaboration: one creator on one campaign (the deal).
     CollaborationId, "col", "collaboration");
 typed_id!(/// An offer or counter-offer in a collaboration's negotiation.
     OfferId, "of", "offer");
+typed_id!(/// A version of a campaign's brief.
+    BriefId, "br", "brief");
+typed_id!(/// A deliverable of a collaboration (a reel, a story, a blog post…).
+    DeliverableId, "dl", "deliverable");
+typed_id!(/// A draft submitted for review (one version of a deliverable).
+    SubmissionId, "sub", "submission");
+typed_id!(/// A reviewer's comment on a submission.
+    CommentId, "cm", "comment");
+typed_id!(/// A share link that lets someone without an account review a submission.
+    ReviewLinkId, "rl", "review link");
 
 #[cfg(test)]
 mod tests {

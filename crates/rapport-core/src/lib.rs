@@ -4,9 +4,11 @@
 #![forbid(unsafe_code)]
 
 pub mod actor;
+pub mod briefs;
 pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
+pub mod deliverables;
 pub mod diff;
 pub mod email;
 pub mod fit;
@@ -21,6 +23,7 @@ pub mod pipeline;
 pub mod platform;
 pub mod quality;
 pub mod responsiveness;
+pub mod reviews;
 pub mod roles;
 pub mod templates;
 pub mod tier;

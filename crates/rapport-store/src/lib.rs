@@ -4,11 +4,13 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod briefs;
 pub mod campaigns;
 pub mod changes;
 pub mod collaborations;
 pub mod creators;
 pub mod db;
+pub mod deliverables;
 pub mod error;
 pub mod imports;
 pub mod inbound;
@@ -27,6 +29,7 @@ pub mod sessions;
 pub mod shortlists;
 pub mod sql;
 pub mod stage_changes;
+pub mod submissions;
 pub mod suppressions;
 pub mod tasks;
 pub mod timeline;

@@ -52,9 +52,15 @@ use utoipa::{Modify, OpenApi};
         super::collaborations::update_collaboration, super::collaborations::move_collaboration,
         super::collaborations::list_offers, super::collaborations::create_offer, super::collaborations::accept_offer,
         super::collaborations::decline_offer, super::collaborations::withdraw_offer,
+        super::execution::show_brief, super::execution::save_brief, super::execution::acknowledge_brief,
+        super::execution::list_deliverables, super::execution::create_deliverable, super::execution::show_deliverable,
+        super::execution::update_deliverable, super::execution::move_deliverable, super::execution::submit_draft,
+        super::execution::decide_submission, super::execution::comment_submission,
+        super::execution::list_review_links, super::execution::create_review_link,
+        super::execution::revoke_review_link,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"))
 )]
 pub struct ApiDoc;
 
