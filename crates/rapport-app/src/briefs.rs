@@ -208,15 +208,17 @@ pub async fn history(app: &App, ctx: &Ctx, campaign: CampaignId) -> AppResult<Br
     Ok(BriefHistory { current: versions.first().cloned(), versions, acknowledgements })
 }
 
-/// The current brief of a collaboration's campaign as its creator reads it, with the
-/// newest version they acknowledged.
+/// The current brief of a collaboration's campaign as its creator reads it (rendered with
+/// their name), with the newest version they acknowledged.
 pub async fn for_collaboration(
-    c: &mut Conn<'_>,
+    app: &App,
     ctx: &Ctx,
     collaboration: CollaborationId,
-    creator: CreatorFields,
 ) -> AppResult<(Option<BriefView>, Option<i64>)> {
+    let mut r = app.db.read().await?;
+    let c = &mut r.conn();
     let collab = require_collaboration(c, ctx, collaboration).await?;
+    let creator = CreatorFields::new(&collab.creator_name, None);
     let current = store::latest(c, ctx.ws(), collab.campaign_id).await?;
     let acknowledged = store::acknowledgements(c, ctx.ws(), collab.campaign_id)
         .await?

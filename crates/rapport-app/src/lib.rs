@@ -29,6 +29,7 @@ pub mod offers;
 pub mod outbox;
 pub mod pipeline;
 pub mod playbook;
+pub mod portal;
 pub mod reviews;
 pub mod search;
 pub mod sequences;

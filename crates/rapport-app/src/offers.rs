@@ -99,8 +99,14 @@ fn amount_change(field: &str, r: &OfferRow) -> Vec<Change> {
 /// Makes an offer while the collaboration is invited or negotiating. The open offer, if
 /// any, becomes `countered`; an invited collaboration moves to negotiating. A currency
 /// other than the campaign's is a 422.
+///
+/// A creator in their portal always makes a counter-offer (`creator_to_brand`).
 pub async fn create(app: &App, ctx: &Ctx, collaboration: CollaborationId, input: OfferInput) -> AppResult<OfferView> {
-    ctx.require_write()?;
+    ctx.require_contributor()?;
+    let mut input = input;
+    if ctx.creator().is_some() {
+        input.direction = Some(Direction::CreatorToBrand.slug().into());
+    }
     let t = now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -187,8 +193,29 @@ async fn decide(c: &mut Conn<'_>, ctx: &Ctx, offer: &mut OfferRow, status: Offer
 }
 
 async fn begin(app: &App, ctx: &Ctx) -> AppResult<Tx> {
-    ctx.require_write()?;
+    ctx.require_contributor()?;
     Ok(app.db.begin().await?)
+}
+
+/// In the portal a creator accepts or declines the brand's offers and withdraws their own.
+fn creator_may(ctx: &Ctx, offer: &OfferRow, to: OfferStatus) -> AppResult<()> {
+    if ctx.creator().is_none() {
+        return Ok(());
+    }
+    let theirs = offer.direction == Direction::CreatorToBrand.slug();
+    let allowed = match to {
+        OfferStatus::Withdrawn => theirs,
+        _ => !theirs,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(if theirs {
+            "this is your own offer: you can withdraw it, the brand decides on it".into()
+        } else {
+            "only the brand can withdraw its offer; you can accept, decline or counter it".into()
+        }))
+    }
 }
 
 /// Accepts an open offer of a negotiating collaboration: the offer's amount becomes the
@@ -198,6 +225,7 @@ pub async fn accept(app: &App, ctx: &Ctx, id: OfferId) -> AppResult<OfferView> {
     let mut tx = begin(app, ctx).await?;
     let mut c = tx.conn();
     let (mut offer, mut collab) = open_offer(&mut c, ctx, id).await?;
+    creator_may(ctx, &offer, OfferStatus::Accepted)?;
     decide(&mut c, ctx, &mut offer, OfferStatus::Accepted).await?;
     collab.agreed_fee_minor = Some(offer.amount_minor);
     if collab.fee_model == FeeModel::Gifted.slug() && offer.amount_minor > 0 {
@@ -220,6 +248,7 @@ async fn close(app: &App, ctx: &Ctx, id: OfferId, status: OfferStatus, action: &
     let mut tx = begin(app, ctx).await?;
     let mut c = tx.conn();
     let (mut offer, collab) = open_offer(&mut c, ctx, id).await?;
+    creator_may(ctx, &offer, status)?;
     decide(&mut c, ctx, &mut offer, status).await?;
     timeline::record(&mut c, ctx, collab.creator_id, action, amount_change("offer", &offer)).await?;
     tx.commit().await?;

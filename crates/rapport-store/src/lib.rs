@@ -23,6 +23,7 @@ pub mod notes;
 pub mod offers;
 pub mod outbox;
 pub mod playbook;
+pub mod portal;
 pub mod scratch;
 pub mod sequences;
 pub mod sessions;

@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The request path as logged: the secret of a link (invitation, unsubscribe) is left out.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/invite/", "/unsubscribe/"] {
+    for prefix in ["/invite/", "/unsubscribe/", "/portal/sign-in/", "/review/"] {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}…").into();
         }

@@ -6,6 +6,7 @@
 
 mod compose;
 pub mod deliver;
+pub mod transactional;
 
 pub use compose::{MAX_BODY, MAX_SUBJECT};
 

@@ -33,6 +33,30 @@ pub fn router() -> Router<AppState> {
         .route("/review-links/{id}", delete(revoke_review_link))
         .route("/submissions/{id}/decision", post(decide_submission))
         .route("/submissions/{id}/comments", post(comment_submission))
+        .route("/creators/{id}/portal-link", post(send_portal_link))
+}
+
+/// Where a portal sign-in link was sent.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PortalLinkSent {
+    pub sent_to: String,
+}
+
+/// Email the creator a sign-in link to the creator portal (single use, 30 minutes). 409
+/// when the workspace has no SMTP server; 422 when the creator has no email address.
+#[utoipa::path(post, path = "/creators/{id}/portal-link", tag = "portal", params(("id" = String, Path)),
+    security(("api_key" = [])),
+    responses((status = 202, body = PortalLinkSent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn send_portal_link(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<(StatusCode, Json<PortalLinkSent>), ApiError> {
+    let origin = s.public_origin(&headers);
+    let sent_to = rapport_app::portal::send_link(&s.app, &ctx, path_id(&id)?, &origin).await?;
+    Ok((StatusCode::ACCEPTED, Json(PortalLinkSent { sent_to })))
 }
 
 /// A campaign's brief: the current version, every version and who acknowledged which.

@@ -57,10 +57,10 @@ use utoipa::{Modify, OpenApi};
         super::execution::update_deliverable, super::execution::move_deliverable, super::execution::submit_draft,
         super::execution::decide_submission, super::execution::comment_submission,
         super::execution::list_review_links, super::execution::create_review_link,
-        super::execution::revoke_review_link,
+        super::execution::revoke_review_link, super::execution::send_portal_link,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"))
 )]
 pub struct ApiDoc;
 

@@ -15,6 +15,7 @@ pub mod login;
 pub mod mail_settings;
 pub mod pipeline;
 pub mod playbook;
+pub mod portal;
 pub mod sequences;
 pub mod settings;
 pub mod shortlists;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(duplicates::router())
         .merge(invitations::router())
         .merge(unsubscribe::router())
+        .merge(portal::router())
         .merge(email::router())
         .merge(mail_settings::router())
         .merge(inbox::router())

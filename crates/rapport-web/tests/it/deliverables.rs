@@ -32,7 +32,12 @@ pub struct Setup {
 }
 
 pub async fn setup(app: &TestApp) -> Setup {
-    let (api, person) = app.api_in_new_workspace("Acme").await;
+    setup_in(app, "Acme").await
+}
+
+/// The same in a workspace of the given name.
+pub async fn setup_in(app: &TestApp, workspace: &str) -> Setup {
+    let (api, person) = app.api_in_new_workspace(workspace).await;
     let campaign = id(&campaign(
         &api,
         json!({"name": "Summer", "currency": "EUR", "disclosure_profile": "us",

@@ -25,6 +25,7 @@ mod pages;
 mod pipeline;
 mod pipeline_pages;
 mod playbook;
+mod portal;
 mod search;
 mod sequences;
 mod shortlists;
