@@ -107,6 +107,8 @@ typed_id!(/// A collaboration: one creator on one campaign (the deal).
     CollaborationId, "col", "collaboration");
 typed_id!(/// An offer or counter-offer in a collaboration's negotiation.
     OfferId, "of", "offer");
+typed_id!(/// An uploaded file (a draft, a brief attachment).
+    FileId, "fl", "file");
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod collaborations;
 pub mod creators;
 pub mod diff;
 pub mod email;
+pub mod files;
 pub mod fit;
 pub mod handle;
 pub mod ids;

@@ -10,6 +10,7 @@ pub mod collaborations;
 pub mod creators;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod imports;
 pub mod inbound;
 pub mod interactions;

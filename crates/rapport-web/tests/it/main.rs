@@ -14,6 +14,7 @@ mod dashboard;
 mod deal_pages;
 mod email;
 mod email_pages;
+mod files;
 mod imports;
 mod inbound;
 mod insights;
