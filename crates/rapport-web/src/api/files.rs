@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         // The upload reader bounds the body itself, to the configured largest file.
         .route("/files", post(upload_file).layer(DefaultBodyLimit::disable()))
-        .route("/files/{id}", get(show_file))
+        .route("/files/{id}", get(show_file).delete(delete_file))
         .route("/files/{id}/content", get(file_content))
 }
 
@@ -66,6 +66,19 @@ pub async fn show_file(
     Path(id): Path<String>,
 ) -> Result<Json<FileView>, ApiError> {
     Ok(Json(files::show(&s.app, &ctx, path_id(&id)?).await?))
+}
+
+/// Delete a file: it is no longer found (the stored bytes stay, as identical uploads
+/// share them).
+#[utoipa::path(delete, path = "/files/{id}", tag = "files", params(("id" = String, Path)), security(("api_key" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_file(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    files::delete(&s.app, &ctx, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A file's bytes. Raster images, video and audio may show inline; everything else is a

@@ -53,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         super::collaborations::list_offers, super::collaborations::create_offer, super::collaborations::accept_offer,
         super::collaborations::decline_offer, super::collaborations::withdraw_offer,
         super::files::upload_file, super::files::show_file, super::files::file_content,
+        super::files::delete_file,
     ),
     modifiers(&Security),
     tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "files"))

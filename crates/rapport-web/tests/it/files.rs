@@ -4,6 +4,9 @@
 //! headers on the API and the signed-in route, read keys, missing keys and tenant isolation.
 
 use crate::harness::{Api, MAX_UPLOAD_BYTES, TestApp};
+use rapport_app::Ctx;
+use rapport_core::actor::Actor;
+use rapport_core::ids::FileId;
 use rapport_core::roles::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -20,7 +23,8 @@ crate::db_tests!(
     identical_uploads_share_their_stored_bytes,
     a_signed_in_person_gets_a_document_as_a_download_with_the_safe_headers,
     another_workspaces_file_is_not_found,
-    a_read_key_reads_files_but_cannot_upload,
+    a_read_key_reads_files_but_cannot_upload_or_delete,
+    a_deleted_file_is_no_longer_found_and_other_features_look_files_up_by_id,
     without_a_key_files_are_unauthorized,
     the_openapi_document_describes_files,
 );
@@ -220,7 +224,7 @@ async fn another_workspaces_file_is_not_found(app: TestApp) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-async fn a_read_key_reads_files_but_cannot_upload(app: TestApp) {
+async fn a_read_key_reads_files_but_cannot_upload_or_delete(app: TestApp) {
     let (writer, person) = app.api_in_new_workspace("Acme").await;
     let id = upload(&writer, "pic.png", "image/png", &png()).await["id"].as_str().unwrap().to_string();
     let reader = app.api(&app.key(person.workspace, "read").await);
@@ -229,11 +233,42 @@ async fn a_read_key_reads_files_but_cannot_upload(app: TestApp) {
     let (s, _) = reader.get(&format!("/files/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(reader.get_raw(&format!("/files/{id}/content")).await.status(), StatusCode::OK);
+    let (s, _) = reader.delete(&format!("/files/{id}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 
     // A viewer signed in may read too.
     let viewer = app.person_in("Acme", "viewer@example.com", Role::Viewer).await;
     let (s, _) = app.signed_in(&viewer).await.get(&format!("/files/{id}")).await;
     assert_eq!(s, StatusCode::OK);
+}
+
+async fn a_deleted_file_is_no_longer_found_and_other_features_look_files_up_by_id(app: TestApp) {
+    let (api, person) = app.api_in_new_workspace("Acme").await;
+    let (other, _) = app.api_in_new_workspace("Globex").await;
+    let kept = upload(&api, "kept.png", "image/png", &png()).await;
+    let gone = upload(&api, "gone.png", "image/png", &png()).await;
+    let foreign = upload(&other, "foreign.png", "image/png", &png()).await;
+    let gone_id = gone["id"].as_str().unwrap();
+    let (s, _) = other.delete(&format!("/files/{gone_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another workspace cannot delete it");
+    let (s, _) = api.delete(&format!("/files/{gone_id}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = api.get(&format!("/files/{gone_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api.delete(&format!("/files/{gone_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The bytes stay: "kept" shares them.
+    assert_eq!(api.get_raw(&format!("/files/{}/content", kept["id"].as_str().unwrap())).await.status(), StatusCode::OK);
+
+    let ctx = Ctx::system(person.workspace, Actor::System, "test");
+    let ids: Vec<FileId> =
+        [&kept, &gone, &foreign].iter().map(|v| v["id"].as_str().unwrap().parse().unwrap()).collect();
+    let mut r = app.app.db.read().await.unwrap();
+    let found = rapport_app::files::list(&mut r.conn(), &ctx, &ids).await.unwrap();
+    assert_eq!(found.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), vec!["kept.png"]);
+    let one = rapport_app::files::get(&mut r.conn(), &ctx, ids[0]).await.unwrap();
+    assert_eq!(one.sha256, kept["sha256"].as_str().unwrap());
+    assert!(matches!(rapport_app::files::get(&mut r.conn(), &ctx, ids[2]).await, Err(rapport_app::AppError::NotFound)));
 }
 
 async fn without_a_key_files_are_unauthorized(app: TestApp) {
@@ -250,6 +285,7 @@ async fn without_a_key_files_are_unauthorized(app: TestApp) {
 
 async fn the_openapi_document_describes_files(app: TestApp) {
     let v: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(v["paths"]["/files/{id}"]["delete"].is_object());
     for path in ["/files", "/files/{id}", "/files/{id}/content"] {
         assert!(v["paths"][path].is_object(), "{path}");
     }
