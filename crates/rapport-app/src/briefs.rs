@@ -143,14 +143,6 @@ async fn template(c: &mut Conn<'_>, ctx: &Ctx, e: &mut Invalid, v: Option<&str>)
     }
 }
 
-/// Attached files arrive with the file store; until then a brief carries none.
-fn attachment_ids(e: &mut Invalid, v: Option<&[String]>) -> Vec<String> {
-    if v.is_some_and(|v| !v.is_empty()) {
-        e.add("attachment_ids", "attachments are not accepted yet");
-    }
-    Vec::new()
-}
-
 /// Saves a new version of a campaign's brief (version 1 when it has none).
 pub async fn save(app: &App, ctx: &Ctx, campaign: CampaignId, input: BriefInput) -> AppResult<BriefView> {
     ctx.require_write()?;
@@ -160,7 +152,8 @@ pub async fn save(app: &App, ctx: &Ctx, campaign: CampaignId, input: BriefInput)
     let mut c = tx.conn();
     let camp = require_campaign(&mut c, ctx, campaign, false).await?;
     let tpl = template(&mut c, ctx, &mut e, input.template_id.as_deref()).await?;
-    let attachments = attachment_ids(&mut e, input.attachment_ids.as_deref());
+    let attachments =
+        crate::files::require_all(&mut c, ctx, &mut e, "attachment_ids", input.attachment_ids.as_deref()).await?;
     let brief = e.into_result(brief)?.ok_or_else(|| AppError::Internal("brief".into()))?;
     let version = store::latest(&mut c, ctx.ws(), camp.id).await?.map_or(1, |b| b.version + 1);
     let row = BriefRow {

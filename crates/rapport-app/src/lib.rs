@@ -17,6 +17,7 @@ pub mod demo;
 pub mod demo_playbook;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod imports;
 pub mod inbound;
 pub mod insights;
@@ -74,6 +75,8 @@ pub struct AppConfig {
     pub outbox: outbox::deliver::OutboxConfig,
     /// How the IMAP poller paces itself.
     pub imap: inbound::imap::ImapConfig,
+    /// Where uploaded files are kept and how large one may be.
+    pub files: files::FilesConfig,
 }
 
 impl Default for AppConfig {
@@ -85,6 +88,7 @@ impl Default for AppConfig {
             invitation_ttl: time::Duration::days(7),
             outbox: outbox::deliver::OutboxConfig::default(),
             imap: inbound::imap::ImapConfig::default(),
+            files: files::FilesConfig::default(),
         }
     }
 }

@@ -247,7 +247,7 @@ pub async fn submit(app: &App, ctx: &Ctx, id: DeliverableId, input: SubmissionIn
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let mut d = require_deliverable(&mut c, ctx, id).await?;
-    let file_ids = file_ids(&mut e, input.file_ids.as_deref());
+    let file_ids = crate::files::require_all(&mut c, ctx, &mut e, "file_ids", input.file_ids.as_deref()).await?;
     let sub = e.into_result(sub)?.ok_or_else(|| AppError::Internal("submission".into()))?;
     let from = status_of(&d)?;
     if !from.allowed_next().contains(&Status::DraftSubmitted) {
@@ -285,14 +285,6 @@ pub async fn submit(app: &App, ctx: &Ctx, id: DeliverableId, input: SubmissionIn
     set_status(&mut c, ctx, &mut d, Status::DraftSubmitted, Some(format!("version {version} submitted"))).await?;
     tx.commit().await?;
     Ok(submission_view(row, &[]))
-}
-
-/// Uploaded files arrive with the file store; until then a draft carries links only.
-fn file_ids(e: &mut Invalid, v: Option<&[String]>) -> Vec<String> {
-    if v.is_some_and(|v| !v.is_empty()) {
-        e.add("file_ids", "file uploads are not accepted yet; share a link");
-    }
-    Vec::new()
 }
 
 /// Decides on a submission: only the newest one of a deliverable waiting for review.

@@ -117,6 +117,8 @@ typed_id!(/// A reviewer's comment on a submission.
     CommentId, "cm", "comment");
 typed_id!(/// A share link that lets someone without an account review a submission.
     ReviewLinkId, "rl", "review link");
+typed_id!(/// An uploaded file (a draft, a brief attachment).
+    FileId, "fl", "file");
 
 #[cfg(test)]
 mod tests {

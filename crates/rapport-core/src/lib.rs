@@ -11,6 +11,7 @@ pub mod creators;
 pub mod deliverables;
 pub mod diff;
 pub mod email;
+pub mod files;
 pub mod fit;
 pub mod handle;
 pub mod ids;

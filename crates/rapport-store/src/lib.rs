@@ -12,6 +12,7 @@ pub mod creators;
 pub mod db;
 pub mod deliverables;
 pub mod error;
+pub mod files;
 pub mod imports;
 pub mod inbound;
 pub mod interactions;

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod download;
 pub mod error;
+pub mod files;
 pub mod format;
 pub mod pages;
 pub mod state;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(assets::router())
         .merge(pages::router())
+        .merge(files::router())
         .nest("/api/v1", api::router())
         .with_state(state)
         .layer(

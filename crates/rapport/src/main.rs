@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rapport_app::files::FilesConfig;
 use rapport_app::{App, AppConfig, DbConfig, IndexLocation};
 use rapport_core::roles::Role;
 use std::fmt;
@@ -68,6 +69,13 @@ struct DbArgs {
     /// `postgres://user:pass@host/db` to use PostgreSQL instead of the embedded SQLite.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// Directory of uploaded files (default: `files` in the data directory). Several
+    /// servers on one PostgreSQL database must share it.
+    #[arg(long, env = "RAPPORT_FILES_DIR")]
+    files_dir: Option<PathBuf>,
+    /// The largest file accepted for upload, in MiB.
+    #[arg(long, env = "RAPPORT_MAX_UPLOAD_MIB", default_value_t = 50)]
+    max_upload_mib: u64,
     /// Log output format.
     #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -78,6 +86,8 @@ impl fmt::Debug for DbArgs {
         f.debug_struct("DbArgs")
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field("files_dir", &self.files_dir)
+            .field("max_upload_mib", &self.max_upload_mib)
             .finish()
     }
 }
@@ -168,6 +178,14 @@ fn index_dir(db: &DbArgs) -> PathBuf {
     db.data_dir.join("search-index")
 }
 
+/// Uploaded files live in the data directory unless placed elsewhere.
+fn files_config(db: &DbArgs) -> FilesConfig {
+    FilesConfig {
+        dir: Some(db.files_dir.clone().unwrap_or_else(|| db.data_dir.join("files"))),
+        max_bytes: db.max_upload_mib.saturating_mul(1024 * 1024),
+    }
+}
+
 async fn open_with(db: &DbArgs, index: IndexLocation) -> Result<App> {
     let config = DbConfig::choose(db.database_url.as_deref(), &db.data_dir)?;
     if let DbConfig::SqliteFile(path) = &config {
@@ -175,7 +193,8 @@ async fn open_with(db: &DbArgs, index: IndexLocation) -> Result<App> {
     } else {
         tracing::info!("using PostgreSQL");
     }
-    App::open(&config, AppConfig { index, ..AppConfig::default() }).await.context("opening the database")
+    let files = files_config(db);
+    App::open(&config, AppConfig { index, files, ..AppConfig::default() }).await.context("opening the database")
 }
 
 fn read_password() -> Result<String> {

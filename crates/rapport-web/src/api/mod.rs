@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
 pub mod execution;
+pub mod files;
 pub mod inbound;
 pub mod interactions;
 pub mod mail_settings;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaigns::router())
         .merge(collaborations::router())
         .merge(execution::router())
+        .merge(files::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

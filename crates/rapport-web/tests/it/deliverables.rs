@@ -18,6 +18,7 @@ crate::db_tests!(
     the_brief_is_versioned_and_each_version_is_acknowledged,
     a_brief_can_open_with_a_playbook_template,
     comments_are_kept_per_submission,
+    briefs_and_drafts_carry_uploaded_files_of_the_workspace_only,
     a_read_key_cannot_change_briefs_or_deliverables,
     execution_routes_answer_404_for_another_workspace,
 );
@@ -409,4 +410,26 @@ async fn execution_routes_answer_404_for_another_workspace(app: TestApp) {
     assert!(answers.iter().all(|s| *s == StatusCode::NOT_FOUND), "{answers:?}");
     let (_, d) = s.api.get(&format!("/deliverables/{dl}")).await;
     assert_eq!(d["deliverable"]["status"], "draft_submitted", "nothing changed");
+}
+
+async fn briefs_and_drafts_carry_uploaded_files_of_the_workspace_only(app: TestApp) {
+    let s = setup(&app).await;
+    let (st, file) =
+        s.api.upload("/files", "moodboard.pdf", "application/pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n").await;
+    assert_eq!(st, StatusCode::CREATED, "{file}");
+    let fid = id(&file);
+    let (b, _) = app.api_in_new_workspace("Beta").await;
+    let (_, theirs) = b.upload("/files", "theirs.pdf", "application/pdf", b"%PDF-1.4\n").await;
+    let path = format!("/campaigns/{}/brief", s.campaign);
+    let (st, e) = s.api.post(&path, json!({"goals": "Launch", "attachment_ids": [id(&theirs), "fl_nope"]})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&e), ["attachment_ids", "attachment_ids"]);
+    let (st, v) = s.api.post(&path, json!({"goals": "Launch", "attachment_ids": [fid]})).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["attachment_ids"], json!([fid]));
+    let dl = reel(&s).await;
+    let (st, e) = s.api.post(&format!("/deliverables/{dl}/submissions"), json!({"file_ids": [id(&theirs)]})).await;
+    assert_eq!((st, fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["file_ids"]));
+    let sub = submit(&s.api, &dl, json!({"file_ids": [fid]})).await;
+    assert_eq!(sub["file_ids"], json!([fid]));
 }

@@ -1,6 +1,7 @@
 //! The shared harness: spawn the app, make workspaces, users and keys, and talk to it as an
 //! API client or as a browser (cookies + CSRF).
 
+use rapport_app::files::FilesConfig;
 use rapport_app::{App, AppConfig, DbConfig, IndexLocation, PasswordCost};
 use rapport_core::ids::WorkspaceId;
 use rapport_core::roles::Role;
@@ -76,6 +77,9 @@ pub struct Person {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The largest upload a test app accepts: 3 MiB.
+pub const MAX_UPLOAD_BYTES: u64 = 3 * 1024 * 1024;
+
 impl TestApp {
     /// `None` when PostgreSQL was asked for but `TEST_DATABASE_URL` is unset (outside CI).
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
@@ -103,10 +107,15 @@ impl TestApp {
             poll: std::time::Duration::from_millis(200),
             smtp_timeout: std::time::Duration::from_secs(5),
         };
-        let app =
-            App::open(&config, AppConfig { password_cost: PasswordCost::Cheap, index, outbox, ..Default::default() })
-                .await
-                .unwrap();
+        // Uploads live in the test's own directory; the limit is small enough to test cheaply
+        // and larger than the server's default body limit (2 MB), which must not apply.
+        let files = FilesConfig { dir: Some(dir.path().join("files")), max_bytes: MAX_UPLOAD_BYTES };
+        let app = App::open(
+            &config,
+            AppConfig { password_cost: PasswordCost::Cheap, index, outbox, files, ..Default::default() },
+        )
+        .await
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -210,6 +219,18 @@ impl Api {
         json_of(self.req(reqwest::Method::DELETE, path).send().await.unwrap()).await
     }
 
+    /// Uploads `content` as the multipart field `file`, claiming `content_type` for it.
+    pub async fn upload(&self, path: &str, file_name: &str, content_type: &str, content: &[u8]) -> (StatusCode, Value) {
+        let (header, body) = multipart_body(&[], file_name, content_type, content);
+        json_of(self.req(reqwest::Method::POST, path).header("content-type", header).body(body).send().await.unwrap())
+            .await
+    }
+
+    /// A GET answered with whatever it is (bytes, headers).
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.req(reqwest::Method::GET, path).send().await.unwrap()
+    }
+
     /// Creates a creator and returns its JSON, asserting 201.
     pub async fn creator(&self, body: Value) -> Value {
         let (s, v) = self.post("/creators", body).await;
@@ -228,6 +249,31 @@ pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
     let start = html.find(marker).expect("no CSRF field on the page") + marker.len();
     html[start..].split('"').next().unwrap().to_string()
+}
+
+/// A `multipart/form-data` body with `fields` and the file as field `file`, as a browser
+/// sends it; returns the `Content-Type` header and the body.
+pub fn multipart_body(
+    fields: &[(&str, &str)],
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "----rapport-test-7MA4YWxkTrZu0gW";
+    let mut body: Vec<u8> = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: {content_type}\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 impl Browser {
@@ -270,24 +316,11 @@ impl Browser {
         file_name: &str,
         content: &[u8],
     ) -> (StatusCode, String) {
-        let boundary = "----rapport-test-7MA4YWxkTrZu0gW";
-        let mut body: Vec<u8> = Vec::new();
-        for (k, v) in fields {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
-        }
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let (header, body) = multipart_body(fields, file_name, "application/octet-stream", content);
         let r = self
             .client
             .post(format!("{}{path}", self.base))
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header("content-type", header)
             .body(body)
             .send()
             .await

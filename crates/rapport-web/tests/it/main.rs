@@ -15,6 +15,7 @@ mod deal_pages;
 mod deliverables;
 mod email;
 mod email_pages;
+mod files;
 mod imports;
 mod inbound;
 mod insights;
