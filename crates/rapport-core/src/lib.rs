@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
 pub mod diff;
+pub mod disclosure;
 pub mod email;
 pub mod fit;
 pub mod handle;
