@@ -218,7 +218,7 @@ pub fn check(caption: &str, req: &Requirements) -> Report {
             continue;
         }
         seen.push(key);
-        findings.push(ambiguous(t, clear_visible));
+        findings.push(ambiguous(t, clear_visible, req));
     }
 
     let tags: Vec<String> = c.hashtags().into_iter().map(|(_, t)| t).collect();
@@ -242,10 +242,11 @@ fn present(tokens: &[Token], clear: &[&Token], req: &Requirements) -> Finding {
     let (verdict, reason) = if let Some(t) = clear.first() {
         (Verdict::Pass, format!("{} {}.", quoted(t), t.why))
     } else if let Some(t) = tokens.iter().find(|t| t.strength == Strength::Ambiguous) {
-        (Verdict::NeedsReview, format!("Only an unclear disclosure: {} {}.", quoted(t), t.why))
+        let hint = terms::suggestion(req.profile, req.paid);
+        (Verdict::NeedsReview, format!("Only an unclear disclosure: {} {}; {hint}.", quoted(t), t.why))
     } else {
-        let tried = tokens.first().map(|t| format!(" ({} {})", quoted(t), t.why)).unwrap_or_default();
-        (Verdict::Fail, format!("No clear disclosure{tried}: {}.", terms::suggestion(req.profile, req.paid)))
+        let tried = tokens.first().map(|t| format!(" {} {};", quoted(t), t.why)).unwrap_or_default();
+        (Verdict::Fail, format!("No clear disclosure:{tried} {}.", terms::suggestion(req.profile, req.paid)))
     };
     Finding { rule: RULE_PRESENT, verdict, reason }
 }
@@ -278,15 +279,17 @@ fn placement(c: &Caption, t: &Token, visible_chars: usize) -> Placement {
     }
 }
 
-fn ambiguous(t: &Token, clear_visible: Option<&Token>) -> Finding {
+fn ambiguous(t: &Token, clear_visible: Option<&Token>, req: &Requirements) -> Finding {
     let name = quoted(t);
+    let advice = format!("{name} {}; {}.", t.why, terms::suggestion(req.profile, req.paid));
     let (verdict, reason) = match (t.strength, clear_visible) {
-        (Strength::Contradicts, _) => (Verdict::Fail, format!("{name} {}.", t.why)),
+        (Strength::Contradicts, Some(_)) => (Verdict::Fail, format!("{name} {}: remove it.", t.why)),
+        (Strength::Contradicts, None) => (Verdict::Fail, advice),
         (_, Some(c)) => {
             (Verdict::Pass, format!("{name} {}, but the clear disclosure {} is there as well.", t.why, quoted(c)))
         }
-        (Strength::Insufficient, None) => (Verdict::Fail, format!("{name} {}.", t.why)),
-        _ => (Verdict::NeedsReview, format!("{name} {}.", t.why)),
+        (Strength::Insufficient, None) => (Verdict::Fail, advice),
+        _ => (Verdict::NeedsReview, advice),
     };
     Finding { rule: RULE_AMBIGUOUS, verdict, reason }
 }

@@ -143,34 +143,24 @@ pub(super) fn judge(profile: DisclosureProfile, paid: bool, class: Class) -> (St
     match (profile, class) {
         (_, Negation) => (Contradicts, "says the post is not advertising, which contradicts the brand relationship"),
         (Us | Uk, UnpaidWerbung) if paid => (Contradicts, "says “unpaid”, but the content is paid"),
-        (EuDe, UnpaidWerbung) if paid => {
-            (Contradicts, "says “unbezahlt”, but the content is paid: label it Werbung or Anzeige")
-        }
+        (EuDe, UnpaidWerbung) if paid => (Contradicts, "says “unbezahlt”, but the content is paid"),
         (EuDe, UnpaidWerbung) => (Clear, "marks gifted content as advertising (UWG §5a)"),
         (EuDe, Werbung) => (Clear, "labels the post as advertising (UWG §5a, MStV)"),
-        (EuDe, AdLabel) => {
-            (Ambiguous, "is English; a German audience may not understand it (UWG §5a): prefer Werbung or Anzeige")
-        }
+        (EuDe, AdLabel) => (Ambiguous, "is English; a German audience may not understand it (UWG §5a)"),
         (EuDe, Gifted) => (Ambiguous, "says the product was a gift, not that the post is advertising (UWG §5a)"),
         (EuDe, _) => (Ambiguous, "does not plainly say Werbung or Anzeige (UWG §5a, MStV)"),
-        (Us | Uk, Werbung | UnpaidWerbung) => {
-            (Ambiguous, "is German; this audience may not understand it: use the audience's language")
-        }
+        (Us | Uk, Werbung | UnpaidWerbung) => (Ambiguous, "is German; this audience may not understand it"),
         (Us, AdLabel | PaidPartnership | Sponsored) => (Clear, "tells followers the post is an ad (FTC)"),
         (Us, Gifted) if !paid => (Clear, "tells followers the product was free (FTC)"),
         (Us, Gifted) => (Ambiguous, "says the product was a gift, not that the post is paid (FTC)"),
         (Us, SponsoredAbbrev) => (Ambiguous, "is an abbreviation most followers will not understand (FTC)"),
         (Us, Collab) => (Ambiguous, "names a relationship without saying the post is an ad (FTC)"),
-        (Us, Thanks) => (Ambiguous, "thanks a brand without saying the post is paid or gifted (FTC)"),
+        (Us, Thanks) => (Ambiguous, "is a thank-you, which does not say the post is paid or gifted (FTC)"),
         (Uk, AdLabel) => (Clear, "labels the post as an ad (ASA, CMA)"),
         (Uk, Gifted) if !paid => (Clear, "tells followers the product was a gift (CMA)"),
-        (Uk, PaidPartnership) => {
-            (Ambiguous, "the ASA asks for “Ad” or #ad as well; the platform's wording alone may not be enough")
-        }
-        (Uk, Gifted) => (Insufficient, "is not enough for paid content in the UK (ASA): label it Ad or #ad"),
-        (Uk, Sponsored | SponsoredAbbrev | Collab | Thanks) => {
-            (Insufficient, "is not enough in the UK (ASA): label it Ad or #ad")
-        }
+        (Uk, PaidPartnership) => (Ambiguous, "is the platform's wording, which the ASA does not count on its own"),
+        (Uk, Gifted) => (Insufficient, "is not enough for paid content in the UK (ASA)"),
+        (Uk, Sponsored | SponsoredAbbrev | Collab | Thanks) => (Insufficient, "is not enough in the UK (ASA)"),
     }
 }
 
