@@ -13,6 +13,7 @@ pub mod creators;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_playbook;
+pub mod disclosure;
 pub mod error;
 pub mod export;
 pub mod imports;

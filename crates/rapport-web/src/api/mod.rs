@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
+pub mod disclosure;
 pub mod inbound;
 pub mod interactions;
 pub mod mail_settings;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(playbook::router())
         .merge(campaigns::router())
         .merge(collaborations::router())
+        .merge(disclosure::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -52,9 +52,10 @@ use utoipa::{Modify, OpenApi};
         super::collaborations::update_collaboration, super::collaborations::move_collaboration,
         super::collaborations::list_offers, super::collaborations::create_offer, super::collaborations::accept_offer,
         super::collaborations::decline_offer, super::collaborations::withdraw_offer,
+        super::disclosure::check_disclosure,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "disclosure"))
 )]
 pub struct ApiDoc;
 

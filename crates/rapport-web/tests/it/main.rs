@@ -12,6 +12,7 @@ mod collaborations;
 mod creators_api;
 mod dashboard;
 mod deal_pages;
+mod disclosure;
 mod email;
 mod email_pages;
 mod imports;
