@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod deliverables;
 pub mod demo;
 pub mod demo_playbook;
+pub mod disclosure;
 pub mod error;
 pub mod export;
 pub mod files;

@@ -17,7 +17,9 @@ use crate::error::{AppError, AppResult};
 use crate::tokens;
 use rapport_core::Invalid;
 use rapport_core::actor::{Actor, now};
+use rapport_core::campaigns::DisclosureProfile;
 use rapport_core::deliverables::Status;
+use rapport_core::disclosure::{self, Requirements};
 use rapport_core::ids::{CampaignId, CommentId, DeliverableId, ReviewLinkId, SubmissionId, WorkspaceId};
 use rapport_core::reviews::{
     ChecklistItem, ChecklistSources, Decision, DecisionInput, SubmissionInput, checklist, list_items,
@@ -210,9 +212,15 @@ pub async fn detail(app: &App, ctx: &Ctx, id: DeliverableId) -> AppResult<Review
     detail_of(&mut c, ctx, row).await
 }
 
-/// The checklist for a new submission of this deliverable.
-async fn checklist_for(c: &mut Conn<'_>, ctx: &Ctx, d: &DeliverableRow) -> AppResult<Vec<String>> {
+/// The checklist for a new submission of this deliverable, and what its disclosure check
+/// requires (the campaign's profile; its and the deliverable's hashtags and mentions; paid
+/// unless the deal is gifted).
+async fn checklist_for(c: &mut Conn<'_>, ctx: &Ctx, d: &DeliverableRow) -> AppResult<(Vec<String>, Requirements)> {
     let campaign = require_campaign(c, ctx, CampaignId(d.campaign_id), false).await?;
+    let profile = DisclosureProfile::parse(&campaign.disclosure_profile).unwrap_or(DisclosureProfile::Us);
+    let gifted = rapport_store::collaborations::get(c, ctx.ws(), d.collaboration_id)
+        .await?
+        .is_some_and(|l| l.fee_model == "gifted");
     let mut hashtags = list(&campaign.required_hashtags);
     hashtags.extend(hashtags_of(d));
     let mut mentions = list(&campaign.required_mentions);
@@ -227,7 +235,7 @@ async fn checklist_for(c: &mut Conn<'_>, ctx: &Ctx, d: &DeliverableRow) -> AppRe
         }
         None => vec![],
     };
-    Ok(checklist(&ChecklistSources {
+    let items = checklist(&ChecklistSources {
         non_negotiables,
         hashtags: &hashtags,
         mentions: &mentions,
@@ -235,6 +243,26 @@ async fn checklist_for(c: &mut Conn<'_>, ctx: &Ctx, d: &DeliverableRow) -> AppRe
         code: d.code.as_deref(),
         disclosure_required: d.disclosure_required,
         template_items,
+    });
+    let requirements = Requirements {
+        required_hashtags: hashtags,
+        required_mentions: mentions,
+        paid: !gifted,
+        ..Requirements::new(profile)
+    };
+    Ok((items, requirements))
+}
+
+/// The disclosure check of a caption as stored with its submission (advice, labelled so);
+/// `null` without a caption or when the deliverable needs no disclosure.
+fn disclosure_of(caption: Option<&str>, required: bool, req: &Requirements) -> AppResult<String> {
+    let Some(caption) = caption.filter(|_| required) else { return Ok("null".into()) };
+    let report = disclosure::check(caption, req);
+    json(&serde_json::json!({
+        "overall": report.overall,
+        "findings": report.findings,
+        "advice": disclosure::ADVICE_NOTE,
+        "profile": req.profile.slug(),
     }))
 }
 
@@ -260,8 +288,9 @@ pub async fn submit(app: &App, ctx: &Ctx, id: DeliverableId, input: SubmissionIn
             existing: None,
         });
     }
-    let items = checklist_for(&mut c, ctx, &d).await?;
+    let (items, requirements) = checklist_for(&mut c, ctx, &d).await?;
     let version = store::list_for(&mut c, ctx.ws(), d.id).await?.last().map_or(1, |s| s.version + 1);
+    let disclosure = disclosure_of(sub.caption.as_deref(), d.disclosure_required, &requirements)?;
     let row = SubmissionRow {
         id: Uuid::now_v7(),
         deliverable_id: d.id,
@@ -274,7 +303,7 @@ pub async fn submit(app: &App, ctx: &Ctx, id: DeliverableId, input: SubmissionIn
         submitted_by_label: ctx.actor_label.clone(),
         submitted_at: now(),
         checklist: json(&items.iter().map(|i| ChecklistItem { item: i.clone(), checked: false }).collect::<Vec<_>>())?,
-        disclosure: "null".into(),
+        disclosure,
         decision: None,
         feedback: None,
         decided_by: None,

@@ -10,6 +10,7 @@ pub mod collaborations;
 pub mod creators;
 pub mod deliverables;
 pub mod diff;
+pub mod disclosure;
 pub mod email;
 pub mod files;
 pub mod fit;

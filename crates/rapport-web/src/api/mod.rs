@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
+pub mod disclosure;
 pub mod execution;
 pub mod files;
 pub mod inbound;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(collaborations::router())
         .merge(execution::router())
         .merge(files::router())
+        .merge(disclosure::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

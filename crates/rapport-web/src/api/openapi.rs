@@ -59,10 +59,10 @@ use utoipa::{Modify, OpenApi};
         super::execution::list_review_links, super::execution::create_review_link,
         super::execution::revoke_review_link, super::execution::send_portal_link,
         super::files::upload_file, super::files::show_file, super::files::file_content,
-        super::files::delete_file,
+        super::files::delete_file, super::disclosure::check_disclosure,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"))
 )]
 pub struct ApiDoc;
 

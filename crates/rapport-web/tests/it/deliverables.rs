@@ -153,10 +153,12 @@ async fn a_draft_goes_through_a_revision_round_to_approval_publication_and_verif
     let v1 = submit(
         &s.api,
         &dl,
-        json!({"caption": "Sunny days #SummerGlow @acme #ad", "links": ["https://drive.example.com/v1"]}),
+        json!({"caption": "Sunny days with @acme\n#beach #sun #sea #SummerGlow #ad", "links": ["https://drive.example.com/v1"]}),
     )
     .await;
     assert_eq!((v1["version"].as_i64(), v1["decision"].clone()), (Some(1), Value::Null));
+    assert_eq!(v1["disclosure"]["overall"], "fail", "#ad buried in the closing hashtags: {}", v1["disclosure"]);
+    assert!(v1["disclosure"]["advice"].as_str().unwrap().contains("not legal advice"));
     let (_, d) = s.api.get(&format!("/deliverables/{dl}")).await;
     assert_eq!(d["deliverable"]["status"], "draft_submitted");
     let sub1 = id(&v1);
@@ -169,8 +171,9 @@ async fn a_draft_goes_through_a_revision_round_to_approval_publication_and_verif
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert!(v["time_to_decision_secs"].as_i64().unwrap() >= 0);
-    let v2 = submit(&s.api, &dl, json!({"caption": "Sunny days with the bottle #ad #SummerGlow @acme"})).await;
+    let v2 = submit(&s.api, &dl, json!({"caption": "#ad Sunny days with the bottle, thanks @acme\n#SummerGlow"})).await;
     assert_eq!(v2["version"], 2);
+    assert_eq!(v2["disclosure"]["overall"], "pass", "{}", v2["disclosure"]);
     let (st, v) = s
         .api
         .post(

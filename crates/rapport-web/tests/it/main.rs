@@ -13,6 +13,7 @@ mod creators_api;
 mod dashboard;
 mod deal_pages;
 mod deliverables;
+mod disclosure;
 mod email;
 mod email_pages;
 mod files;
