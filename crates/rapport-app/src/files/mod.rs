@@ -205,30 +205,6 @@ pub async fn delete(app: &App, ctx: &Ctx, id: FileId) -> AppResult<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human_size(50 * 1024 * 1024), "50 MB");
-        assert_eq!(human_size(512 * 1024), "512 KB");
-        assert_eq!(human_size(1000), "1000 bytes");
-    }
-
-    #[test]
-    fn a_file_is_checked_for_size_emptiness_and_kind_naming_the_file_field() {
-        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        assert_eq!(check(1024, png), Ok(FileType::Png));
-        let too_big = check(8, png).unwrap_err();
-        assert_eq!(too_big.errors[0].field, "file");
-        assert!(too_big.errors[0].message.contains("larger than 8 bytes"), "{too_big:?}");
-        assert_eq!(check(1024, b"").unwrap_err().errors[0].message, "is empty");
-        let svg = check(1024, b"<svg onload=\"alert(1)\"/>").unwrap_err();
-        assert!(svg.errors[0].message.contains("image/svg+xml"), "{svg:?}");
-    }
-}
-
 /// Checks a list of file ids typed into another record (a brief's attachments, a draft's
 /// files): each must be a live file of the caller's workspace. Problems are added to `e`
 /// under `field`; the ids come back in their canonical form.
@@ -254,4 +230,28 @@ pub async fn require_all(
         }
     }
     Ok(parsed.iter().map(ToString::to_string).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_size(50 * 1024 * 1024), "50 MB");
+        assert_eq!(human_size(512 * 1024), "512 KB");
+        assert_eq!(human_size(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn a_file_is_checked_for_size_emptiness_and_kind_naming_the_file_field() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(check(1024, png), Ok(FileType::Png));
+        let too_big = check(8, png).unwrap_err();
+        assert_eq!(too_big.errors[0].field, "file");
+        assert!(too_big.errors[0].message.contains("larger than 8 bytes"), "{too_big:?}");
+        assert_eq!(check(1024, b"").unwrap_err().errors[0].message, "is empty");
+        let svg = check(1024, b"<svg onload=\"alert(1)\"/>").unwrap_err();
+        assert!(svg.errors[0].message.contains("image/svg+xml"), "{svg:?}");
+    }
 }
