@@ -78,6 +78,7 @@ pub struct DeliverableView {
 pub struct StatusChangeView {
     pub from_status: Option<String>,
     pub to_status: String,
+    pub to_label: String,
     pub actor_label: String,
     pub reason: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -286,6 +287,7 @@ pub async fn history(c: &mut Conn<'_>, ctx: &Ctx, id: Uuid) -> AppResult<Vec<Sta
         .into_iter()
         .map(|h| StatusChangeView {
             from_status: h.from_status,
+            to_label: Status::parse(&h.to_status).map_or_else(|| h.to_status.clone(), |s| s.label().to_string()),
             to_status: h.to_status,
             actor_label: h.actor_label,
             reason: h.reason,

@@ -84,6 +84,11 @@ pub struct SubmissionView {
     /// Seconds from submission to decision.
     pub time_to_decision_secs: Option<i64>,
     pub comments: Vec<CommentView>,
+    /// The disclosure check for pages: the overall verdict and (rule, verdict, reason).
+    #[serde(skip)]
+    pub disclosure_overall: Option<String>,
+    #[serde(skip)]
+    pub disclosure_lines: Vec<(String, String, String)>,
 }
 
 /// A deliverable with everything its review needs.
@@ -158,14 +163,22 @@ fn comment_view(r: CommentRow) -> CommentView {
 }
 
 fn submission_view(r: SubmissionRow, comments: &[CommentRow]) -> SubmissionView {
+    let disclosure: Value = serde_json::from_str(&r.disclosure).unwrap_or(Value::Null);
+    let text = |v: &Value| v.as_str().unwrap_or_default().replace('_', " ");
+    let disclosure_lines = disclosure["findings"]
+        .as_array()
+        .map(|a| a.iter().map(|f| (text(&f["rule"]), text(&f["verdict"]), text(&f["reason"]))).collect())
+        .unwrap_or_default();
     SubmissionView {
+        disclosure_overall: disclosure["overall"].as_str().map(|o| o.replace('_', " ")),
+        disclosure_lines,
         id: SubmissionId(r.id),
         deliverable_id: DeliverableId(r.deliverable_id),
         version: r.version,
         links: list(&r.links),
         file_ids: list(&r.file_ids),
         checklist: serde_json::from_str(&r.checklist).unwrap_or_default(),
-        disclosure: serde_json::from_str(&r.disclosure).unwrap_or(Value::Null),
+        disclosure,
         time_to_decision_secs: r.decided_at.map(|d| (d - r.submitted_at).whole_seconds()),
         comments: comments.iter().filter(|c| c.submission_id == r.id).cloned().map(comment_view).collect(),
         caption: r.caption,

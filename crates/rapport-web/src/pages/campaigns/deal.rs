@@ -16,18 +16,40 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use rapport_app::campaigns::money_text;
 use rapport_app::collaborations::{self, CollaborationDetail};
+use rapport_app::deliverables::{self, DeliverableView};
 use rapport_app::{AppError, offers};
 use rapport_core::Invalid;
 use rapport_core::collaborations::OfferInput;
+use rapport_core::deliverables::{DeliverableInput, Format};
 use rapport_core::ids::{CollaborationId, OfferId};
 use rapport_core::money::{Currency, parse_amount};
+use rapport_core::platform::Platform;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/collaborations/{id}", get(deal_page))
         .route("/collaborations/{id}/offers", post(record_offer))
+        .route("/collaborations/{id}/deliverables", post(plan_deliverable))
+        .route("/collaborations/{id}/portal-link", post(send_portal_link))
         .route("/offers/{id}/{decision}", post(decide))
+}
+
+/// The deliverable form as typed: the fee in major units.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    platform: String,
+    format: String,
+    quantity: String,
+    draft_due_on: String,
+    publish_from: String,
+    publish_until: String,
+    fee: String,
+    hashtags: String,
+    mentions: String,
+    link: String,
+    code: String,
 }
 
 /// The offer form as typed: the amount in major units ("2 500.00").
@@ -61,8 +83,12 @@ struct DealPage {
     offers: Vec<OfferRow>,
     history: Vec<(String, String)>,
     form: OfferForm,
+    plan: PlanForm,
     errors: Invalid,
     can_offer: bool,
+    deliverables: Vec<DeliverableView>,
+    platforms: Vec<(&'static str, &'static str)>,
+    formats: Vec<(&'static str, &'static str)>,
 }
 
 fn rows(d: &CollaborationDetail) -> Vec<OfferRow> {
@@ -99,9 +125,11 @@ async fn render(
     flash: Flash,
     id: CollaborationId,
     form: OfferForm,
+    plan: PlanForm,
     errors: Invalid,
 ) -> Result<DealPage, PageError> {
     let deal = collaborations::get(&state.app, session.ctx(), id).await?;
+    let deliverables = deliverables::list_for_collaboration(&state.app, session.ctx(), id).await?;
     let c = &deal.collaboration;
     let fee = c.agreed_fee_minor.map_or_else(|| "no fee agreed yet".into(), |f| money_text(f, &c.currency));
     let can_offer = session.ctx().role.can_write() && matches!(c.stage.as_str(), "invited" | "negotiating");
@@ -117,7 +145,22 @@ async fn render(
         .collect();
     let title = format!("{} · {}", c.creator_name, c.campaign_name);
     let layout = Layout::new(state, session, title, "campaigns", flash).await?;
-    Ok(DealPage { layout, offers: rows(&deal), fee, history, form, errors, can_offer, deal })
+    let platforms = Platform::ALL.iter().map(|p| (p.slug(), p.label())).collect();
+    let formats = Format::ALL.iter().map(|f| (f.slug(), f.label())).collect();
+    Ok(DealPage {
+        layout,
+        offers: rows(&deal),
+        fee,
+        history,
+        form,
+        plan,
+        errors,
+        can_offer,
+        deal,
+        deliverables,
+        platforms,
+        formats,
+    })
 }
 
 fn deal_id(s: &str) -> Result<CollaborationId, PageError> {
@@ -131,7 +174,9 @@ async fn deal_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let form = OfferForm { direction: "brand_to_creator".into(), ..Default::default() };
-    Ok(Html(render(&state, &session, flash, deal_id(&id)?, form, Invalid::new()).await?.render()?).into_response())
+    let plan = PlanForm { quantity: "1".into(), ..Default::default() };
+    let page = render(&state, &session, flash, deal_id(&id)?, form, plan, Invalid::new()).await?;
+    Ok(Html(page.render()?).into_response())
 }
 
 async fn record_offer(
@@ -162,7 +207,8 @@ async fn record_offer(
     match result {
         Ok(_) => Ok(redirect_with_flash(&state, &format!("/collaborations/{id}"), "Offer recorded.")),
         Err(AppError::Invalid(e)) => {
-            let page = render(&state, &f.session, Flash(None), id, form, e).await?;
+            let plan = PlanForm { quantity: "1".into(), ..Default::default() };
+            let page = render(&state, &f.session, Flash(None), id, form, plan, e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -186,4 +232,74 @@ async fn decide(
         _ => return Err(AppError::NotFound.into()),
     };
     Ok(redirect_with_flash(&state, &format!("/collaborations/{}", offer.collaboration_id), flash))
+}
+
+fn words(s: &str) -> Option<Vec<String>> {
+    Some(s.split([',', ' ', '\n']).map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect())
+}
+
+fn text(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+async fn plan_deliverable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    f: CsrfForm<PlanForm>,
+) -> Result<Response, PageError> {
+    let id = deal_id(&id)?;
+    let ctx = f.session.ctx();
+    let p = f.form.clone();
+    let deal = collaborations::get(&state.app, ctx, id).await?;
+    let mut errors = Invalid::new();
+    let currency = Currency::parse(&deal.collaboration.currency).map_err(AppError::Internal)?;
+    let fee = match text(&p.fee) {
+        Some(t) => parse_amount(&t, currency).map_err(|m| errors.add("fee_minor", m)).ok(),
+        None => None,
+    };
+    let quantity = match text(&p.quantity) {
+        Some(q) => q.parse::<i64>().map_err(|_| errors.add("quantity", "must be a whole number")).ok(),
+        None => None,
+    };
+    let input = DeliverableInput {
+        platform: text(&p.platform),
+        format: text(&p.format),
+        quantity,
+        draft_due_on: text(&p.draft_due_on),
+        publish_from: text(&p.publish_from),
+        publish_until: text(&p.publish_until),
+        fee_minor: fee,
+        hashtags: words(&p.hashtags),
+        mentions: words(&p.mentions),
+        link: text(&p.link),
+        code: text(&p.code),
+        disclosure_required: None,
+    };
+    let result = match errors.is_empty() {
+        true => deliverables::create(&state.app, ctx, id, input).await,
+        false => Err(errors.into()),
+    };
+    match result {
+        Ok(d) => Ok(redirect_with_flash(&state, &format!("/deliverables/{}", d.id), "Deliverable planned.")),
+        Err(AppError::Invalid(e)) => {
+            let offer = OfferForm { direction: "brand_to_creator".into(), ..Default::default() };
+            let page = render(&state, &f.session, Flash(None), id, offer, p, e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn send_portal_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    f: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id = deal_id(&id)?;
+    let deal = collaborations::get(&state.app, f.session.ctx(), id).await?;
+    let origin = state.public_origin(&headers);
+    let to =
+        rapport_app::portal::send_link(&state.app, f.session.ctx(), deal.collaboration.creator_id, &origin).await?;
+    Ok(redirect_with_flash(&state, &format!("/collaborations/{id}"), &format!("Portal sign-in link sent to {to}.")))
 }

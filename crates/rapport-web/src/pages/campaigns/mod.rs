@@ -5,6 +5,7 @@
 
 mod board;
 mod deal;
+mod deliverable;
 mod form;
 pub use board::{CreatorCampaigns, of_creator};
 
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(form::router())
         .merge(board::router())
         .merge(deal::router())
+        .merge(deliverable::router())
         .route("/campaigns", get(list_campaigns))
         .route("/campaigns/{id}", get(show_campaign))
         .route("/campaigns/{id}/status", post(set_status))
