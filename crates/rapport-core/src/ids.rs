@@ -117,6 +117,8 @@ typed_id!(/// A reviewer's comment on a submission.
     CommentId, "cm", "comment");
 typed_id!(/// A share link that lets someone without an account review a submission.
     ReviewLinkId, "rl", "review link");
+typed_id!(/// An iCalendar feed of deliverable dates, reached through a secret URL.
+    CalendarFeedId, "cal", "calendar feed");
 
 #[cfg(test)]
 mod tests {
