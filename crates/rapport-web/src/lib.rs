@@ -9,6 +9,7 @@ pub mod auth;
 pub mod download;
 pub mod error;
 pub mod format;
+pub mod ics;
 pub mod pages;
 pub mod state;
 
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(assets::router())
         .merge(pages::router())
+        .merge(ics::router())
         .nest("/api/v1", api::router())
         .with_state(state)
         .layer(
@@ -53,9 +55,10 @@ pub fn router(state: AppState) -> Router {
         )
 }
 
-/// The request path as logged: the secret of a link (invitation, unsubscribe) is left out.
+/// The request path as logged: the secret of a link (invitation, unsubscribe, calendar
+/// feed) is left out.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/invite/", "/unsubscribe/"] {
+    for prefix in ["/invite/", "/unsubscribe/", "/ics/"] {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}…").into();
         }
@@ -95,6 +98,7 @@ mod tests {
     fn the_secret_of_a_link_is_not_logged() {
         assert_eq!(loggable_path("/invite/abc123"), "/invite/…");
         assert_eq!(loggable_path("/unsubscribe/abc123"), "/unsubscribe/…");
+        assert_eq!(loggable_path("/ics/abc123.ics"), "/ics/…");
         assert_eq!(loggable_path("/creators/cr_1"), "/creators/cr_1");
     }
 }

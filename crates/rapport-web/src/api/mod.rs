@@ -3,6 +3,7 @@
 //! handlers and types below and served at `/api/v1/openapi.json`.
 
 pub mod accounts;
+pub mod calendar;
 pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaigns::router())
         .merge(collaborations::router())
         .merge(execution::router())
+        .merge(calendar::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -58,9 +58,11 @@ use utoipa::{Modify, OpenApi};
         super::execution::decide_submission, super::execution::comment_submission,
         super::execution::list_review_links, super::execution::create_review_link,
         super::execution::revoke_review_link,
+        super::calendar::show_calendar, super::calendar::list_feeds, super::calendar::create_feed,
+        super::calendar::revoke_feed,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "calendar"))
 )]
 pub struct ApiDoc;
 
