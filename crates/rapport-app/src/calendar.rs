@@ -177,9 +177,9 @@ pub async fn filter_options(app: &App, ctx: &Ctx) -> AppResult<(Vec<(CampaignId,
         rows.iter().map(|r| (CampaignId(r.campaign_id), r.campaign_name.clone())).collect();
     let mut creators: Vec<(CreatorId, String)> =
         rows.iter().map(|r| (CreatorId(r.creator_id), r.creator_name.clone())).collect();
-    campaigns.sort_by(|a, b| (a.1.to_lowercase(), a.0).cmp(&(b.1.to_lowercase(), b.0)));
+    campaigns.sort_by_key(|a| (a.1.to_lowercase(), a.0));
     campaigns.dedup_by_key(|x| x.0);
-    creators.sort_by(|a, b| (a.1.to_lowercase(), a.0).cmp(&(b.1.to_lowercase(), b.0)));
+    creators.sort_by_key(|a| (a.1.to_lowercase(), a.0));
     creators.dedup_by_key(|x| x.0);
     Ok((campaigns, creators))
 }
@@ -239,8 +239,16 @@ fn feed_view(r: CalendarFeedRow) -> FeedView {
     }
 }
 
+/// What a feed covers, as checked.
+struct Target {
+    scope: FeedScope,
+    campaign: Option<CampaignId>,
+    creator: Option<CreatorId>,
+    label: Option<String>,
+}
+
 /// The scope and its target from the input, or the bad fields.
-fn scope_of(input: &FeedInput) -> Result<(FeedScope, Option<CampaignId>, Option<CreatorId>, Option<String>), Invalid> {
+fn target_of(input: &FeedInput) -> Result<Target, Invalid> {
     let mut e = Invalid::new();
     let campaign: Option<CampaignId> = parse_id(&mut e, "campaign_id", input.campaign_id.as_deref());
     let creator: Option<CreatorId> = parse_id(&mut e, "creator_id", input.creator_id.as_deref());
@@ -267,13 +275,13 @@ fn scope_of(input: &FeedInput) -> Result<(FeedScope, Option<CampaignId>, Option<
     if scope != FeedScope::Creator && given_creator.is_some() {
         e.add("creator_id", format!("must be empty for a {} feed", scope.slug()));
     }
-    e.into_result((scope, campaign, creator, label))
+    e.into_result(Target { scope, campaign, creator, label })
 }
 
 /// Creates a feed of the workspace, one of its campaigns or one of its creators (the team's).
 pub async fn create_feed(app: &App, ctx: &Ctx, input: FeedInput) -> AppResult<NewFeed> {
     ctx.require_write()?;
-    let (scope, campaign, creator, label) = scope_of(&input)?;
+    let Target { scope, campaign, creator, label } = target_of(&input)?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let mut default_label = "All deliverables".to_string();
