@@ -187,7 +187,8 @@ fn apply(row: &mut DeliverableRow, d: &Deliverable) -> AppResult<()> {
     Ok(())
 }
 
-fn summary(r: &DeliverableRow) -> String {
+/// "Reel on Instagram", "3 × Story on Instagram".
+pub fn summary(r: &DeliverableRow) -> String {
     let format = Format::parse(&r.format).map(Format::label).unwrap_or(r.format.as_str());
     let platform = Platform::parse(&r.platform).map(Platform::label).unwrap_or(r.platform.as_str());
     if r.quantity > 1 { format!("{} × {format} on {platform}", r.quantity) } else { format!("{format} on {platform}") }

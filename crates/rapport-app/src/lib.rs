@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod auth;
 pub mod briefs;
+pub mod calendar;
 pub mod campaigns;
 pub mod collaborations;
 pub mod context;

@@ -119,6 +119,8 @@ typed_id!(/// A share link that lets someone without an account review a submiss
     ReviewLinkId, "rl", "review link");
 typed_id!(/// An uploaded file (a draft, a brief attachment).
     FileId, "fl", "file");
+typed_id!(/// An iCalendar feed of deliverable dates, reached through a secret URL.
+    CalendarFeedId, "cal", "calendar feed");
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod briefs;
+pub mod calendar;
 pub mod campaigns;
 pub mod collaborations;
 pub mod creators;

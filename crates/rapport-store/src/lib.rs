@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod briefs;
+pub mod calendar_feeds;
 pub mod campaigns;
 pub mod changes;
 pub mod collaborations;

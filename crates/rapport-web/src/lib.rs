@@ -10,6 +10,7 @@ pub mod download;
 pub mod error;
 pub mod files;
 pub mod format;
+pub mod ics;
 pub mod pages;
 pub mod state;
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(pages::router())
         .merge(files::router())
+        .merge(ics::router())
         .nest("/api/v1", api::router())
         .with_state(state)
         .layer(
@@ -55,9 +57,10 @@ pub fn router(state: AppState) -> Router {
         )
 }
 
-/// The request path as logged: the secret of a link (invitation, unsubscribe) is left out.
+/// The request path as logged: the secret of a link (invitation, unsubscribe, calendar
+/// feed) is left out.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/invite/", "/unsubscribe/", "/portal/sign-in/", "/review/"] {
+    for prefix in ["/invite/", "/unsubscribe/", "/portal/sign-in/", "/review/", "/ics/"] {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}…").into();
         }
@@ -97,6 +100,7 @@ mod tests {
     fn the_secret_of_a_link_is_not_logged() {
         assert_eq!(loggable_path("/invite/abc123"), "/invite/…");
         assert_eq!(loggable_path("/unsubscribe/abc123"), "/unsubscribe/…");
+        assert_eq!(loggable_path("/ics/abc123.ics"), "/ics/…");
         assert_eq!(loggable_path("/creators/cr_1"), "/creators/cr_1");
     }
 }

@@ -3,6 +3,7 @@
 //! handlers and types below and served at `/api/v1/openapi.json`.
 
 pub mod accounts;
+pub mod calendar;
 pub mod campaigns;
 pub mod collaborations;
 pub mod creators;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(execution::router())
         .merge(files::router())
         .merge(disclosure::router())
+        .merge(calendar::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

@@ -60,9 +60,11 @@ use utoipa::{Modify, OpenApi};
         super::execution::revoke_review_link, super::execution::send_portal_link,
         super::files::upload_file, super::files::show_file, super::files::file_content,
         super::files::delete_file, super::disclosure::check_disclosure,
+        super::calendar::show_calendar, super::calendar::list_feeds, super::calendar::create_feed,
+        super::calendar::revoke_feed,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"), (name = "calendar"))
 )]
 pub struct ApiDoc;
 

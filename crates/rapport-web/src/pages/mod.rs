@@ -2,6 +2,7 @@
 //! holds the shared app-shell [`Layout`], flash messages and security headers.
 
 pub mod brand;
+pub mod calendar;
 pub mod campaigns;
 pub mod creators;
 pub mod creators_form;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(shortlists::router())
         .merge(pipeline::router())
         .merge(campaigns::router())
+        .merge(calendar::router())
         .merge(playbook::router())
         .merge(duplicates::router())
         .merge(invitations::router())

@@ -6,6 +6,7 @@ mod harness;
 
 mod access;
 mod browser;
+mod calendar;
 mod campaign_pages;
 mod campaigns;
 mod collaborations;
