@@ -117,6 +117,8 @@ typed_id!(/// A reviewer's comment on a submission.
     CommentId, "cm", "comment");
 typed_id!(/// A share link that lets someone without an account review a submission.
     ReviewLinkId, "rl", "review link");
+typed_id!(/// A notification to a team member (in the app, and by email when SMTP is set up).
+    NotificationId, "nf", "notification");
 
 #[cfg(test)]
 mod tests {

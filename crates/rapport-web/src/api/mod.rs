@@ -12,6 +12,7 @@ pub mod interactions;
 pub mod mail_settings;
 pub mod merges;
 pub mod notes;
+pub mod notifications;
 pub mod openapi;
 pub mod outbox;
 pub mod pipeline;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaigns::router())
         .merge(collaborations::router())
         .merge(execution::router())
+        .merge(notifications::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

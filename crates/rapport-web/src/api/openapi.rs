@@ -58,9 +58,11 @@ use utoipa::{Modify, OpenApi};
         super::execution::decide_submission, super::execution::comment_submission,
         super::execution::list_review_links, super::execution::create_review_link,
         super::execution::revoke_review_link,
+        super::notifications::list_notifications, super::notifications::read_notification,
+        super::notifications::read_all_notifications,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "notifications"))
 )]
 pub struct ApiDoc;
 
