@@ -112,9 +112,8 @@ async fn attempt(app: &App, msg: &OutboxRow) -> AppResult<Outcome> {
     let settings = parse_row(&settings)?;
     let to = msg.to_email.to_lowercase();
     // System emails to members (notifications) are not outreach: the list does not apply.
-    if msg.kind != "transactional"
-        && let Some(s) = suppressions::get(&mut c, msg.workspace_id, &to).await?
-    {
+    let to_member = msg.kind == "transactional" && msg.creator_id.is_none();
+    if !to_member && let Some(s) = suppressions::get(&mut c, msg.workspace_id, &to).await? {
         return Ok(Outcome::Failed {
             error: format!("not sent: the address is on the suppression list ({})", s.reason),
         });
