@@ -28,6 +28,7 @@ pub mod mail_settings;
 pub mod members;
 pub mod merges;
 pub mod notes;
+pub mod notifications;
 pub mod offers;
 pub mod outbox;
 pub mod pipeline;
@@ -47,6 +48,9 @@ pub mod workspaces;
 pub use context::{Ctx, Scope};
 pub use error::{AppError, AppResult};
 pub use rapport_store::{Db, DbConfig};
+
+/// How often the scan for overdue drafts and expiring offers runs.
+const NOTIFICATION_SCAN: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// How expensive password hashing is: `Standard` in production, `Cheap` in tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +124,7 @@ impl App {
     }
 
     /// Starts the background work of a server process: the search indexer, the email
-    /// delivery worker, the mailbox poller, the sequence runner, and any import
+    /// delivery worker, the mailbox poller, the sequence runner, the notification scan, and any import
     /// (or import undo) that a previous process left unfinished. Those jobs are picked before
     /// this returns (their work goes on in the background), so an import started after it
     /// is never taken for a leftover.
@@ -131,6 +135,7 @@ impl App {
         tokio::spawn(outbox::deliver::run(self.clone()));
         tokio::spawn(inbound::imap::run(self.clone()));
         tokio::spawn(sequences::runner::run(self.clone(), self.config.outbox.poll));
+        tokio::spawn(notifications::events::run(self.clone(), NOTIFICATION_SCAN));
         if let Err(e) = imports::resume_unfinished(self).await {
             tracing::error!(error = %e, "resuming unfinished imports failed");
         }

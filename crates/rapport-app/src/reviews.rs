@@ -325,6 +325,7 @@ pub async fn submit(app: &App, ctx: &Ctx, id: DeliverableId, input: SubmissionIn
     };
     store::insert(&mut c, ctx.ws(), &row).await?;
     set_status(&mut c, ctx, &mut d, Status::DraftSubmitted, Some(format!("version {version} submitted"))).await?;
+    crate::notifications::events::submitted(&mut c, ctx, &d, &row).await?;
     tx.commit().await?;
     Ok(submission_view(row, &[]))
 }
@@ -371,6 +372,7 @@ async fn decide_in(
         Decision::ChangesRequested => Status::ChangesRequested,
     };
     set_status(c, ctx, &mut d, to, Some(format!("version {}: {}", s.version, decided.decision.label()))).await?;
+    crate::notifications::events::decided(c, ctx, &d, &s).await?;
     Ok(submission_view(s, &[]))
 }
 

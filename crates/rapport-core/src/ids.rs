@@ -121,6 +121,8 @@ typed_id!(/// An uploaded file (a draft, a brief attachment).
     FileId, "fl", "file");
 typed_id!(/// An iCalendar feed of deliverable dates, reached through a secret URL.
     CalendarFeedId, "cal", "calendar feed");
+typed_id!(/// A notification to a team member (in the app, and by email when SMTP is set up).
+    NotificationId, "nf", "notification");
 
 #[cfg(test)]
 mod tests {

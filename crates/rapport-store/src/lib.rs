@@ -22,6 +22,7 @@ pub mod mail_settings;
 pub mod merges;
 pub mod migrate;
 pub mod notes;
+pub mod notifications;
 pub mod offers;
 pub mod outbox;
 pub mod playbook;

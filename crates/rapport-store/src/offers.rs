@@ -107,3 +107,28 @@ pub async fn latest_for(c: &mut Conn<'_>, workspace_id: Uuid, collaborations: &[
     ));
     c.fetch_all(sql, a).await
 }
+
+/// Open offers whose expiry falls in `(from, until]`, across all workspaces (the reminder
+/// of an expiring offer), with their workspace.
+pub async fn expiring(
+    c: &mut Conn<'_>,
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+) -> StoreResult<Vec<(Uuid, OfferRow)>> {
+    #[derive(sqlx::FromRow)]
+    struct WithWs {
+        workspace_id: Uuid,
+        #[sqlx(flatten)]
+        row: OfferRow,
+    }
+    let rows: Vec<WithWs> = c
+        .fetch_all(
+            format!(
+                "SELECT workspace_id, {COLUMNS} FROM offers WHERE status = 'open' AND expires_at > $1 \
+                 AND expires_at <= $2 ORDER BY id"
+            ),
+            args![from, until],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.workspace_id, r.row)).collect())
+}

@@ -1,5 +1,5 @@
 //! The delivery worker: claims due messages from the outbox, checks again that they may go
-//! (suppression, do not contact, the sender's hourly throttle), hands them to the
+//! (suppression and do not contact for outreach, the sender's hourly throttle), hands them to the
 //! workspace's SMTP server through lettre, and records the outcome — sent (with a timeline
 //! event), retried with backoff after a temporary failure, or failed after a permanent one.
 //! Several workers (processes) may run on one database; a claim is a lease, so a message
@@ -111,7 +111,9 @@ async fn attempt(app: &App, msg: &OutboxRow) -> AppResult<Outcome> {
     };
     let settings = parse_row(&settings)?;
     let to = msg.to_email.to_lowercase();
-    if let Some(s) = suppressions::get(&mut c, msg.workspace_id, &to).await? {
+    // System emails to members (notifications) are not outreach: the list does not apply.
+    let to_member = msg.kind == "transactional" && msg.creator_id.is_none();
+    if !to_member && let Some(s) = suppressions::get(&mut c, msg.workspace_id, &to).await? {
         return Ok(Outcome::Failed {
             error: format!("not sent: the address is on the suppression list ({})", s.reason),
         });

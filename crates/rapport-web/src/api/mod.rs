@@ -15,6 +15,7 @@ pub mod interactions;
 pub mod mail_settings;
 pub mod merges;
 pub mod notes;
+pub mod notifications;
 pub mod openapi;
 pub mod outbox;
 pub mod pipeline;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(files::router())
         .merge(disclosure::router())
         .merge(calendar::router())
+        .merge(notifications::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError(rapport_app::AppError::NotFound) })
 }

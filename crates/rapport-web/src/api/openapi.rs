@@ -62,9 +62,11 @@ use utoipa::{Modify, OpenApi};
         super::files::delete_file, super::disclosure::check_disclosure,
         super::calendar::show_calendar, super::calendar::list_feeds, super::calendar::create_feed,
         super::calendar::revoke_feed,
+        super::notifications::list_notifications, super::notifications::read_notification,
+        super::notifications::read_all_notifications,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"), (name = "calendar"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"), (name = "calendar"), (name = "notifications"))
 )]
 pub struct ApiDoc;
 

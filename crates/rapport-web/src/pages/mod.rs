@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod login;
 pub mod mail_settings;
+pub mod notifications;
 pub mod pipeline;
 pub mod playbook;
 pub mod portal;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(mail_settings::router())
         .merge(inbox::router())
         .merge(sequences::router())
+        .merge(notifications::router())
         .layer(middleware::from_fn(page_headers))
 }
 
@@ -131,6 +133,8 @@ pub struct Layout {
     pub can_write: bool,
     pub can_admin: bool,
     pub role: String,
+    /// The member's unread notifications in this workspace (the navigation badge).
+    pub unread_notifications: i64,
     pub css: String,
     pub js: String,
 }
@@ -145,6 +149,7 @@ impl Layout {
     ) -> Result<Layout, PageError> {
         let ctx = session.ctx();
         let mine = workspaces::list_mine(&state.app, rapport_core::ids::UserId(session.s.user.id)).await?;
+        let unread = rapport_app::notifications::unread_count(&state.app, ctx.workspace_id, session.s.user.id).await?;
         Ok(Layout {
             title: title.into(),
             nav,
@@ -160,6 +165,7 @@ impl Layout {
             can_write: ctx.role.can_write(),
             can_admin: ctx.role.can_admin(),
             role: ctx.role.label().to_string(),
+            unread_notifications: unread,
             css: crate::assets::css_url(),
             js: crate::assets::js_url(),
         })

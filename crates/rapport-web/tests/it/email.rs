@@ -48,7 +48,7 @@ fn fields(v: &Value) -> Vec<&str> {
 }
 
 /// Points the workspace at the loopback server on `port`.
-async fn configure(api: &Api, port: u16, max_per_hour: i64) {
+pub async fn configure(api: &Api, port: u16, max_per_hour: i64) {
     let (s, v) = api
         .put(
             "/settings/email",

@@ -24,6 +24,7 @@ mod insights;
 mod interactions;
 mod merges;
 mod merges_outreach;
+mod notifications;
 mod pages;
 mod pipeline;
 mod pipeline_pages;
