@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod pipeline;
 pub mod playbook;
 pub mod portal;
+pub mod review;
 pub mod sequences;
 pub mod settings;
 pub mod shortlists;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(invitations::router())
         .merge(unsubscribe::router())
         .merge(portal::router())
+        .merge(review::router())
         .merge(email::router())
         .merge(mail_settings::router())
         .merge(inbox::router())

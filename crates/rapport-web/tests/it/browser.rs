@@ -23,11 +23,11 @@ const SHIFT: &str = "\u{E008}";
 const ARROW_RIGHT: &str = "\u{E014}";
 const RELEASE: &str = "\u{E000}";
 /// How long a page may take to reach the state a step waits for.
-const STEP: Duration = Duration::from_secs(10);
+pub(crate) const STEP: Duration = Duration::from_secs(10);
 
 /// A running chromedriver, killed on drop; the browser session, when one is still open, is
 /// closed first (with a plain blocking HTTP request, so it also happens when a test panics).
-struct ChromeDriver {
+pub(crate) struct ChromeDriver {
     child: Child,
     port: u16,
     session: Option<String>,
@@ -35,7 +35,7 @@ struct ChromeDriver {
 
 impl ChromeDriver {
     /// Starts chromedriver on a free port and waits until it reports ready.
-    async fn start() -> ChromeDriver {
+    pub(crate) async fn start() -> ChromeDriver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -97,7 +97,7 @@ fn client() -> reqwest::Client {
 
 /// Polls `probe` until it succeeds, panicking after `timeout` with `what` and the last reason
 /// the probe gave for not being there yet.
-async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+pub(crate) async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, String>>,
@@ -114,7 +114,7 @@ where
 
 /// A WebDriver error: the protocol's error code and message.
 #[derive(Debug)]
-struct WdError(String);
+pub(crate) struct WdError(String);
 
 impl std::fmt::Display for WdError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -123,7 +123,7 @@ impl std::fmt::Display for WdError {
 }
 
 /// One browser session.
-struct Session {
+pub(crate) struct Session {
     http: reqwest::Client,
     base: String,
     id: String,
@@ -131,10 +131,10 @@ struct Session {
 
 /// A web element reference.
 #[derive(Clone, Debug)]
-struct Element(String);
+pub(crate) struct Element(String);
 
 impl Session {
-    async fn new(driver: &mut ChromeDriver, profile: &Path) -> Session {
+    pub(crate) async fn new(driver: &mut ChromeDriver, profile: &Path) -> Session {
         let http = client();
         let base = driver.base();
         let caps = json!({"capabilities": {"alwaysMatch": {
@@ -165,104 +165,104 @@ impl Session {
         Session { http, base, id }
     }
 
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, WdError> {
+    pub(crate) async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, WdError> {
         send(&self.http, method, &format!("{}/session/{}{path}", self.base, self.id), body).await
     }
 
-    async fn get(&self, path: &str) -> Result<Value, WdError> {
+    pub(crate) async fn get(&self, path: &str) -> Result<Value, WdError> {
         self.cmd(reqwest::Method::GET, path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> Result<Value, WdError> {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Result<Value, WdError> {
         self.cmd(reqwest::Method::POST, path, Some(body)).await
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.post("/url", json!({"url": url})).await.unwrap_or_else(|e| panic!("navigating to {url}: {e}"));
     }
 
-    async fn current_url(&self) -> Result<String, WdError> {
+    pub(crate) async fn current_url(&self) -> Result<String, WdError> {
         Ok(self.get("/url").await?.as_str().unwrap_or_default().to_string())
     }
 
-    async fn try_find(&self, css: &str) -> Result<Element, WdError> {
+    pub(crate) async fn try_find(&self, css: &str) -> Result<Element, WdError> {
         let v = self.post("/element", json!({"using": "css selector", "value": css})).await?;
         v[ELEMENT_KEY].as_str().map(|id| Element(id.to_string())).ok_or_else(|| WdError(format!("no element in {v}")))
     }
 
-    async fn find(&self, css: &str) -> Element {
+    pub(crate) async fn find(&self, css: &str) -> Element {
         self.try_find(css).await.unwrap_or_else(|e| panic!("finding {css}: {e}"))
     }
 
-    async fn send_keys(&self, el: &Element, text: &str) {
+    pub(crate) async fn send_keys(&self, el: &Element, text: &str) {
         self.post(&format!("/element/{}/value", el.0), json!({"text": text}))
             .await
             .unwrap_or_else(|e| panic!("typing {text:?}: {e}"));
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         self.send_keys(&el, text).await;
     }
 
-    async fn clear(&self, css: &str) {
+    pub(crate) async fn clear(&self, css: &str) {
         let el = self.find(css).await;
         self.post(&format!("/element/{}/clear", el.0), json!({}))
             .await
             .unwrap_or_else(|e| panic!("clearing {css}: {e}"));
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.post(&format!("/element/{}/click", el.0), json!({}))
             .await
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
     }
 
-    async fn try_text(&self, css: &str) -> Result<String, WdError> {
+    pub(crate) async fn try_text(&self, css: &str) -> Result<String, WdError> {
         let el = self.try_find(css).await?;
         Ok(self.get(&format!("/element/{}/text", el.0)).await?.as_str().unwrap_or_default().to_string())
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.try_text(css).await.unwrap_or_else(|e| panic!("reading the text of {css}: {e}"))
     }
 
     /// The live `value` property (what the person sees in the field), not the attribute.
-    async fn value(&self, css: &str) -> String {
+    pub(crate) async fn value(&self, css: &str) -> String {
         let el = self.find(css).await;
         let v = self.get(&format!("/element/{}/property/value", el.0)).await.unwrap();
         v.as_str().unwrap_or_default().to_string()
     }
 
-    async fn attribute(&self, css: &str, name: &str) -> Option<String> {
+    pub(crate) async fn attribute(&self, css: &str, name: &str) -> Option<String> {
         let el = self.find(css).await;
         let v = self.get(&format!("/element/{}/attribute/{name}", el.0)).await.unwrap();
         v.as_str().map(str::to_string)
     }
 
-    async fn try_source(&self) -> Result<String, WdError> {
+    pub(crate) async fn try_source(&self) -> Result<String, WdError> {
         Ok(self.get("/source").await?.as_str().unwrap_or_default().to_string())
     }
 
-    async fn source(&self) -> String {
+    pub(crate) async fn source(&self) -> String {
         self.try_source().await.unwrap()
     }
 
-    async fn execute(&self, script: &str) -> Value {
+    pub(crate) async fn execute(&self, script: &str) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": []}))
             .await
             .unwrap_or_else(|e| panic!("running {script:?}: {e}"))
     }
 
     /// A base64 PNG of the viewport, decoded.
-    async fn screenshot(&self) -> Vec<u8> {
+    pub(crate) async fn screenshot(&self) -> Vec<u8> {
         let v = self.get("/screenshot").await.unwrap();
         base64_decode(v.as_str().expect("screenshot is not a string"))
     }
 
     /// Waits until the current URL's path (and query) relative to `app_base` satisfies `ok`.
-    async fn wait_for_url(&self, what: &str, app_base: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn wait_for_url(&self, what: &str, app_base: &str, ok: impl Fn(&str) -> bool) -> String {
         wait_for(what, STEP, || async {
             let url = self.current_url().await.map_err(|e| e.to_string())?;
             match url.strip_prefix(app_base) {
@@ -273,7 +273,7 @@ impl Session {
         .await
     }
 
-    async fn quit(self, driver: &mut ChromeDriver) {
+    pub(crate) async fn quit(self, driver: &mut ChromeDriver) {
         self.cmd(reqwest::Method::DELETE, "", None).await.unwrap();
         driver.session = None;
     }
@@ -331,11 +331,11 @@ fn missing_browser() -> Option<String> {
 }
 
 /// Browser tests take turns: two Chromiums at once on a small machine make both slow.
-static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A browser for one test: chromedriver, its session and the profile directory. `None`
 /// (with a note) when Chromium is missing outside CI.
-async fn open_browser() -> Option<(ChromeDriver, Session, tempfile::TempDir)> {
+pub(crate) async fn open_browser() -> Option<(ChromeDriver, Session, tempfile::TempDir)> {
     if let Some(why) = missing_browser() {
         if in_ci() {
             panic!("CI is set but the browser test cannot run: {why}");
@@ -352,7 +352,7 @@ async fn open_browser() -> Option<(ChromeDriver, Session, tempfile::TempDir)> {
 }
 
 /// Signs in with the real form and waits for the creators list.
-async fn sign_in(b: &Session, app: &TestApp, p: &Person) {
+pub(crate) async fn sign_in(b: &Session, app: &TestApp, p: &Person) {
     b.goto(&app.url("/login")).await;
     b.type_into("#email", &p.email).await;
     b.type_into("#password", &p.password).await;
@@ -436,7 +436,7 @@ async fn a_person_signs_in_fixes_a_form_error_and_finds_the_creator() {
 }
 
 /// Waits until the page shows `text` (after a form post and its redirect).
-async fn wait_for_text(b: &Session, what: &str, text: &str) {
+pub(crate) async fn wait_for_text(b: &Session, what: &str, text: &str) {
     wait_for(what, STEP, || async {
         let page = b.try_source().await.map_err(|e| e.to_string())?;
         if page.contains(text) { Ok(()) } else { Err(format!("no “{text}” yet")) }

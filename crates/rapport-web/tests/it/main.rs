@@ -6,6 +6,7 @@ mod harness;
 
 mod access;
 mod browser;
+mod browser_loop;
 mod calendar;
 mod campaign_pages;
 mod campaigns;

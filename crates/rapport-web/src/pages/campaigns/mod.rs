@@ -4,10 +4,12 @@
 //! [`form`], the board's actions in [`board`].
 
 mod board;
+mod brief;
 mod deal;
 mod deliverable;
 mod form;
 pub use board::{CreatorCampaigns, of_creator};
+pub use deliverable::ticked;
 
 use super::{Flash, Layout, redirect_with_flash};
 use crate::auth::{CsrfForm, Session};
@@ -32,6 +34,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(form::router())
         .merge(board::router())
+        .merge(brief::router())
         .merge(deal::router())
         .merge(deliverable::router())
         .route("/campaigns", get(list_campaigns))
