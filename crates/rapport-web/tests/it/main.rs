@@ -18,6 +18,7 @@ mod deliverables;
 mod disclosure;
 mod email;
 mod email_pages;
+mod execution_pages;
 mod files;
 mod imports;
 mod inbound;
