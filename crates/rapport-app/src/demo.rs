@@ -165,6 +165,7 @@ pub async fn seed(app: &App) -> AppResult<DemoSummary> {
     }
 
     crate::demo_playbook::seed(app, &ctx).await?;
+    crate::demo_campaigns::seed(app, &ctx).await?;
     let creators = live_count(app, &ctx).await?;
     tracing::info!(creators, "demo workspace created");
     Ok(DemoSummary { created: true, creators, email: DEMO_EMAIL, password: DEMO_PASSWORD })
@@ -1656,6 +1657,17 @@ mod tests {
             replied += usize::from(r.creator_median_reply_minutes.is_some() && r.our_replies > 0);
         }
         assert!(replied >= 5, "{replied}");
+
+        // A campaign in execution: a brief, deals at several stages, a draft waiting.
+        let launch = crate::campaigns::list(&app, &ctx, &Default::default()).await.unwrap();
+        assert_eq!(launch.len(), 1);
+        let deals = crate::collaborations::list_for_campaign(&app, &ctx, launch[0].id).await.unwrap();
+        let stages: HashSet<&str> = deals.iter().map(|d| d.stage.as_str()).collect();
+        assert_eq!(stages, HashSet::from(["invited", "negotiating", "in_production", "declined"]));
+        assert_eq!(crate::briefs::history(&app, &ctx, launch[0].id).await.unwrap().versions.len(), 1);
+        let producing = deals.iter().find(|d| d.stage == "in_production").unwrap();
+        let planned = crate::deliverables::list_for_collaboration(&app, &ctx, producing.id).await.unwrap();
+        assert!(planned.iter().any(|d| d.status == "draft_submitted") && planned.iter().any(|d| d.draft_overdue));
 
         let again = seed(&app).await.unwrap();
         assert!(!again.created);

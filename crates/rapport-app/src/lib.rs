@@ -15,6 +15,7 @@ pub mod creators;
 pub mod dashboard;
 pub mod deliverables;
 pub mod demo;
+pub mod demo_campaigns;
 pub mod demo_playbook;
 pub mod disclosure;
 pub mod error;
