@@ -308,3 +308,21 @@ pub async fn rate(app: &App, ctx: &Ctx, collaboration: CollaborationId, input: R
     tx.commit().await?;
     Ok(rating_view(row))
 }
+
+/// A file the signed-in creator may open: attached to one of their drafts or to the brief
+/// of one of their campaigns; any other is a 404.
+pub async fn read_file(
+    app: &App,
+    ctx: &Ctx,
+    id: rapport_core::ids::FileId,
+) -> AppResult<(crate::files::FileView, Vec<u8>)> {
+    let me = ctx.creator().ok_or(AppError::NotFound)?;
+    let visible = {
+        let mut r = app.db.read().await?;
+        store::file_visible_to_creator(&mut r.conn(), ctx.ws(), me.0, &id.to_string()).await?
+    };
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    crate::files::read(app, ctx, id).await
+}

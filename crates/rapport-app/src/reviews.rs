@@ -509,6 +509,24 @@ pub async fn detail_by_link(app: &App, token: &str) -> AppResult<ReviewDetail> {
     detail_of(&mut c, &g.ctx, row).await
 }
 
+/// A file of one of the drafts a share link shows; any other is a 404.
+pub async fn file_by_link(
+    app: &App,
+    token: &str,
+    id: rapport_core::ids::FileId,
+) -> AppResult<(crate::files::FileView, Vec<u8>)> {
+    let g = {
+        let mut r = app.db.read().await?;
+        let mut c = r.conn();
+        let g = grant(&mut c, token).await?;
+        if !rapport_store::portal::file_in_deliverable(&mut c, g.ctx.ws(), g.deliverable, &id.to_string()).await? {
+            return Err(AppError::NotFound);
+        }
+        g
+    };
+    crate::files::read(app, &g.ctx, id).await
+}
+
 /// A decision through a share link: the reviewer names themself.
 pub async fn decide_by_link(
     app: &App,

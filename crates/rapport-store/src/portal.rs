@@ -151,3 +151,42 @@ pub async fn creator_by_email(
     )
     .await
 }
+
+/// Whether a file (`fl_…` as stored in the JSON lists) is attached to one of a creator's
+/// drafts or to the brief of a campaign they are on.
+pub async fn file_visible_to_creator(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    creator: Uuid,
+    file: &str,
+) -> StoreResult<bool> {
+    let needle = format!("%\"{file}\"%");
+    let n = c
+        .scalar_i64(
+            "SELECT (SELECT COUNT(*) FROM submissions s JOIN deliverables d ON d.id = s.deliverable_id \
+               JOIN collaborations l ON l.id = d.collaboration_id \
+               WHERE s.workspace_id = $1 AND l.creator_id = $2 AND s.file_ids LIKE $3) \
+             + (SELECT COUNT(*) FROM briefs b JOIN collaborations l ON l.campaign_id = b.campaign_id \
+               WHERE b.workspace_id = $1 AND l.creator_id = $2 AND b.attachment_ids LIKE $3)",
+            args![workspace_id, creator, needle],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Whether a file is attached to one of a deliverable's drafts (what a share link shows).
+pub async fn file_in_deliverable(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    deliverable: Uuid,
+    file: &str,
+) -> StoreResult<bool> {
+    let needle = format!("%\"{file}\"%");
+    let n = c
+        .scalar_i64(
+            "SELECT COUNT(*) FROM submissions WHERE workspace_id = $1 AND deliverable_id = $2 AND file_ids LIKE $3",
+            args![workspace_id, deliverable, needle],
+        )
+        .await?;
+    Ok(n > 0)
+}

@@ -131,7 +131,7 @@ pub fn check(max_bytes: u64, bytes: &[u8]) -> Result<FileType, Invalid> {
 /// Saves an upload: checks it (422 naming `file`), writes the bytes durably, then records
 /// the file in the caller's workspace.
 pub async fn save(app: &App, ctx: &Ctx, original_name: &str, bytes: Vec<u8>) -> AppResult<FileView> {
-    ctx.require_write()?;
+    ctx.require_contributor()?;
     let kind = check(app.config.files.max_bytes, &bytes)?;
     let fs = file_store(app)?;
     let size_bytes = i64::try_from(bytes.len()).map_err(|_| Invalid::one("file", "is too large"))?;

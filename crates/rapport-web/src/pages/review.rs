@@ -23,7 +23,10 @@ use rapport_core::reviews::DecisionInput;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/review/{token}", get(page)).route("/review/{token}/submissions/{sub}/decision", post(decide))
+    Router::new()
+        .route("/review/{token}", get(page))
+        .route("/review/{token}/submissions/{sub}/decision", post(decide))
+        .route("/review/{token}/files/{id}", get(file))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -37,6 +40,7 @@ pub struct ReviewForm {
 #[derive(Template)]
 #[template(path = "review.html")]
 struct ReviewPage {
+    file_prefix: String,
     css: String,
     csrf: String,
     token: String,
@@ -67,7 +71,17 @@ async fn render(
     };
     let (csrf, cookie) = pre_auth_token(state)?;
     let done = review.deliverable.status != "draft_submitted";
-    let page = ReviewPage { css: crate::assets::css_url(), csrf, token, review, form, checked, errors, done };
+    let page = ReviewPage {
+        file_prefix: format!("/review/{token}/files/"),
+        css: crate::assets::css_url(),
+        csrf,
+        token,
+        review,
+        form,
+        checked,
+        errors,
+        done,
+    };
     Ok((status, [cookie], Html(page.render()?)).into_response())
 }
 
@@ -105,5 +119,14 @@ async fn decide(
         Ok(_) => Ok(Redirect::to(&format!("/review/{token}")).into_response()),
         Err(AppError::Invalid(e)) => render(&state, token, form, checked, e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Ok(outside(e)),
+    }
+}
+
+/// A file of the drafts the link shows, served with the safe headers.
+async fn file(State(state): State<AppState>, Path((token, id)): Path<(String, String)>) -> Response {
+    let Ok(id) = id.parse() else { return outside(AppError::NotFound) };
+    match reviews::file_by_link(&state.app, &token, id).await {
+        Ok((view, bytes)) => crate::files::file_response(&view, bytes),
+        Err(e) => outside(e),
     }
 }

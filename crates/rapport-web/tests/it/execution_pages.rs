@@ -95,11 +95,19 @@ async fn share_link(app: &TestApp, s: &crate::deliverables::Setup, dl: &str) -> 
 async fn an_outside_reviewer_approves_through_a_share_link(app: TestApp) {
     let s = setup(&app).await;
     let dl = reel(&s).await;
-    let sub = submit(&s.api, &dl, json!({"caption": "#ad Sunny #summerglow @acme"})).await;
+    let (_, file) = s.api.upload("/files", "cut.pdf", "application/pdf", b"%PDF-1.4\n").await;
+    let (_, other) = s.api.upload("/files", "other.pdf", "application/pdf", b"%PDF-1.4\n%other\n").await;
+    let sub = submit(&s.api, &dl, json!({"caption": "#ad Sunny #summerglow @acme", "file_ids": [id(&file)]})).await;
     let path = share_link(&app, &s, &dl).await;
     let outsider = app.browser().await;
     let (st, html) = outsider.get(&path).await;
     assert_eq!(st, StatusCode::OK);
+    assert_eq!(outsider.get(&format!("{path}/files/{}", id(&file))).await.0, StatusCode::OK, "the draft's file");
+    assert_eq!(
+        outsider.get(&format!("{path}/files/{}", id(&other))).await.0,
+        StatusCode::NOT_FOUND,
+        "not another file"
+    );
     assert!(html.contains("#ad Sunny #summerglow @acme") && html.contains("Your decision on version 1"));
     let csrf = csrf_in(&html);
     let decide = format!("{path}/submissions/{}/decision", id(&sub));

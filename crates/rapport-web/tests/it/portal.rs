@@ -68,6 +68,22 @@ async fn sign_in(app: &TestApp, token: &str) -> Browser {
     b
 }
 
+/// Submits a draft in the portal (a multipart form) with the CSRF token of the page, and
+/// a file when given.
+async fn portal_draft(
+    b: &Browser,
+    page: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> (StatusCode, String) {
+    let (_, html) = b.get(page).await;
+    let csrf = csrf_in(&html);
+    let mut f: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
+    f.extend_from_slice(fields);
+    let (name, bytes) = file.unwrap_or(("", b""));
+    b.upload(&format!("{page}/submissions"), &f, name, bytes).await
+}
+
 /// Posts a portal form with the CSRF token of the page at `page`.
 async fn portal_post(b: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
     let (_, html) = b.get(page).await;
@@ -210,14 +226,14 @@ async fn a_creator_submits_drafts_and_sees_feedback_until_approval_and_publicati
     let dl = reel(&s).await;
     let b = signed_in_creator(&app, &s).await;
     let page = format!("/portal/deliverables/{dl}");
-    let (st, html) = portal_post(&b, &page, &format!("{page}/submissions"), &[("caption", ""), ("links", "")]).await;
+    let (st, html) = portal_draft(&b, &page, &[("caption", ""), ("links", "")], None).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("a draft needs a caption"), "{html}");
-    let (st, _) = portal_post(
+    let (st, _) = portal_draft(
         &b,
         &page,
-        &format!("{page}/submissions"),
         &[("caption", "#ad Sunny #summerglow @acme"), ("links", "https://drive.example.com/v1")],
+        None,
     )
     .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
@@ -232,9 +248,19 @@ async fn a_creator_submits_drafts_and_sees_feedback_until_approval_and_publicati
         .await;
     let (_, html) = b.get(&page).await;
     assert!(html.contains("Show the bottle"), "the creator sees the feedback");
-    portal_post(&b, &page, &format!("{page}/submissions"), &[("caption", "#ad Bottle! #summerglow @acme")]).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let (st, _) =
+        portal_draft(&b, &page, &[("caption", "#ad Bottle! #summerglow @acme")], Some(("cut.png", png))).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, d) = s.api.get(&format!("/deliverables/{dl}")).await;
     let v2 = &d["submissions"][1];
+    let file = v2["file_ids"][0].as_str().unwrap().to_string();
+    let r = b.client.get(app.url(&format!("/portal/files/{file}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), png, "the creator opens their own upload");
+    let (_, team) = s.api.get(&format!("/files/{file}")).await;
+    assert_eq!(team["content_type"], "image/png");
     s.api
         .post(&format!("/submissions/{}/decision", id(v2)), json!({"decision": "approved", "checked": all_ticked(v2)}))
         .await;
@@ -256,7 +282,8 @@ async fn creator_a_gets_404_for_every_id_of_creator_b_on_every_portal_route(app:
     let bc = id(&collab);
     let (_, offer) = s.api.post(&format!("/collaborations/{bc}/offers"), json!({"amount_minor": 5_000})).await;
     let bdl = id(&deliverable(&s.api, &bc, json!({"platform": "tiktok", "format": "video"})).await);
-    let bsub = id(&submit(&s.api, &bdl, json!({"caption": "Ben's draft"})).await);
+    let (_, bfile) = s.api.upload("/files", "ben.pdf", "application/pdf", b"%PDF-1.4\n").await;
+    let bsub = id(&submit(&s.api, &bdl, json!({"caption": "Ben's draft", "file_ids": [id(&bfile)]})).await);
     let b = signed_in_creator(&app, &s).await;
     let home = format!("/portal/deliverables/{mine}");
     assert_eq!(b.get(&format!("/portal/collaborations/{bc}")).await.0, StatusCode::NOT_FOUND);
@@ -267,7 +294,6 @@ async fn creator_a_gets_404_for_every_id_of_creator_b_on_every_portal_route(app:
         (format!("/portal/collaborations/{bc}/rating"), vec![("score", "1")]),
         (format!("/portal/offers/{}/decline", id(&offer)), vec![]),
         (format!("/portal/offers/{}/accept", id(&offer)), vec![]),
-        (format!("/portal/deliverables/{bdl}/submissions"), vec![("caption", "x")]),
         (format!("/portal/deliverables/{bdl}/published"), vec![("published_url", "https://x.example/p")]),
         (format!("/portal/deliverables/{bdl}/submissions/{bsub}/comments"), vec![("body", "x")]),
         (format!("/portal/deliverables/{mine}/submissions/{bsub}/comments"), vec![("body", "x")]),
@@ -276,6 +302,13 @@ async fn creator_a_gets_404_for_every_id_of_creator_b_on_every_portal_route(app:
         let (st, body) = portal_post(&b, &home, action, form).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{action}: {body}");
     }
+    let (_, html) = b.get(&home).await;
+    let csrf = csrf_in(&html);
+    let (st, body) = b
+        .upload(&format!("/portal/deliverables/{bdl}/submissions"), &[("_csrf", &csrf), ("caption", "x")], "", b"")
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(b.get(&format!("/portal/files/{}", id(&bfile))).await.0, StatusCode::NOT_FOUND);
     let (_, d) = s.api.get(&format!("/deliverables/{bdl}")).await;
     assert_eq!(
         (d["submissions"].as_array().unwrap().len(), d["submissions"][0]["comments"].as_array().unwrap().len()),

@@ -48,6 +48,7 @@ pub struct Forms {
 #[derive(Template)]
 #[template(path = "campaigns/deliverable.html")]
 struct DeliverablePage {
+    file_prefix: String,
     layout: Layout,
     review: ReviewDetail,
     links: Vec<ReviewLinkView>,
@@ -104,6 +105,7 @@ async fn render(
     let title = format!("{} · {} on {}", d.creator_name, d.format_label, d.platform_label);
     let layout = Layout::new(state, session, title, "campaigns", flash).await?;
     Ok(DeliverablePage {
+        file_prefix: "/files/".into(),
         layout,
         review,
         links,

@@ -7,7 +7,7 @@ use super::{Portal, PortalForm, outside};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -34,7 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/portal/collaborations/{id}/rating", post(rate))
         .route("/portal/offers/{id}/{decision}", post(decide_offer))
         .route("/portal/deliverables/{id}", get(deliverable_page))
-        .route("/portal/deliverables/{id}/submissions", post(submit))
+        .route("/portal/deliverables/{id}/submissions", post(submit).layer(DefaultBodyLimit::disable()))
+        .route("/portal/files/{id}", get(file))
         .route("/portal/deliverables/{id}/published", post(published))
         .route("/portal/deliverables/{id}/submissions/{sub}/comments", post(comment))
 }
@@ -264,6 +265,7 @@ pub struct DraftForm {
 #[derive(Template)]
 #[template(path = "portal/deliverable.html")]
 struct DeliverablePage {
+    file_prefix: String,
     css: String,
     csrf: String,
     workspace: String,
@@ -284,6 +286,7 @@ async fn render_deliverable(
     let review = reviews::detail(&state.app, &p.s.ctx, did).await?;
     let allowed = &review.deliverable.allowed_statuses;
     let page = DeliverablePage {
+        file_prefix: "/portal/files/".into(),
         css: crate::assets::css_url(),
         csrf: p.s.csrf_token.clone(),
         workspace: p.s.workspace_name.clone(),
@@ -325,20 +328,66 @@ async fn draft_result(
     }
 }
 
-async fn submit(State(state): State<AppState>, Path(did): Path<String>, f: PortalForm<DraftForm>) -> Response {
+/// A draft: the caption, links (one per line), a note and optionally one uploaded file
+/// (multipart, bounded by the configured largest file).
+async fn submit(
+    State(state): State<AppState>,
+    Path(did): Path<String>,
+    p: Portal,
+    mut multipart: Multipart,
+) -> Response {
     let did: DeliverableId = match id(&did) {
         Ok(i) => i,
         Err(r) => return *r,
     };
-    let links: Vec<String> = f.form.links.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
-    let input = SubmissionInput {
-        caption: Some(f.form.caption.clone()),
-        links: Some(links),
-        file_ids: None,
-        note: Some(f.form.note.clone()),
+    let max = usize::try_from(state.app.config.files.max_bytes).unwrap_or(usize::MAX);
+    let upload = match crate::pages::upload::read_with(&mut multipart, max, ", the largest file accepted").await {
+        Ok(u) => u,
+        Err(e) => return draft_result(&state, &p, did, DraftForm::default(), Err(e.into())).await,
     };
-    let r = reviews::submit(&state.app, &f.portal.s.ctx, did, input).await.map(|_| ());
-    draft_result(&state, &f.portal, did, f.form.clone(), r).await
+    if !rapport_app::tokens::constant_time_eq(upload.field(crate::auth::CSRF_FIELD), &p.s.csrf_token) {
+        return super::outside_error(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from the portal. Go back, reload the page and try again.",
+        );
+    }
+    let form = DraftForm {
+        caption: upload.field("caption").to_owned(),
+        links: upload.field("links").to_owned(),
+        note: upload.field("note").to_owned(),
+        ..Default::default()
+    };
+    let r = async {
+        // The draft's file is stored first; a draft refused afterwards leaves an unattached file.
+        let file_ids = if upload.bytes.is_empty() {
+            vec![]
+        } else {
+            vec![rapport_app::files::save(&state.app, &p.s.ctx, &upload.file_name, upload.bytes).await?.id.to_string()]
+        };
+        let links: Vec<String> =
+            form.links.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        let input = SubmissionInput {
+            caption: Some(form.caption.clone()),
+            links: Some(links),
+            file_ids: Some(file_ids),
+            note: Some(form.note.clone()),
+        };
+        reviews::submit(&state.app, &p.s.ctx, did, input).await.map(|_| ())
+    }
+    .await;
+    draft_result(&state, &p, did, form, r).await
+}
+
+/// A file of the creator's own drafts or campaign briefs, served with the safe headers.
+async fn file(State(state): State<AppState>, p: Portal, Path(fid): Path<String>) -> Response {
+    let fid = match id(&fid) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match portal::read_file(&state.app, &p.s.ctx, fid).await {
+        Ok((view, bytes)) => crate::files::file_response(&view, bytes),
+        Err(e) => outside(e),
+    }
 }
 
 async fn published(State(state): State<AppState>, Path(did): Path<String>, f: PortalForm<DraftForm>) -> Response {
