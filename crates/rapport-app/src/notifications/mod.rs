@@ -13,11 +13,11 @@ pub mod events;
 use crate::App;
 use crate::context::{Ctx, Scope};
 use crate::error::{AppError, AppResult};
+use crate::outbox::transactional::{ServiceEmail, queue_in};
 use rapport_core::Invalid;
 use rapport_core::actor::{Actor, now};
 use rapport_core::ids::{NotificationId, WorkspaceId};
 use rapport_store::notifications::{self as store, NotificationRow};
-use rapport_store::outbox::{self as outbox_store, OutboxRow};
 use rapport_store::{Conn, api_keys, campaigns, collaborations, mail_settings, users};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -147,54 +147,15 @@ pub async fn notify(
             continue;
         }
         told += 1;
-        if let Some(s) = &settings {
-            let id = Uuid::now_v7();
+        if settings.is_some() {
             let body = format!("Hi {},\n\n{}\n\nOpen it in Rapport: {}\n", m.name, notice.body, notice.link);
-            outbox_store::insert(
-                c,
-                &system_email(id, ws, (&s.from_name, &s.from_email), &m.email, &notice.subject, body, at),
-            )
-            .await?;
-            store::set_email(c, row.id, id).await?;
+            let mail = ServiceEmail { to: &m.email, subject: notice.subject.clone(), body, creator_id: None };
+            if let Some(id) = queue_in(c, ws, &Actor::System, mail).await? {
+                store::set_email(c, row.id, id).await?;
+            }
         }
     }
     Ok(told)
-}
-
-/// A system email to a member: no creator, no unsubscribe link, sent as the workspace.
-fn system_email(
-    id: Uuid,
-    ws: Uuid,
-    (from_name, from_email): (&str, &str),
-    to: &str,
-    subject: &str,
-    body: String,
-    at: OffsetDateTime,
-) -> OutboxRow {
-    OutboxRow {
-        id,
-        workspace_id: ws,
-        creator_id: None,
-        kind: "transactional".into(),
-        from_name: from_name.into(),
-        from_email: from_email.into(),
-        to_email: to.into(),
-        subject: subject.into(),
-        body,
-        message_id: rapport_core::outbox::message_id(id, from_email),
-        in_reply_to: None,
-        references_ids: None,
-        unsubscribe_url: None,
-        idempotency_key: None,
-        status: "queued".into(),
-        attempts: 0,
-        next_attempt_at: at,
-        lease_until: None,
-        last_error: None,
-        sent_at: None,
-        created_by: Actor::System.to_string(),
-        created_at: at,
-    }
 }
 
 /// Who hears about a collaboration's events: its owner and the campaign's team, or the
