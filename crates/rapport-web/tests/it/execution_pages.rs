@@ -14,7 +14,62 @@ crate::db_tests!(
     an_outside_reviewer_approves_through_a_share_link,
     an_expired_revoked_or_unknown_share_link_cannot_review,
     the_new_pages_answer_404_for_another_workspace,
+    a_deals_terms_are_edited_on_a_page_in_the_campaigns_currency,
 );
+
+async fn a_deals_terms_are_edited_on_a_page_in_the_campaigns_currency(app: TestApp) {
+    let s = setup(&app).await;
+    let b = app.signed_in(&s.person).await;
+    let page = format!("/collaborations/{}/terms", s.collab);
+    let (st, html) = b.get(&page).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("Agreed fee (EUR)"));
+    let (st, html) = b
+        .submit(
+            &page,
+            &[
+                ("fee_model", "hybrid"),
+                ("agreed_fee", "lots"),
+                ("commission_percent", "12.345"),
+                ("usage_rights", "Paid ads 3 months"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Paid ads 3 months") && html.contains("value=\"lots\""), "what was typed stays");
+    let (st, to) = b
+        .submit(
+            &page,
+            &[
+                ("fee_model", "hybrid"),
+                ("agreed_fee", "2 500.50"),
+                ("product_value", "80"),
+                ("commission_percent", "12.5"),
+                ("usage_rights", "Paid ads 3 months"),
+                ("exclusivity", "No other sunscreen"),
+                ("exclusivity_ends_on", "2030-12-31"),
+                ("draft_due_on", "2030-05-01"),
+                ("publish_due_on", "2030-05-20"),
+            ],
+        )
+        .await;
+    assert_eq!((st, to.as_str()), (StatusCode::SEE_OTHER, format!("/collaborations/{}", s.collab).as_str()));
+    let (_, v) = s.api.get(&format!("/collaborations/{}", s.collab)).await;
+    assert_eq!(
+        (v["fee_model"].as_str(), v["agreed_fee_minor"].as_i64(), v["product_value_minor"].as_i64()),
+        (Some("hybrid"), Some(250_050), Some(8_000))
+    );
+    assert_eq!((v["commission_rate_bp"].as_i64(), v["exclusivity_ends_on"].as_str()), (Some(1250), Some("2030-12-31")));
+    let (_, html) = b.get(&page).await;
+    assert!(
+        html.contains("value=\"12.50\"") && html.contains("value=\"2500.50\""),
+        "the form shows the saved terms: {html}"
+    );
+    let other = crate::deliverables::setup_in(&app, "Globex").await;
+    let theirs = app.signed_in(&other.person).await;
+    assert_eq!(theirs.get(&page).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(theirs.submit(&page, &[("fee_model", "flat")]).await.0, StatusCode::NOT_FOUND);
+}
 
 async fn the_brief_page_saves_versions_and_keeps_what_was_typed_on_error(app: TestApp) {
     let s = setup(&app).await;

@@ -8,6 +8,7 @@ mod brief;
 mod deal;
 mod deliverable;
 mod form;
+mod terms;
 pub use board::{CreatorCampaigns, of_creator};
 pub use deliverable::ticked;
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(brief::router())
         .merge(deal::router())
         .merge(deliverable::router())
+        .merge(terms::router())
         .route("/campaigns", get(list_campaigns))
         .route("/campaigns/{id}", get(show_campaign))
         .route("/campaigns/{id}/status", post(set_status))
