@@ -267,13 +267,23 @@ pub async fn sync(app: &App) -> AppResult<usize> {
         if rows.is_empty() {
             return Ok(done);
         }
-        // Advance over contiguous sequence numbers; wait briefly at a gap, which is a
-        // transaction still in flight (or rolled back, once the grace period is over).
+        // Advance over contiguous sequence numbers. A gap is a transaction still in flight
+        // (wait for it, at most the grace period) or one that rolled back (final once no
+        // writer is open on the database, so a write after a failed one is searchable at
+        // once).
         let mut upto = checkpoint;
         let t = now();
+        let mut gaps_final: Option<bool> = None;
         for row in &rows {
             if row.seq != upto + 1 && t - row.changed_at < GAP_GRACE {
-                break;
+                let open = match gaps_final {
+                    Some(f) => !f,
+                    None => changes::writers_in_flight(&mut r.conn()).await?,
+                };
+                gaps_final = Some(!open);
+                if open {
+                    break;
+                }
             }
             upto = row.seq;
         }
@@ -376,6 +386,16 @@ pub async fn list(
     let search = app.search.clone().ok_or_else(|| internal("not running"))?;
     if !search.wait_ready(Duration::from_secs(10)).await {
         return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
+    }
+    // Changes the index has not applied yet (written while it was being rebuilt, or by
+    // another process since its last poll) are applied first: a list never misses a
+    // change committed before it was asked for.
+    let behind = {
+        let mut r = app.db.read().await?;
+        search.index.checkpoint().unwrap_or(0) < changes::latest(&mut r.conn()).await?
+    };
+    if behind {
+        sync(app).await?;
     }
     let (offset, limit, want_facets) = (q.offset, q.limit, q.facets);
     let mut r = app.db.read().await?;

@@ -59,3 +59,22 @@ pub async fn oldest(c: &mut Conn<'_>) -> StoreResult<Option<i64>> {
 pub async fn prune(c: &mut Conn<'_>, before: OffsetDateTime) -> StoreResult<u64> {
     c.execute("DELETE FROM creator_changes WHERE changed_at < $1", args![before]).await
 }
+
+/// Whether another transaction that has written anything is still open on this database.
+/// A gap in the sequence numbers belongs to such a transaction (its changes are not
+/// visible yet) or to one that rolled back (PostgreSQL never gives a sequence number
+/// back); with no writer open, every gap is final. SQLite writes one transaction at a
+/// time and a rolled-back insert leaves no gap, so there is never one open to wait for.
+pub async fn writers_in_flight(c: &mut Conn<'_>) -> StoreResult<bool> {
+    if c.backend() == crate::Backend::Sqlite {
+        return Ok(false);
+    }
+    let n = c
+        .scalar_i64(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+            args![],
+        )
+        .await?;
+    Ok(n > 0)
+}

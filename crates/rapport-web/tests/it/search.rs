@@ -18,7 +18,26 @@ crate::db_tests!(
     a_change_made_by_another_process_is_searchable_within_a_second,
     a_missing_or_corrupt_index_is_rebuilt_from_the_database,
     database_listings_count_exactly_what_they_list,
+    a_write_after_a_rolled_back_one_is_searchable_at_once,
 );
+
+async fn a_write_after_a_rolled_back_one_is_searchable_at_once(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
+    let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
+    // A transaction that wrote to the change log and rolled back: on PostgreSQL its
+    // sequence number is never handed out again, leaving a gap.
+    {
+        let mut tx = app.app.db.begin().await.unwrap();
+        rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
+    }
+    api.creator(json!({"display_name": "Marie Schäfer", "social_accounts": [{"platform": "instagram",
+        "handle": "@marie.kocht", "followers": 1000, "audience": {"countries": {"FR": 70}}}]}))
+        .await;
+    let (s, v) = api.get("/creators?audience_country=FR:50").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(names(&v), vec!["Marie Schäfer".to_string()], "searchable at once, not after the gap's grace period");
+}
 
 fn names(v: &Value) -> Vec<String> {
     v["items"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap().to_string()).collect()
