@@ -15,7 +15,33 @@ crate::db_tests!(
     an_expired_revoked_or_unknown_share_link_cannot_review,
     the_new_pages_answer_404_for_another_workspace,
     a_deals_terms_are_edited_on_a_page_in_the_campaigns_currency,
+    a_file_is_attached_to_the_brief_on_its_page,
 );
+
+async fn a_file_is_attached_to_the_brief_on_its_page(app: TestApp) {
+    let s = setup(&app).await;
+    let b = app.signed_in(&s.person).await;
+    let page = format!("/campaigns/{}/brief", s.campaign);
+    let attach = format!("{page}/attachments");
+    let csrf = b.csrf().await;
+    let (st, html) = b.upload(&attach, &[("_csrf", &csrf)], "sheet.pdf", b"%PDF-1.4\n").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "no brief yet");
+    assert!(html.contains("write the brief first"));
+    b.submit(&page, &[("goals", "Launch")]).await;
+    let (st, html) = b.upload(&attach, &[("_csrf", &csrf)], "page.html", b"<html><script>x</script></html>").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("text/html"), "markup is refused");
+    let (st, _) = b.upload(&attach, &[("_csrf", "forged")], "sheet.pdf", b"%PDF-1.4\n").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, to) = b.upload(&attach, &[("_csrf", &csrf)], "sheet.pdf", b"%PDF-1.4\n").await;
+    assert_eq!((st, to.as_str()), (StatusCode::SEE_OTHER, page.as_str()));
+    let (_, h) = s.api.get(&page).await;
+    assert_eq!(h["current"]["version"], 2);
+    assert_eq!(h["current"]["goals"], "Launch", "the rest of the brief is kept");
+    let file = h["current"]["attachment_ids"][0].as_str().unwrap().to_string();
+    let (_, html) = b.get(&page).await;
+    assert!(html.contains(&format!("/files/{file}")));
+}
 
 async fn a_deals_terms_are_edited_on_a_page_in_the_campaigns_currency(app: TestApp) {
     let s = setup(&app).await;

@@ -183,8 +183,12 @@ async fn asking_for_a_link_answers_the_same_for_known_and_unknown_addresses(app:
 async fn a_signed_in_creator_sees_the_brief_acknowledges_it_and_counters_an_offer(app: TestApp) {
     let s = setup(&app).await;
     let _smtp = with_smtp(&s).await;
+    let (_, sheet) = s.api.upload("/files", "sheet.pdf", "application/pdf", b"%PDF-1.4\n%sheet\n").await;
     s.api
-        .post(&format!("/campaigns/{}/brief", s.campaign), json!({"goals": "Launch SPF 50", "dos": "Film outdoors"}))
+        .post(
+            &format!("/campaigns/{}/brief", s.campaign),
+            json!({"goals": "Launch SPF 50", "dos": "Film outdoors", "attachment_ids": [id(&sheet)]}),
+        )
         .await;
     let (_, offer) =
         s.api.post(&format!("/collaborations/{}/offers", s.collab), json!({"amount_minor": 100_000})).await;
@@ -193,6 +197,8 @@ async fn a_signed_in_creator_sees_the_brief_acknowledges_it_and_counters_an_offe
     let (st, page) = b.get(&deal).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("Launch SPF 50") && page.contains("Film outdoors"), "{page}");
+    assert!(page.contains(&format!("/portal/files/{}", id(&sheet))), "the brief's attachment is listed");
+    assert_eq!(b.get(&format!("/portal/files/{}", id(&sheet))).await.0, StatusCode::OK);
     let (st, _) = portal_post(&b, &deal, &format!("{deal}/acknowledge"), &[("version", "1")]).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, h) = s.api.get(&format!("/campaigns/{}/brief", s.campaign)).await;

@@ -8,10 +8,10 @@ use crate::pages::{Flash, Layout, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use rapport_app::AppError;
 use rapport_app::briefs::{self, BriefHistory};
 use rapport_app::{campaigns, collaborations, playbook};
@@ -21,7 +21,9 @@ use rapport_core::ids::CampaignId;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/campaigns/{id}/brief", get(page).post(save))
+    Router::new()
+        .route("/campaigns/{id}/brief", get(page).post(save))
+        .route("/campaigns/{id}/brief/attachments", post(attach).layer(DefaultBodyLimit::disable()))
 }
 
 /// The brief form as typed.
@@ -145,6 +147,46 @@ async fn save(
         )),
         Err(AppError::Invalid(e)) => {
             let page = render(&state, &f.session, Flash(None), id, Some(b), e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Attaches an uploaded file: the next version is the current one with the file added.
+async fn attach(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let id = campaign_id(&id)?;
+    let max = usize::try_from(state.app.config.files.max_bytes).unwrap_or(usize::MAX);
+    let result = async {
+        let upload = crate::pages::upload::read_with(&mut multipart, max, ", the largest file accepted").await?;
+        upload.check_csrf(&session).map_err(|e| e.0)?;
+        if upload.bytes.is_empty() {
+            return Err(Invalid::one("file", "is required: choose a file to attach").into());
+        }
+        let ctx = session.ctx();
+        let current = briefs::history(&state.app, ctx, id)
+            .await?
+            .current
+            .ok_or_else(|| AppError::from(Invalid::one("file", "write the brief first, then attach files to it")))?;
+        let file = rapport_app::files::save(&state.app, ctx, &upload.file_name, upload.bytes).await?;
+        let mut input = briefs::editable(&current);
+        input.attachment_ids.get_or_insert_with(Vec::new).push(file.id.to_string());
+        briefs::save(&state.app, ctx, id, input).await
+    }
+    .await;
+    match result {
+        Ok(v) => Ok(redirect_with_flash(
+            &state,
+            &format!("/campaigns/{id}/brief"),
+            &format!("File attached: brief version {} saved.", v.version),
+        )),
+        Err(AppError::Invalid(e)) => {
+            let page = render(&state, &session, Flash(None), id, None, e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(e) => Err(e.into()),
