@@ -48,6 +48,8 @@ pub struct DeliverableView {
     /// In minor units of `currency` (the campaign's).
     pub fee_minor: Option<i64>,
     pub currency: String,
+    /// The fee written out ("EUR 1,600.00").
+    pub fee_text: Option<String>,
     pub hashtags: Vec<String>,
     pub mentions: Vec<String>,
     pub link: Option<String>,
@@ -139,6 +141,7 @@ pub fn view(r: DeliverableRow, today: Date) -> AppResult<DeliverableView> {
         publish_from: r.publish_from.map(|d| d.to_string()),
         publish_until: r.publish_until.map(|d| d.to_string()),
         fee_minor: r.fee_minor,
+        fee_text: r.fee_minor.map(|f| crate::campaigns::money_text(f, &r.currency)),
         currency: r.currency.clone(),
         hashtags: hashtags_of(&r),
         mentions: mentions_of(&r),

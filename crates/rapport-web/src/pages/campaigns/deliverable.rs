@@ -17,6 +17,7 @@ use rapport_app::AppError;
 use rapport_app::deliverables::{self, StatusInput};
 use rapport_app::reviews::{self, CommentInput, ReviewDetail, ReviewLinkInput, ReviewLinkView};
 use rapport_core::Invalid;
+use rapport_core::deliverables::Status;
 use rapport_core::ids::{DeliverableId, ReviewLinkId, SubmissionId};
 use rapport_core::reviews::DecisionInput;
 use serde::Deserialize;
@@ -54,8 +55,8 @@ struct DeliverablePage {
     links: Vec<ReviewLinkView>,
     /// A share link just made, shown once.
     new_link: Option<String>,
-    /// The manual moves allowed from here.
-    moves: Vec<String>,
+    /// The manual moves allowed from here, as (status, label).
+    moves: Vec<(String, &'static str)>,
     form: Forms,
     checked: Vec<usize>,
     errors: Invalid,
@@ -99,7 +100,7 @@ async fn render(
         .allowed_statuses
         .iter()
         .filter(|s| matches!(s.as_str(), "missed" | "cancelled" | "published" | "verified"))
-        .cloned()
+        .filter_map(|s| Status::parse(s).map(|st| (s.clone(), st.label())))
         .collect();
     let d = &review.deliverable;
     let title = format!("{} · {} on {}", d.creator_name, d.format_label, d.platform_label);
