@@ -519,7 +519,7 @@ pub async fn file_by_link(
         let mut r = app.db.read().await?;
         let mut c = r.conn();
         let g = grant(&mut c, token).await?;
-        if !rapport_store::portal::file_in_deliverable(&mut c, g.ctx.ws(), g.deliverable, &id.to_string()).await? {
+        if !store::file_in_deliverable(&mut c, g.ctx.ws(), g.deliverable, &id.to_string()).await? {
             return Err(AppError::NotFound);
         }
         g

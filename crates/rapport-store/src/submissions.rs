@@ -203,3 +203,20 @@ pub async fn revoke_link(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid, at: Off
     )
     .await
 }
+
+/// Whether a file is attached to one of a deliverable's drafts (what a share link shows).
+pub async fn file_in_deliverable(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    deliverable: Uuid,
+    file: &str,
+) -> StoreResult<bool> {
+    let needle = format!("%\"{file}\"%");
+    let n = c
+        .scalar_i64(
+            "SELECT COUNT(*) FROM submissions WHERE workspace_id = $1 AND deliverable_id = $2 AND file_ids LIKE $3",
+            args![workspace_id, deliverable, needle],
+        )
+        .await?;
+    Ok(n > 0)
+}
