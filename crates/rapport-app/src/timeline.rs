@@ -32,22 +32,22 @@ pub struct EventView {
 
 /// Appends an event about a creator (or something of theirs).
 pub async fn record(c: &mut Conn<'_>, ctx: &Ctx, subject: Uuid, action: &str, changes: Vec<Change>) -> AppResult<()> {
-    timeline::append(
-        c,
-        ctx.ws(),
-        &timeline::EventRow {
-            id: Uuid::now_v7(),
-            subject_type: "creator".into(),
-            subject_id: subject,
-            actor: ctx.actor.to_string(),
-            actor_label: ctx.actor_label.clone(),
-            action: action.into(),
-            changes: serde_json::to_string(&changes).map_err(|e| AppError::Internal(e.to_string()))?,
-            occurred_at: now(),
-        },
-    )
-    .await?;
+    timeline::append(c, ctx.ws(), &event(ctx, subject, action, changes)?).await?;
     Ok(())
+}
+
+/// An event about a creator, to append (one by one with [`record`], or many at once).
+pub(crate) fn event(ctx: &Ctx, subject: Uuid, action: &str, changes: Vec<Change>) -> AppResult<timeline::EventRow> {
+    Ok(timeline::EventRow {
+        id: Uuid::now_v7(),
+        subject_type: "creator".into(),
+        subject_id: subject,
+        actor: ctx.actor.to_string(),
+        actor_label: ctx.actor_label.clone(),
+        action: action.into(),
+        changes: serde_json::to_string(&changes).map_err(|e| AppError::Internal(e.to_string()))?,
+        occurred_at: now(),
+    })
 }
 
 /// A page of a creator's timeline, newest first.

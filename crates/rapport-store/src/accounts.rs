@@ -71,6 +71,37 @@ pub async fn insert(
     insert_snapshot(c, workspace_id, id, d, now).await
 }
 
+/// Inserts many accounts — `(creator_id, account_id, draft)` — each with its first
+/// snapshot, in a few multi-row statements.
+pub async fn insert_many(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    accounts: &[(Uuid, Uuid, &AccountDraft)],
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut rows = Vec::with_capacity(accounts.len());
+    let mut snapshots = Vec::with_capacity(accounts.len());
+    for (creator_id, id, d) in accounts {
+        let mut a = args![*id, workspace_id, *creator_id];
+        a.extend(draft_args(d)?);
+        a.extend(args![now, now]);
+        rows.push(a);
+        snapshots.push(snapshot_args(workspace_id, *id, d, now));
+    }
+    crate::bulk::insert(
+        c,
+        "INSERT INTO social_accounts (id, workspace_id, creator_id, platform, handle, handle_normalized, url, \
+         platform_user_id, followers, average_views, engagement_rate_pct, audience, audience_quality_pct, \
+         source, observed_at, created_at, updated_at)",
+        17,
+        "",
+        rows,
+    )
+    .await?;
+    crate::bulk::insert(c, SNAPSHOT_INSERT, 9, "", snapshots).await?;
+    Ok(())
+}
+
 /// Replaces an account's fields; a snapshot is kept when metrics were observed anew.
 pub async fn update(
     c: &mut Conn<'_>,
@@ -100,23 +131,25 @@ pub async fn insert_snapshot(
     d: &AccountDraft,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    c.execute(
-        "INSERT INTO account_snapshots (id, workspace_id, account_id, followers, average_views, \
-         engagement_rate_pct, source, observed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        args![
-            Uuid::now_v7(),
-            workspace_id,
-            account_id,
-            d.followers,
-            d.average_views,
-            d.engagement_rate_pct,
-            d.source.clone(),
-            d.observed_at,
-            now
-        ],
-    )
-    .await?;
+    crate::bulk::insert(c, SNAPSHOT_INSERT, 9, "", vec![snapshot_args(workspace_id, account_id, d, now)]).await?;
     Ok(())
+}
+
+const SNAPSHOT_INSERT: &str = "INSERT INTO account_snapshots (id, workspace_id, account_id, followers, average_views, \
+    engagement_rate_pct, source, observed_at, created_at)";
+
+fn snapshot_args(workspace_id: Uuid, account_id: Uuid, d: &AccountDraft, now: OffsetDateTime) -> Vec<Arg> {
+    args![
+        Uuid::now_v7(),
+        workspace_id,
+        account_id,
+        d.followers,
+        d.average_views,
+        d.engagement_rate_pct,
+        d.source.clone(),
+        d.observed_at,
+        now
+    ]
 }
 
 pub async fn get(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<Option<AccountRow>> {
@@ -153,24 +186,49 @@ pub async fn holder_of_handle(
     platform: &str,
     handle_normalized: &str,
 ) -> StoreResult<Option<(Uuid, crate::creators::Holder)>> {
-    #[derive(sqlx::FromRow)]
-    struct HandleHolder {
-        account_id: Uuid,
-        id: Uuid,
-        display_name: String,
-        deleted_at: Option<OffsetDateTime>,
-    }
-    let r: Option<HandleHolder> = c
-        .fetch_optional(
-            "SELECT s.id AS account_id, c.id, c.display_name, c.deleted_at FROM social_accounts s \
-             JOIN creators c ON c.id = s.creator_id \
-             WHERE s.workspace_id = $1 AND s.platform = $2 AND s.handle_normalized = $3",
-            args![workspace_id, platform, handle_normalized],
-        )
-        .await?;
-    Ok(r.map(|r| {
+    let keys = [(platform.to_owned(), handle_normalized.to_owned())];
+    Ok(holders_of_handles(c, workspace_id, &keys).await?.into_iter().next().map(|r| {
         (r.account_id, crate::creators::Holder { id: r.id, display_name: r.display_name, deleted_at: r.deleted_at })
     }))
+}
+
+/// An account's holder, from [`holders_of_handles`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HandleHolder {
+    pub platform: String,
+    pub handle_normalized: String,
+    pub account_id: Uuid,
+    pub id: Uuid,
+    pub display_name: String,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+/// The creators (deleted or not) holding any of the accounts `keys` — `(platform,
+/// normalized handle)` pairs — in a few statements.
+pub async fn holders_of_handles(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    keys: &[(String, String)],
+) -> StoreResult<Vec<HandleHolder>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(crate::bulk::LOOKUP_CHUNK) {
+        let mut platforms: Vec<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
+        platforms.sort_unstable();
+        platforms.dedup();
+        let mut f = Filter::with_args(args![workspace_id]);
+        let platforms: Vec<String> = platforms.into_iter().map(|p| f.param(Arg::from(p))).collect();
+        let handles: Vec<String> = chunk.iter().map(|k| f.param(Arg::from(k.1.as_str()))).collect();
+        let (sql, a) = f.finish(format!(
+            "SELECT s.platform, s.handle_normalized, s.id AS account_id, c.id, c.display_name, c.deleted_at \
+             FROM social_accounts s JOIN creators c ON c.id = s.creator_id \
+             WHERE s.workspace_id = $1 AND s.platform IN ({}) AND s.handle_normalized IN ({})",
+            platforms.join(", "),
+            handles.join(", ")
+        ));
+        let rows: Vec<HandleHolder> = c.fetch_all(sql, a).await?;
+        out.extend(rows.into_iter().filter(|r| chunk.iter().any(|k| k.0 == r.platform && k.1 == r.handle_normalized)));
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

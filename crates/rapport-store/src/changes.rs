@@ -17,6 +17,12 @@ pub async fn record(c: &mut Conn<'_>, workspace_id: Uuid, creator_id: Uuid) -> S
     Ok(())
 }
 
+/// Records many changes at once; each row is `(workspace_id, creator_id, changed_at)`.
+pub async fn record_many(c: &mut Conn<'_>, rows: Vec<Vec<crate::db::Arg>>) -> StoreResult<()> {
+    crate::bulk::insert(c, "INSERT INTO creator_changes (workspace_id, creator_id, changed_at)", 3, "", rows).await?;
+    Ok(())
+}
+
 /// Records that every creator of a workspace changed (a setting the index derives from).
 pub async fn record_workspace(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<u64> {
     c.execute(

@@ -146,6 +146,36 @@ async fn replace_children(
     Ok(())
 }
 
+/// The search text of a creator: its name, legal name, city, country, niches, handles
+/// (sorted), contact values (primary first, then by kind and value) and tags (sorted),
+/// lowercased — what the database's substring search matches.
+fn search_text<'a>(
+    head: impl IntoIterator<Item = &'a str>,
+    handles: Vec<&'a str>,
+    contacts: Vec<&'a str>,
+    tags: Vec<&'a str>,
+) -> String {
+    let mut words: Vec<&str> = head.into_iter().collect();
+    words.extend(handles);
+    words.extend(contacts);
+    words.extend(tags);
+    words.join(" ").to_lowercase()
+}
+
+/// The search text of a creator about to be written from `d` with accounts of `handles`
+/// (the same text [`refresh_derived`] computes once it is stored).
+pub fn draft_search_text(d: &CreatorDraft, handles: &[&str]) -> String {
+    let mut handles = handles.to_vec();
+    handles.sort_unstable();
+    let mut contacts: Vec<_> = d.contact_points.iter().collect();
+    contacts.sort_by(|a, b| (!a.primary, &a.kind, &a.value).cmp(&(!b.primary, &b.kind, &b.value)));
+    let mut tags: Vec<&str> = d.tags.iter().map(String::as_str).collect();
+    tags.sort_unstable();
+    let head = [Some(d.display_name.as_str()), d.legal_name.as_deref(), d.city.as_deref(), d.country.as_deref()];
+    let head = head.into_iter().flatten().chain(d.niches.iter().map(String::as_str));
+    search_text(head, handles, contacts.iter().map(|c| c.value.as_str()).collect(), tags)
+}
+
 /// Recomputes the denormalised columns: largest following and the search text.
 pub async fn refresh_derived(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<()> {
     let Some(row) = get(c, workspace_id, id).await? else { return Ok(()) };
@@ -153,15 +183,16 @@ pub async fn refresh_derived(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> 
         c.fetch_all("SELECT handle FROM social_accounts WHERE creator_id = $1 ORDER BY handle", args![id]).await?;
     let contacts = contact_points(c, &[id]).await?;
     let tags = tags(c, &[id]).await?;
-    let mut words = vec![row.display_name.clone()];
-    words.extend(row.legal_name.clone());
-    words.extend(row.city.clone());
-    words.extend(row.country.clone());
-    words.extend(serde_json::from_str::<Vec<String>>(&row.niches).unwrap_or_default());
-    words.extend(handles.into_iter().map(|h| h.0));
-    words.extend(contacts.into_iter().map(|c| c.value));
-    words.extend(tags.into_iter().map(|t| t.1));
-    let search_text = words.join(" ").to_lowercase();
+    let niches = serde_json::from_str::<Vec<String>>(&row.niches).unwrap_or_default();
+    let head =
+        [Some(row.display_name.as_str()), row.legal_name.as_deref(), row.city.as_deref(), row.country.as_deref()];
+    let head = head.into_iter().flatten().chain(niches.iter().map(String::as_str));
+    let search_text = search_text(
+        head,
+        handles.iter().map(|h| h.0.as_str()).collect(),
+        contacts.iter().map(|c| c.value.as_str()).collect(),
+        tags.iter().map(|t| t.1.as_str()).collect(),
+    );
     c.execute(
         "UPDATE creators SET search_text = $3, \
          max_followers = COALESCE((SELECT MAX(followers) FROM social_accounts WHERE creator_id = $1), 0) \
@@ -170,6 +201,69 @@ pub async fn refresh_derived(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> 
     )
     .await?;
     Ok(())
+}
+
+/// A creator to write with [`insert_many`], with its derived columns computed beforehand.
+pub struct NewCreator<'a> {
+    pub id: Uuid,
+    pub draft: &'a CreatorDraft,
+    pub search_text: String,
+    pub max_followers: i64,
+}
+
+/// Inserts many creators with their tags and contact points, and their entries in the
+/// change log, in a few multi-row statements.
+pub async fn insert_many(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    creators: &[NewCreator<'_>],
+    created_by: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut rows = Vec::with_capacity(creators.len());
+    let (mut tag_rows, mut contact_rows, mut change_rows) = (Vec::new(), Vec::new(), Vec::new());
+    for n in creators {
+        let mut a = args![n.id, workspace_id];
+        a.extend(draft_args(n.draft)?);
+        a.extend(args![created_by, now, now, n.max_followers, n.search_text.clone()]);
+        rows.push(a);
+        for tag in &n.draft.tags {
+            tag_rows.push(args![workspace_id, n.id, tag.clone()]);
+        }
+        for cp in &n.draft.contact_points {
+            contact_rows.push(args![
+                Uuid::now_v7(),
+                workspace_id,
+                n.id,
+                cp.kind.clone(),
+                cp.value.clone(),
+                cp.normalized.clone(),
+                cp.primary,
+                now
+            ]);
+        }
+        change_rows.push(args![workspace_id, n.id, now]);
+    }
+    crate::bulk::insert(
+        c,
+        "INSERT INTO creators (id, workspace_id, display_name, sort_name, legal_name, pronouns, country, \
+         city, languages, timezone, bio, niches, tone_notes, owner_id, stage, do_not_contact, source, \
+         custom_fields, touch_every_days, created_by, created_at, updated_at, max_followers, search_text)",
+        24,
+        "",
+        rows,
+    )
+    .await?;
+    crate::bulk::insert(c, "INSERT INTO creator_tags (workspace_id, creator_id, tag)", 3, "", tag_rows).await?;
+    crate::bulk::insert(
+        c,
+        "INSERT INTO contact_points (id, workspace_id, creator_id, kind, value, normalized, is_primary, created_at)",
+        8,
+        "",
+        contact_rows,
+    )
+    .await?;
+    crate::changes::record_many(c, change_rows).await
 }
 
 /// A creator of the workspace, deleted or not.
@@ -265,12 +359,50 @@ pub async fn holder_of_contact(
     kind: &str,
     normalized: &str,
 ) -> StoreResult<Option<Holder>> {
-    c.fetch_optional(
-        "SELECT c.id, c.display_name, c.deleted_at FROM contact_points p JOIN creators c ON c.id = p.creator_id \
-         WHERE p.workspace_id = $1 AND p.kind = $2 AND p.normalized = $3",
-        args![workspace_id, kind, normalized],
-    )
-    .await
+    let keys = [(kind.to_owned(), normalized.to_owned())];
+    Ok(holders_of_contacts(c, workspace_id, &keys).await?.into_iter().next().map(|r| Holder {
+        id: r.id,
+        display_name: r.display_name,
+        deleted_at: r.deleted_at,
+    }))
+}
+
+/// A contact point's holder, from [`holders_of_contacts`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactHolder {
+    pub kind: String,
+    pub normalized: String,
+    pub id: Uuid,
+    pub display_name: String,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+/// The creators (deleted or not) holding any of the contact points `keys` — `(kind,
+/// normalized)` pairs — in a few statements.
+pub async fn holders_of_contacts(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    keys: &[(String, String)],
+) -> StoreResult<Vec<ContactHolder>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(crate::bulk::LOOKUP_CHUNK) {
+        let mut kinds: Vec<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut f = Filter::with_args(args![workspace_id]);
+        let kinds: Vec<String> = kinds.into_iter().map(|k| f.param(Arg::from(k))).collect();
+        let values: Vec<String> = chunk.iter().map(|k| f.param(Arg::from(k.1.as_str()))).collect();
+        let (sql, a) = f.finish(format!(
+            "SELECT p.kind, p.normalized, c.id, c.display_name, c.deleted_at FROM contact_points p \
+             JOIN creators c ON c.id = p.creator_id \
+             WHERE p.workspace_id = $1 AND p.kind IN ({}) AND p.normalized IN ({})",
+            kinds.join(", "),
+            values.join(", ")
+        ));
+        let rows: Vec<ContactHolder> = c.fetch_all(sql, a).await?;
+        out.extend(rows.into_iter().filter(|r| chunk.iter().any(|k| k.0 == r.kind && k.1 == r.normalized)));
+    }
+    Ok(out)
 }
 
 /// Sort keys of the creator list.

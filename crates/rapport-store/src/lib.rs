@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod briefs;
+pub mod bulk;
 pub mod calendar_feeds;
 pub mod campaigns;
 pub mod changes;
@@ -31,6 +32,7 @@ pub mod scratch;
 pub mod sequences;
 pub mod sessions;
 pub mod shortlists;
+pub mod snapshots;
 pub mod sql;
 pub mod stage_changes;
 pub mod submissions;

@@ -28,20 +28,34 @@ pub struct StageChangeRow {
 const COLUMNS: &str = "id, creator_id, from_stage, to_stage, actor, actor_label, reason, changed_at";
 
 pub async fn insert(c: &mut Conn<'_>, workspace_id: Uuid, r: &StageChangeRow) -> StoreResult<()> {
-    c.execute(
+    insert_many(c, workspace_id, std::slice::from_ref(r)).await
+}
+
+/// Inserts many history rows in a few multi-row statements.
+pub async fn insert_many(c: &mut Conn<'_>, workspace_id: Uuid, rows: &[StageChangeRow]) -> StoreResult<()> {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            args![
+                r.id,
+                workspace_id,
+                r.creator_id,
+                r.from_stage.clone(),
+                r.to_stage.clone(),
+                r.actor.clone(),
+                r.actor_label.clone(),
+                r.reason.clone(),
+                r.changed_at
+            ]
+        })
+        .collect();
+    crate::bulk::insert(
+        c,
         "INSERT INTO stage_changes (id, workspace_id, creator_id, from_stage, to_stage, actor, actor_label, reason, \
-         changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        args![
-            r.id,
-            workspace_id,
-            r.creator_id,
-            r.from_stage.clone(),
-            r.to_stage.clone(),
-            r.actor.clone(),
-            r.actor_label.clone(),
-            r.reason.clone(),
-            r.changed_at
-        ],
+         changed_at)",
+        9,
+        "",
+        rows,
     )
     .await?;
     Ok(())

@@ -21,13 +21,33 @@ pub struct EventRow {
 }
 
 pub async fn append(c: &mut Conn<'_>, workspace_id: Uuid, e: &EventRow) -> StoreResult<()> {
-    c.execute(
-        "INSERT INTO timeline_events (id, workspace_id, subject_type, subject_id, actor, actor_label, action, changes, occurred_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        args![
-            e.id, workspace_id, e.subject_type.clone(), e.subject_id, e.actor.clone(), e.actor_label.clone(),
-            e.action.clone(), e.changes.clone(), e.occurred_at
-        ],
+    append_many(c, workspace_id, std::slice::from_ref(e)).await
+}
+
+/// Appends many events in a few multi-row statements.
+pub async fn append_many(c: &mut Conn<'_>, workspace_id: Uuid, events: &[EventRow]) -> StoreResult<()> {
+    let rows = events
+        .iter()
+        .map(|e| {
+            args![
+                e.id,
+                workspace_id,
+                e.subject_type.clone(),
+                e.subject_id,
+                e.actor.clone(),
+                e.actor_label.clone(),
+                e.action.clone(),
+                e.changes.clone(),
+                e.occurred_at
+            ]
+        })
+        .collect();
+    crate::bulk::insert(
+        c,
+        "INSERT INTO timeline_events (id, workspace_id, subject_type, subject_id, actor, actor_label, action, changes, occurred_at)",
+        9,
+        "",
+        rows,
     )
     .await?;
     Ok(())

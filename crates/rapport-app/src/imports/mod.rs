@@ -4,10 +4,12 @@
 //! transaction, so a crash loses nothing and a resumed job never writes a row twice. Undo deletes the creators a
 //! job created and puts back the ones it updated exactly as they were.
 
+mod known;
 mod plan;
 mod preview;
 mod run;
 mod undo;
+mod write;
 
 pub use preview::{ColumnPreview, PlannedRow, Preview, job_preview, preview};
 pub use run::{begin_resume, launch, process_rows, resume, resume_unfinished, run, spawn_run};

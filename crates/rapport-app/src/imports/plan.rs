@@ -13,11 +13,13 @@ use rapport_core::import::row::ACCOUNT_SOURCE;
 use rapport_core::import::{Field, ImportRow, MatchKey, Mode};
 use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
+use rapport_store::Conn;
+use rapport_store::creators::Holder;
 use rapport_store::imports::{AccountState, CreatorSnapshot};
-use rapport_store::{Conn, accounts, creators, imports as store};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::known::{Key, Known};
 use crate::error::{AppError, AppResult};
 
 /// What a row will do.
@@ -194,51 +196,48 @@ fn account_draft(a: &AccountState) -> Option<AccountDraft> {
 }
 
 /// How a row finds the creator it updates.
-async fn find(c: &mut Conn<'_>, ws: Uuid, key: MatchKey, row: &ImportRow) -> AppResult<Result<Option<Uuid>, Plan>> {
+fn find(known: &Known, key: MatchKey, row: &ImportRow) -> Result<Option<Uuid>, Box<Plan>> {
+    let deleted = |field: &str, h: &Holder| {
+        Box::new(fail(field, format!("belongs to {}", holder_text(&h.display_name, h.id, true))))
+    };
     match key {
         MatchKey::Id => {
-            let Some(id) = row.id else { return Ok(Ok(None)) };
-            Ok(match creators::get(c, ws, id.0).await? {
-                Some(r) if r.deleted_at.is_some() => {
-                    Err(fail("id", format!("belongs to {}", holder_text(&r.display_name, r.id, true))))
-                }
-                Some(r) => Ok(Some(r.id)),
-                None => Err(fail("id", format!("{id}: no creator has this id in this workspace"))),
-            })
+            let Some(id) = row.id else { return Ok(None) };
+            match known.holder(&Key::Id(id.0)) {
+                Some(h) if h.deleted_at.is_some() => Err(deleted("id", h)),
+                Some(h) => Ok(Some(h.id)),
+                None => Err(Box::new(fail("id", format!("{id}: no creator has this id in this workspace")))),
+            }
         }
         MatchKey::Email => {
-            let Some(email) = row.email() else { return Ok(Ok(None)) };
-            Ok(match creators::holder_of_contact(c, ws, "email", email).await? {
-                Some(h) if h.deleted_at.is_some() => {
-                    Err(fail("email", format!("belongs to {}", holder_text(&h.display_name, h.id, true))))
-                }
+            let Some(email) = row.email() else { return Ok(None) };
+            match known.holder(&Key::Contact("email".into(), email.to_owned())) {
+                Some(h) if h.deleted_at.is_some() => Err(deleted("email", h)),
                 Some(h) => Ok(Some(h.id)),
                 None => Ok(None),
-            })
+            }
         }
         MatchKey::Handle => {
-            let mut found: Vec<creators::Holder> = Vec::new();
+            let mut found: Vec<&Holder> = Vec::new();
             for a in &row.accounts {
-                if let Some((_, h)) = accounts::holder_of_handle(c, ws, a.platform.slug(), &a.handle.normalized).await?
+                if let Some((_, h)) = known.account(a.platform.slug(), &a.handle.normalized)
                     && !found.iter().any(|f| f.id == h.id)
                 {
                     found.push(h);
                 }
             }
-            Ok(match found.as_slice() {
+            match found.as_slice() {
                 [] => Ok(None),
-                [h] if h.deleted_at.is_some() => {
-                    Err(fail("handle", format!("belongs to {}", holder_text(&h.display_name, h.id, true))))
-                }
+                [h] if h.deleted_at.is_some() => Err(deleted("handle", h)),
                 [h] => Ok(Some(h.id)),
                 many => {
                     let names: Vec<String> = many.iter().map(|h| holder_text(&h.display_name, h.id, false)).collect();
-                    Err(fail(
+                    Err(Box::new(fail(
                         "handle",
                         format!("the handles in this row belong to different creators: {}", names.join(" and ")),
-                    ))
+                    )))
                 }
-            })
+            }
         }
     }
 }
@@ -253,15 +252,29 @@ pub(crate) async fn plan_row(
     stages: &Stages,
     row: Result<ImportRow, Vec<FieldError>>,
 ) -> AppResult<Plan> {
+    let rows: Vec<&ImportRow> = row.as_ref().into_iter().collect();
+    let known = Known::load(c, ws, mode, key, &rows).await?;
+    plan(&known, mode, key, stages, &row)
+}
+
+/// Decides what a row does from what is `known` about its keys (loaded for it, or for its
+/// whole batch).
+pub(crate) fn plan(
+    known: &Known,
+    mode: Mode,
+    key: MatchKey,
+    stages: &Stages,
+    row: &Result<ImportRow, Vec<FieldError>>,
+) -> AppResult<Plan> {
     let row = match row {
         Ok(r) => r,
-        Err(errors) => return Ok(Plan::Fail(errors)),
+        Err(errors) => return Ok(Plan::Fail(errors.clone())),
     };
     let matched = match mode {
         Mode::Create => None,
-        Mode::Update | Mode::Upsert => match find(c, ws, key, &row).await? {
+        Mode::Update | Mode::Upsert => match find(known, key, row) {
             Ok(m) => m,
-            Err(failed) => return Ok(failed),
+            Err(failed) => return Ok(*failed),
         },
     };
     match (mode, matched) {
@@ -275,21 +288,20 @@ pub(crate) async fn plan_row(
             }
             _ => fail(key.slug(), format!("no creator in this workspace has this {}", key.label())),
         }),
-        (_, Some(id)) => plan_update(c, ws, id, stages, &row).await,
-        (_, None) => plan_create(c, ws, stages, &row).await,
+        (_, Some(id)) => plan_update(known, id, stages, row),
+        (_, None) => Ok(plan_create(known, stages, row)),
     }
 }
 
 /// A failure naming the creator that already holds one of the contact points or accounts.
-async fn refuse_duplicates(
-    c: &mut Conn<'_>,
-    ws: Uuid,
+fn refuse_duplicates(
+    known: &Known,
     contacts: &[ContactPoint],
     new_accounts: &[&AccountDraft],
     this: Option<Uuid>,
-) -> AppResult<Option<Plan>> {
+) -> Option<Plan> {
     for p in contacts {
-        if let Some(h) = creators::holder_of_contact(c, ws, &p.kind, &p.normalized).await?
+        if let Some(h) = known.holder(&Key::Contact(p.kind.clone(), p.normalized.clone()))
             && Some(h.id) != this
         {
             let msg = format!(
@@ -297,11 +309,11 @@ async fn refuse_duplicates(
                 p.value,
                 holder_text(&h.display_name, h.id, h.deleted_at.is_some())
             );
-            return Ok(Some(fail(p.kind.clone(), msg)));
+            return Some(fail(p.kind.clone(), msg));
         }
     }
     for a in new_accounts {
-        if let Some((_, h)) = accounts::holder_of_handle(c, ws, a.platform.slug(), &a.handle.normalized).await?
+        if let Some((_, h)) = known.account(a.platform.slug(), &a.handle.normalized)
             && Some(h.id) != this
         {
             let msg = format!(
@@ -310,37 +322,37 @@ async fn refuse_duplicates(
                 a.handle.display,
                 holder_text(&h.display_name, h.id, h.deleted_at.is_some())
             );
-            return Ok(Some(fail(format!("{}_handle", a.platform.slug()), msg)));
+            return Some(fail(format!("{}_handle", a.platform.slug()), msg));
         }
     }
-    Ok(None)
+    None
 }
 
-async fn plan_create(c: &mut Conn<'_>, ws: Uuid, stages: &Stages, row: &ImportRow) -> AppResult<Plan> {
+fn plan_create(known: &Known, stages: &Stages, row: &ImportRow) -> Plan {
     if row.input.display_name.is_none() {
-        return Ok(fail(
+        return fail(
             "display_name",
             "is required for a new creator: map a Name column, or a Handle or Profile URL column to name them after it",
-        ));
+        );
     }
     let input = CreatorInput { social_accounts: None, ..row.input.clone() };
     let mut draft = match domain::validate(&input) {
         Ok(d) => d,
-        Err(e) => return Ok(Plan::Fail(e.errors)),
+        Err(e) => return Plan::Fail(e.errors),
     };
     match stages.resolve(input.stage.as_deref()) {
         Ok(stage) => draft.stage = stage.to_owned(),
-        Err(m) => return Ok(fail("stage", m)),
+        Err(m) => return fail("stage", m),
     }
     let new_accounts: Vec<&AccountDraft> = row.accounts.iter().collect();
-    if let Some(failed) = refuse_duplicates(c, ws, &draft.contact_points, &new_accounts, None).await? {
-        return Ok(failed);
+    if let Some(failed) = refuse_duplicates(known, &draft.contact_points, &new_accounts, None) {
+        return failed;
     }
-    Ok(Plan::Create { draft, accounts: row.accounts.clone() })
+    Plan::Create { draft, accounts: row.accounts.clone() }
 }
 
-async fn plan_update(c: &mut Conn<'_>, ws: Uuid, id: Uuid, stages: &Stages, row: &ImportRow) -> AppResult<Plan> {
-    let before = store::load_snapshot(c, ws, id).await?.ok_or(AppError::NotFound)?;
+fn plan_update(known: &Known, id: Uuid, stages: &Stages, row: &ImportRow) -> AppResult<Plan> {
+    let before = known.snapshot(id).ok_or(AppError::NotFound)?.clone();
     let current = editable(&before);
     let merged = merge(&current, &before, row);
     let mut new_draft = match domain::validate(&merged) {
@@ -388,7 +400,7 @@ async fn plan_update(c: &mut Conn<'_>, ws: Uuid, id: Uuid, stages: &Stages, row:
         return Ok(Plan::Unchanged { id, name: before.creator.display_name.clone() });
     }
     let contacts: &[ContactPoint] = if changes.is_empty() { &[] } else { &new_draft.contact_points };
-    if let Some(failed) = refuse_duplicates(c, ws, contacts, &added, Some(id)).await? {
+    if let Some(failed) = refuse_duplicates(known, contacts, &added, Some(id)) {
         return Ok(failed);
     }
     let creator = (!changes.is_empty()).then_some((new_draft, changes));

@@ -6,21 +6,19 @@
 //! meanwhile, the batch is rolled back and its rows go again one transaction each, so
 //! only the conflicting row fails.
 
-use super::plan::{AccountOp, Plan, account_json, creator_json, plan_row};
-use super::{JobView, Status, import_ctx, mapping_of, reason, require_job, table_of, view};
+use super::known::{Key, Known, keys};
+use super::plan::{Plan, plan, plan_row};
+use super::{JobView, Status, import_ctx, mapping_of, require_job, table_of, view, write};
 use crate::App;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::timeline;
 use rapport_core::actor::{Actor, now};
-use rapport_core::diff;
-use rapport_core::import::{ImportJobId, Mapping, MatchKey, Mode, Record, RowOptions, read, to_row};
+use rapport_core::import::{ImportJobId, ImportRow, Mapping, MatchKey, Mode, Record, RowOptions, read, to_row};
 use rapport_core::pipeline::Stages;
 use rapport_core::platform::Platform;
 use rapport_core::{FieldError, ids::WorkspaceId};
-use rapport_store::imports::{self as store, JobRow};
-use rapport_store::{Conn, accounts, creators};
-use serde_json::Value;
+use rapport_store::Conn;
+use rapport_store::imports::{self as store, JobRow, RowRecord};
 use std::collections::HashSet;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -225,24 +223,59 @@ struct RowJob<'a> {
     stages: &'a Stages,
 }
 
-/// What a row's write did.
-struct Written {
-    outcome: &'static str,
-    creator: Option<Uuid>,
-    before: Option<String>,
-    error: Option<String>,
-}
-
 /// How a batch went.
 enum Batch {
-    /// Written, with every row recorded and counted.
-    Written,
-    /// Rolled back: a row needs its own transaction.
+    /// Written, with every row recorded; the outcomes counted.
+    Written([i64; 4]),
+    /// To roll back: a row needs its own transaction.
     OneByOne,
 }
 
+/// A run of planned rows that do not depend on each other, written together.
+#[derive(Default)]
+struct Segment {
+    plans: Vec<(i64, Plan)>,
+    /// Keys claimed by the rows planned to create or update.
+    claimed: HashSet<Key>,
+    /// Creators the rows update.
+    touched: HashSet<Uuid>,
+}
+
+impl Segment {
+    /// Whether `row` must see this segment written first: it claims a key a planned row
+    /// claims, or a creator it depends on is being updated.
+    fn blocks(&self, known: &Known, row: &ImportRow) -> bool {
+        keys(row).iter().any(|k| self.claimed.contains(k))
+            || known.dependencies(row).any(|id| self.touched.contains(&id))
+    }
+
+    fn push(&mut self, number: i64, row: Option<&ImportRow>, plan: Plan) {
+        let writes = match &plan {
+            Plan::Create { .. } => true,
+            Plan::Update { id, .. } => {
+                self.touched.insert(*id);
+                true
+            }
+            Plan::Unchanged { .. } | Plan::Fail(_) => false,
+        };
+        if writes && let Some(row) = row {
+            self.claimed.extend(keys(row));
+        }
+        self.plans.push((number, plan));
+    }
+}
+
+fn slot(outcome: &str) -> usize {
+    match outcome {
+        "created" => 0,
+        "updated" => 1,
+        "unchanged" => 2,
+        _ => 3,
+    }
+}
+
 impl RowJob<'_> {
-    fn parse(&self, rec: &Record, now: OffsetDateTime) -> Result<rapport_core::import::ImportRow, Vec<FieldError>> {
+    fn parse(&self, rec: &Record, now: OffsetDateTime) -> Result<ImportRow, Vec<FieldError>> {
         match &rec.problem {
             Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
             None => to_row(
@@ -258,47 +291,19 @@ impl RowJob<'_> {
     /// transaction. Returns how many rows this call recorded.
     async fn process_batch(&self, batch: &[Record]) -> AppResult<u64> {
         let t = now();
+        let rows: Vec<(i64, Result<ImportRow, Vec<FieldError>>)> =
+            batch.iter().map(|rec| (rec.number, self.parse(rec, t))).collect();
         let mut tx = self.app.db.begin().await?;
-        let outcome = {
-            let mut c = tx.conn();
-            let mut counts = [0i64; 4];
-            let mut outcome = None;
-            for rec in batch {
-                let written =
-                    match plan_row(&mut c, self.ctx.ws(), self.mode, self.key, self.stages, self.parse(rec, t)).await {
-                        Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
-                        Err(e) => Err(e),
-                    };
-                let written = match written {
-                    Ok(w) => w,
-                    Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
-                    Err(_) => {
-                        outcome = Some(Batch::OneByOne);
-                        break;
-                    }
-                };
-                let slot = match written.outcome {
-                    "created" => 0,
-                    "updated" => 1,
-                    "unchanged" => 2,
-                    _ => 3,
-                };
-                if !self.record(&mut c, rec, written, t).await? {
-                    outcome = Some(Batch::OneByOne);
-                    break;
-                }
-                counts[slot] += 1;
-            }
-            match outcome {
-                Some(o) => o,
-                None => {
-                    store::add_counts(&mut c, self.ctx.ws(), self.job, counts, t).await?;
-                    Batch::Written
-                }
-            }
+        let outcome = match self.write_batch(&mut tx.conn(), &rows, t).await {
+            Ok(o) => o,
+            Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
+            // A conflict found only while writing (another writer took an email in
+            // between): the rows go one by one, so only that row fails.
+            Err(_) => Batch::OneByOne,
         };
         match outcome {
-            Batch::Written => {
+            Batch::Written(counts) => {
+                store::add_counts(&mut tx.conn(), self.ctx.ws(), self.job, counts, t).await?;
                 tx.commit().await?;
                 Ok(batch.len() as u64)
             }
@@ -316,6 +321,45 @@ impl RowJob<'_> {
         }
     }
 
+    /// Plans the rows in runs that do not depend on each other — what the database holds
+    /// about a run's keys is loaded at once — and writes each run before planning the next.
+    async fn write_batch(
+        &self,
+        c: &mut Conn<'_>,
+        rows: &[(i64, Result<ImportRow, Vec<FieldError>>)],
+        t: OffsetDateTime,
+    ) -> AppResult<Batch> {
+        let mut records = Vec::with_capacity(rows.len());
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let parsed: Vec<&ImportRow> = rest.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+            let known = Known::load(c, self.ctx.ws(), self.mode, self.key, &parsed).await?;
+            let mut segment = Segment::default();
+            let mut taken = 0;
+            for (number, row) in rest {
+                let ok = row.as_ref().ok();
+                if !segment.plans.is_empty() && ok.is_some_and(|r| segment.blocks(&known, r)) {
+                    break;
+                }
+                let plan = plan(&known, self.mode, self.key, self.stages, row)?;
+                segment.push(*number, ok, plan);
+                taken += 1;
+            }
+            records.extend(write::apply(c, self.ctx, segment.plans, t).await?);
+            rest = &rest[taken..];
+        }
+        let mut counts = [0i64; 4];
+        for r in &records {
+            counts[slot(r.outcome)] += 1;
+        }
+        let n = records.len() as u64;
+        if store::record_rows(c, self.ctx.ws(), self.job, records, t).await? != n {
+            // Another worker recorded some of these rows meanwhile.
+            return Ok(Batch::OneByOne);
+        }
+        Ok(Batch::Written(counts))
+    }
+
     /// Plans and writes one row with its record, in one transaction. Returns `false` when
     /// the row had already been recorded (by another worker), in which case nothing is
     /// written. Row problems — bad values, duplicates — are recorded as failures; only
@@ -328,94 +372,37 @@ impl RowJob<'_> {
         let result = {
             let mut c = tx.conn();
             match plan_row(&mut c, ws, self.mode, self.key, self.stages, parsed).await {
-                Ok(plan) => apply(&mut c, self.ctx, plan, t).await,
+                Ok(plan) => write::apply(&mut c, self.ctx, vec![(rec.number, plan)], t).await,
                 Err(e) => Err(e),
             }
         };
-        let written = match result {
-            Ok(w) => w,
+        let records = match result {
+            Ok(records) => records,
             Err(e @ (AppError::Store(_) | AppError::Internal(_))) => return Err(e),
             Err(e) => {
                 // A conflict found only while writing (another writer took the email in
                 // between): the row fails, the transaction is dropped, the others go on.
                 drop(tx);
                 let mut tx = self.app.db.begin().await?;
-                let failed = Written { outcome: "failed", creator: None, before: None, error: Some(e.to_string()) };
-                let recorded = self.record(&mut tx.conn(), rec, failed, t).await?;
+                let failed = RowRecord {
+                    row_number: rec.number,
+                    outcome: "failed",
+                    creator_id: None,
+                    before: None,
+                    error: Some(e.to_string()),
+                };
+                let recorded = store::record_row(&mut tx.conn(), ws, self.job, failed, t).await?;
                 tx.commit().await?;
                 return Ok(recorded);
             }
         };
-        if !self.record(&mut tx.conn(), rec, written, t).await? {
+        let n = records.len() as u64;
+        if store::record_rows(&mut tx.conn(), ws, self.job, records, t).await? != n {
             return Ok(false);
         }
         tx.commit().await?;
         Ok(true)
     }
-
-    async fn record(&self, c: &mut Conn<'_>, rec: &Record, w: Written, t: OffsetDateTime) -> AppResult<bool> {
-        Ok(store::record_row(c, self.ctx.ws(), self.job, rec.number, w.outcome, w.creator, w.before, w.error, t)
-            .await?)
-    }
-}
-
-/// Writes a planned row, with its timeline events, through the store's creator and
-/// account functions (which also feed the search index's change log).
-async fn apply(c: &mut Conn<'_>, ctx: &Ctx, plan: Plan, t: OffsetDateTime) -> AppResult<Written> {
-    let ws = ctx.ws();
-    Ok(match plan {
-        Plan::Fail(errors) => Written { outcome: "failed", creator: None, before: None, error: Some(reason(&errors)) },
-        Plan::Unchanged { id, .. } => Written { outcome: "unchanged", creator: Some(id), before: None, error: None },
-        Plan::Create { draft, accounts: new_accounts } => {
-            let id = Uuid::now_v7();
-            creators::insert(c, ws, id, &draft, &ctx.actor.to_string(), t).await?;
-            for a in &new_accounts {
-                accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
-            }
-            creators::refresh_derived(c, ws, id).await?;
-            crate::pipeline::record(c, ctx, id, None, &draft.stage, None).await?;
-            let mut after = creator_json(&draft);
-            if !new_accounts.is_empty()
-                && let Some(o) = after.as_object_mut()
-            {
-                let handles: Vec<String> =
-                    new_accounts.iter().map(|a| format!("{}:@{}", a.platform.slug(), a.handle.display)).collect();
-                o.insert("social_accounts".into(), handles.into());
-            }
-            timeline::record(c, ctx, id, "creator.created", diff::changes(&Value::Null, &after)).await?;
-            Written { outcome: "created", creator: Some(id), before: None, error: None }
-        }
-        Plan::Update { id, before, creator, accounts: ops } => {
-            let stage_before = before.creator.stage.clone();
-            let before = serde_json::to_string(&*before).map_err(|e| AppError::Internal(e.to_string()))?;
-            if let Some((draft, changes)) = creator {
-                creators::update(c, ws, id, &draft, t).await?;
-                timeline::record(c, ctx, id, "creator.updated", changes).await?;
-                crate::pipeline::record(c, ctx, id, Some(&stage_before), &draft.stage, None).await?;
-            }
-            for op in &ops {
-                match op {
-                    AccountOp::Add(a) => {
-                        accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
-                        let changes = diff::changes(&Value::Null, &account_json(a));
-                        timeline::record(c, ctx, id, "account.added", changes).await?;
-                    }
-                    AccountOp::Change { id: account, draft, changes, observed } => {
-                        accounts::update(c, ws, *account, draft, t).await?;
-                        if *observed {
-                            accounts::insert_snapshot(c, ws, *account, draft, t).await?;
-                        }
-                        timeline::record(c, ctx, id, "account.updated", changes.clone()).await?;
-                    }
-                }
-            }
-            if !ops.is_empty() {
-                creators::touch(c, ws, id, t).await?;
-            }
-            creators::refresh_derived(c, ws, id).await?;
-            Written { outcome: "updated", creator: Some(id), before: Some(before), error: None }
-        }
-    })
 }
 
 /// Starts and runs a job in the background; the request that asked for it returns at

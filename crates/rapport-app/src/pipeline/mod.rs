@@ -145,10 +145,22 @@ pub(crate) async fn record(
     after: &str,
     reason: Option<&str>,
 ) -> AppResult<()> {
-    if before == Some(after) {
-        return Ok(());
+    if let Some(row) = change(ctx, creator, before, after, reason) {
+        store::insert(c, ctx.ws(), &row).await?;
     }
-    let row = StageChangeRow {
+    Ok(())
+}
+
+/// The history row of a stage change (none when the stage stays), to insert one by one
+/// with [`record`] or many at once.
+pub(crate) fn change(
+    ctx: &Ctx,
+    creator: Uuid,
+    before: Option<&str>,
+    after: &str,
+    reason: Option<&str>,
+) -> Option<StageChangeRow> {
+    (before != Some(after)).then(|| StageChangeRow {
         id: Uuid::now_v7(),
         creator_id: creator,
         from_stage: before.map(str::to_owned),
@@ -157,9 +169,7 @@ pub(crate) async fn record(
         actor_label: ctx.actor_label.clone(),
         reason: reason.map(str::to_owned),
         changed_at: now(),
-    };
-    store::insert(c, ctx.ws(), &row).await?;
-    Ok(())
+    })
 }
 
 /// After a creator was put back from `snapshot` (undoing an import or a merge). A snapshot

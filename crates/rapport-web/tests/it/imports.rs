@@ -21,6 +21,7 @@ crate::db_tests!(
     reimporting_an_export_by_id_changes_nothing,
     undo_restores_the_prior_state_exactly,
     a_crashed_import_resumes_without_duplicates,
+    rows_of_one_batch_see_what_the_rows_before_them_wrote,
     a_stopped_import_is_resumed_from_its_page,
     job_routes_are_isolated_per_workspace_and_protected,
 );
@@ -380,6 +381,52 @@ async fn a_crashed_import_resumes_without_duplicates(app: TestApp) {
     assert!(imports::process_rows(&app.app, &cx, job.id, None, |_, _| {}).await.is_err(), "a finished job stays done");
     let resumed = imports::resume(&app.app, &cx, job.id, |_, _| {}).await.unwrap();
     assert_eq!(resumed.counts.created, 7);
+}
+
+/// Rows are planned and written a batch at a time; a row repeating the email or the handle
+/// of an earlier row of the same batch still finds the creator that row created.
+async fn rows_of_one_batch_see_what_the_rows_before_them_wrote(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let cx = ctx(p.workspace);
+    let file = "Name,Email,Handle,Platform,City,Followers\n\
+        Ann,ann@example.com,ann,instagram,Berlin,1000\n\
+        Ann B,ANN@example.com,@ann,instagram,Hamburg,1200\n\
+        Bob,bob@example.com,ann,instagram,Rome,10\n\
+        Bob,bob@example.com,bob,tiktok,Rome,50\n\
+        Bob,bob@example.com,bob,tiktok,Rome,50\n";
+    let settings = JobSettings { mode: Mode::Upsert, ..Default::default() };
+    let job =
+        imports::start(&app.app, &cx, imports::Source::Upload, "batch.csv", file.as_bytes(), settings).await.unwrap();
+    let job = imports::run(&app.app, &cx, job.id, |_, _| {}).await.unwrap();
+    let c = &job.counts;
+    assert_eq!((c.created, c.updated, c.unchanged, c.failed), (2, 1, 1, 1));
+    let failures = imports::failures(&app.app, &cx, job.id, 10).await.unwrap();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].row, 4);
+    assert!(failures[0].reason.contains("@ann already belongs to Ann B"), "{}", failures[0].reason);
+    let all: Value = serde_json::from_str(&export(&app, &api.key, "json").await).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let ann = by_name(&all, "Ann B");
+    assert_eq!(ann["city"], "Hamburg");
+    assert_eq!(ann["social_accounts"][0]["followers"], 1200);
+    let id = ann["id"].as_str().unwrap();
+    let (_, timeline) = api.get(&format!("/creators/{id}/timeline")).await;
+    let actions: Vec<&str> =
+        timeline["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["account.updated", "creator.updated", "creator.created"]);
+    let (_, found) = api.get("/creators?q=hamburg").await;
+    assert_eq!(found["total"], 1, "the search text follows the update");
+    let (_, found) = api.get("/creators?q=bob%40example").await;
+    assert_eq!(found["items"][0]["display_name"], "Bob", "created in bulk, found by its email");
+    // Two rows of one batch updating a creator that was there before: the second builds on the first.
+    let file = "Email,Tags\nann@example.com,summer\nann@example.com,winter\n";
+    let settings = JobSettings { mode: Mode::Update, ..Default::default() };
+    let job =
+        imports::start(&app.app, &cx, imports::Source::Upload, "tags.csv", file.as_bytes(), settings).await.unwrap();
+    let job = imports::run(&app.app, &cx, job.id, |_, _| {}).await.unwrap();
+    assert_eq!(job.counts.updated, 2);
+    let (_, ann) = api.get(&format!("/creators/{id}")).await;
+    assert_eq!(ann["tags"], json!(["summer", "winter"]));
 }
 
 async fn job_routes_are_isolated_per_workspace_and_protected(app: TestApp) {

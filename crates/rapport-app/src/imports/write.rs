@@ -1,0 +1,133 @@
+//! Writing planned rows: the creators a run of rows creates go in with multi-row
+//! statements (creators, tags, contact points, accounts and their first snapshots, stage
+//! history, timeline events, the search index's change log), each with its derived
+//! columns computed beforehand; updates go through the store's creator and account
+//! functions one creator at a time. Every row ends as a record for the job.
+
+use super::plan::{AccountOp, Plan, account_json, creator_json};
+use super::reason;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::{pipeline, timeline};
+use rapport_core::creators::{AccountDraft, CreatorDraft};
+use rapport_core::diff;
+use rapport_store::imports::RowRecord;
+use rapport_store::{Conn, accounts, creators, stage_changes};
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Writes the plans of rows (`(row number, plan)`, in file order) and returns their
+/// records. Plans must not depend on each other: no two touch the same creator or claim
+/// the same key (the caller cuts runs of rows where they would).
+pub(crate) async fn apply(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    plans: Vec<(i64, Plan)>,
+    t: OffsetDateTime,
+) -> AppResult<Vec<RowRecord>> {
+    let mut records = Vec::with_capacity(plans.len());
+    let mut creates: Vec<(Uuid, CreatorDraft, Vec<AccountDraft>)> = Vec::new();
+    for (row_number, plan) in plans {
+        let record = |outcome, creator_id, before, error| RowRecord { row_number, outcome, creator_id, before, error };
+        match plan {
+            Plan::Fail(errors) => records.push(record("failed", None, None, Some(reason(&errors)))),
+            Plan::Unchanged { id, .. } => records.push(record("unchanged", Some(id), None, None)),
+            Plan::Create { draft, accounts } => {
+                let id = Uuid::now_v7();
+                creates.push((id, draft, accounts));
+                records.push(record("created", Some(id), None, None));
+            }
+            Plan::Update { id, before, creator, accounts } => {
+                let stage_before = before.creator.stage.clone();
+                let before = serde_json::to_string(&*before).map_err(|e| AppError::Internal(e.to_string()))?;
+                update(c, ctx, id, &stage_before, creator, accounts, t).await?;
+                records.push(record("updated", Some(id), Some(before), None));
+            }
+        }
+    }
+    create_many(c, ctx, &creates, t).await?;
+    Ok(records)
+}
+
+/// Creates creators with their accounts, stage history and `creator.created` events.
+async fn create_many(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    creates: &[(Uuid, CreatorDraft, Vec<AccountDraft>)],
+    t: OffsetDateTime,
+) -> AppResult<()> {
+    if creates.is_empty() {
+        return Ok(());
+    }
+    let ws = ctx.ws();
+    let mut rows = Vec::with_capacity(creates.len());
+    let mut new_accounts = Vec::new();
+    let mut history = Vec::with_capacity(creates.len());
+    let mut events = Vec::with_capacity(creates.len());
+    for (id, draft, accounts) in creates {
+        let handles: Vec<&str> = accounts.iter().map(|a| a.handle.display.as_str()).collect();
+        rows.push(creators::NewCreator {
+            id: *id,
+            draft,
+            search_text: creators::draft_search_text(draft, &handles),
+            max_followers: accounts.iter().filter_map(|a| a.followers).max().unwrap_or(0),
+        });
+        new_accounts.extend(accounts.iter().map(|a| (*id, Uuid::now_v7(), a)));
+        history.extend(pipeline::change(ctx, *id, None, &draft.stage, None));
+        let mut after = creator_json(draft);
+        if !accounts.is_empty()
+            && let Some(o) = after.as_object_mut()
+        {
+            let handles: Vec<String> =
+                accounts.iter().map(|a| format!("{}:@{}", a.platform.slug(), a.handle.display)).collect();
+            o.insert("social_accounts".into(), handles.into());
+        }
+        events.push(timeline::event(ctx, *id, "creator.created", diff::changes(&Value::Null, &after))?);
+    }
+    creators::insert_many(c, ws, &rows, &ctx.actor.to_string(), t).await?;
+    accounts::insert_many(c, ws, &new_accounts, t).await?;
+    stage_changes::insert_many(c, ws, &history).await?;
+    rapport_store::timeline::append_many(c, ws, &events).await?;
+    Ok(())
+}
+
+/// Updates one creator: its fields (with a timeline event and stage history) and its
+/// accounts (added or changed, each with an event; a snapshot when metrics were observed).
+async fn update(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+    stage_before: &str,
+    creator: Option<(CreatorDraft, Vec<diff::Change>)>,
+    ops: Vec<AccountOp>,
+    t: OffsetDateTime,
+) -> AppResult<()> {
+    let ws = ctx.ws();
+    if let Some((draft, changes)) = creator {
+        creators::update(c, ws, id, &draft, t).await?;
+        timeline::record(c, ctx, id, "creator.updated", changes).await?;
+        pipeline::record(c, ctx, id, Some(stage_before), &draft.stage, None).await?;
+    }
+    for op in &ops {
+        match op {
+            AccountOp::Add(a) => {
+                accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
+                let changes = diff::changes(&Value::Null, &account_json(a));
+                timeline::record(c, ctx, id, "account.added", changes).await?;
+            }
+            AccountOp::Change { id: account, draft, changes, observed } => {
+                accounts::update(c, ws, *account, draft, t).await?;
+                if *observed {
+                    accounts::insert_snapshot(c, ws, *account, draft, t).await?;
+                }
+                timeline::record(c, ctx, id, "account.updated", changes.clone()).await?;
+            }
+        }
+    }
+    if !ops.is_empty() {
+        creators::touch(c, ws, id, t).await?;
+    }
+    creators::refresh_derived(c, ws, id).await?;
+    Ok(())
+}
