@@ -80,13 +80,11 @@ pub async fn insert_many(
     now: OffsetDateTime,
 ) -> StoreResult<()> {
     let mut rows = Vec::with_capacity(accounts.len());
-    let mut snapshots = Vec::with_capacity(accounts.len());
     for (creator_id, id, d) in accounts {
         let mut a = args![*id, workspace_id, *creator_id];
         a.extend(draft_args(d)?);
         a.extend(args![now, now]);
         rows.push(a);
-        snapshots.push(snapshot_args(workspace_id, *id, d, now));
     }
     crate::bulk::insert(
         c,
@@ -98,8 +96,8 @@ pub async fn insert_many(
         rows,
     )
     .await?;
-    crate::bulk::insert(c, SNAPSHOT_INSERT, 9, "", snapshots).await?;
-    Ok(())
+    let firsts: Vec<(Uuid, &AccountDraft)> = accounts.iter().map(|(_, id, d)| (*id, *d)).collect();
+    insert_snapshots(c, workspace_id, &firsts, now).await
 }
 
 /// Replaces an account's fields; a snapshot is kept when metrics were observed anew.
@@ -131,7 +129,18 @@ pub async fn insert_snapshot(
     d: &AccountDraft,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    crate::bulk::insert(c, SNAPSHOT_INSERT, 9, "", vec![snapshot_args(workspace_id, account_id, d, now)]).await?;
+    insert_snapshots(c, workspace_id, &[(account_id, d)], now).await
+}
+
+/// Keeps a metric snapshot of many accounts — `(account_id, draft)` — at once.
+pub async fn insert_snapshots(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    accounts: &[(Uuid, &AccountDraft)],
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let rows = accounts.iter().map(|(id, d)| snapshot_args(workspace_id, *id, d, now)).collect();
+    crate::bulk::insert(c, SNAPSHOT_INSERT, 9, "", rows).await?;
     Ok(())
 }
 

@@ -28,6 +28,7 @@ pub(crate) async fn apply(
 ) -> AppResult<Vec<RowRecord>> {
     let mut records = Vec::with_capacity(plans.len());
     let mut creates: Vec<(Uuid, CreatorDraft, Vec<AccountDraft>)> = Vec::new();
+    let mut updates = Updates::default();
     for (row_number, plan) in plans {
         let record = |outcome, creator_id, before, error| RowRecord { row_number, outcome, creator_id, before, error };
         match plan {
@@ -41,12 +42,13 @@ pub(crate) async fn apply(
             Plan::Update { id, before, creator, accounts } => {
                 let stage_before = before.creator.stage.clone();
                 let before = serde_json::to_string(&*before).map_err(|e| AppError::Internal(e.to_string()))?;
-                update(c, ctx, id, &stage_before, creator, accounts, t).await?;
+                updates.add(ctx, id, &stage_before, creator, accounts)?;
                 records.push(record("updated", Some(id), Some(before), None));
             }
         }
     }
     create_many(c, ctx, &creates, t).await?;
+    updates.write(c, ctx, t).await?;
     Ok(records)
 }
 
@@ -92,42 +94,76 @@ async fn create_many(
     Ok(())
 }
 
-/// Updates one creator: its fields (with a timeline event and stage history) and its
-/// accounts (added or changed, each with an event; a snapshot when metrics were observed).
-async fn update(
-    c: &mut Conn<'_>,
-    ctx: &Ctx,
-    id: Uuid,
-    stage_before: &str,
-    creator: Option<(CreatorDraft, Vec<diff::Change>)>,
-    ops: Vec<AccountOp>,
-    t: OffsetDateTime,
-) -> AppResult<()> {
-    let ws = ctx.ws();
-    if let Some((draft, changes)) = creator {
-        creators::update(c, ws, id, &draft, t).await?;
-        timeline::record(c, ctx, id, "creator.updated", changes).await?;
-        pipeline::record(c, ctx, id, Some(stage_before), &draft.stage, None).await?;
-    }
-    for op in &ops {
-        match op {
-            AccountOp::Add(a) => {
-                accounts::insert(c, ws, id, Uuid::now_v7(), a, t).await?;
-                let changes = diff::changes(&Value::Null, &account_json(a));
-                timeline::record(c, ctx, id, "account.added", changes).await?;
-            }
-            AccountOp::Change { id: account, draft, changes, observed } => {
-                accounts::update(c, ws, *account, draft, t).await?;
-                if *observed {
-                    accounts::insert_snapshot(c, ws, *account, draft, t).await?;
+/// The updates of a run of rows, gathered to be written together.
+#[derive(Default)]
+struct Updates {
+    creators: Vec<(Uuid, CreatorDraft)>,
+    added: Vec<(Uuid, Uuid, AccountDraft)>,
+    changed: Vec<(Uuid, AccountDraft, bool)>,
+    events: Vec<rapport_store::timeline::EventRow>,
+    history: Vec<rapport_store::stage_changes::StageChangeRow>,
+    /// Every creator updated, in row order.
+    ids: Vec<Uuid>,
+}
+
+impl Updates {
+    /// One creator's update: its fields (with a timeline event and stage history) and its
+    /// accounts (added or changed, each with an event; a snapshot when metrics were
+    /// observed).
+    fn add(
+        &mut self,
+        ctx: &Ctx,
+        id: Uuid,
+        stage_before: &str,
+        creator: Option<(CreatorDraft, Vec<diff::Change>)>,
+        ops: Vec<AccountOp>,
+    ) -> AppResult<()> {
+        if let Some((draft, changes)) = creator {
+            self.events.push(timeline::event(ctx, id, "creator.updated", changes)?);
+            self.history.extend(pipeline::change(ctx, id, Some(stage_before), &draft.stage, None));
+            self.creators.push((id, draft));
+        }
+        for op in ops {
+            match op {
+                AccountOp::Add(a) => {
+                    let changes = diff::changes(&Value::Null, &account_json(&a));
+                    self.events.push(timeline::event(ctx, id, "account.added", changes)?);
+                    self.added.push((id, Uuid::now_v7(), a));
                 }
-                timeline::record(c, ctx, id, "account.updated", changes.clone()).await?;
+                AccountOp::Change { id: account, draft, changes, observed } => {
+                    self.events.push(timeline::event(ctx, id, "account.updated", changes)?);
+                    self.changed.push((account, draft, observed));
+                }
             }
         }
+        self.ids.push(id);
+        Ok(())
     }
-    if !ops.is_empty() {
-        creators::touch(c, ws, id, t).await?;
+
+    /// Writes the updates: a statement per changed creator row and per changed account,
+    /// the rest with multi-row statements; then every updated creator's derived columns
+    /// and `updated_at`, and its entry in the change log.
+    async fn write(self, c: &mut Conn<'_>, ctx: &Ctx, t: OffsetDateTime) -> AppResult<()> {
+        if self.ids.is_empty() {
+            return Ok(());
+        }
+        let ws = ctx.ws();
+        let creators: Vec<(Uuid, &CreatorDraft)> = self.creators.iter().map(|(id, d)| (*id, d)).collect();
+        creators::update_many(c, ws, &creators, t).await?;
+        for (account, draft, _) in &self.changed {
+            accounts::update(c, ws, *account, draft, t).await?;
+        }
+        let observed: Vec<(Uuid, &AccountDraft)> =
+            self.changed.iter().filter(|(_, _, observed)| *observed).map(|(id, d, _)| (*id, d)).collect();
+        accounts::insert_snapshots(c, ws, &observed, t).await?;
+        let added: Vec<(Uuid, Uuid, &AccountDraft)> = self.added.iter().map(|(c, id, a)| (*c, *id, a)).collect();
+        accounts::insert_many(c, ws, &added, t).await?;
+        stage_changes::insert_many(c, ws, &self.history).await?;
+        rapport_store::timeline::append_many(c, ws, &self.events).await?;
+        creators::refresh_derived_many(c, ws, &self.ids, Some(t)).await?;
+        let changed: Vec<Vec<rapport_store::Arg>> =
+            self.ids.iter().map(|id| rapport_store::args![ws, *id, t]).collect();
+        rapport_store::changes::record_many(c, changed).await?;
+        Ok(())
     }
-    creators::refresh_derived(c, ws, id).await?;
-    Ok(())
 }

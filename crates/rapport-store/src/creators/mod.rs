@@ -9,6 +9,9 @@ use rapport_core::creators::CreatorDraft;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod many;
+pub use many::*;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CreatorRow {
     pub id: Uuid,
@@ -93,7 +96,7 @@ pub async fn insert(
         a,
     )
     .await?;
-    replace_children(c, workspace_id, id, d, now).await
+    write_children(c, workspace_id, &[(id, d)], now, false).await
 }
 
 /// Replaces every editable field, the tags and the contact points.
@@ -104,166 +107,7 @@ pub async fn update(
     d: &CreatorDraft,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let mut a = args![id, workspace_id];
-    a.extend(draft_args(d)?);
-    a.push(Arg::Time(now));
-    c.execute(
-        "UPDATE creators SET display_name = $3, sort_name = $4, legal_name = $5, pronouns = $6, \
-         country = $7, city = $8, languages = $9, timezone = $10, bio = $11, niches = $12, \
-         tone_notes = $13, owner_id = $14, stage = $15, do_not_contact = $16, source = $17, \
-         custom_fields = $18, touch_every_days = $19, updated_at = $20 WHERE id = $1 AND workspace_id = $2",
-        a,
-    )
-    .await?;
-    replace_children(c, workspace_id, id, d, now).await
-}
-
-async fn replace_children(
-    c: &mut Conn<'_>,
-    workspace_id: Uuid,
-    id: Uuid,
-    d: &CreatorDraft,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    crate::changes::record(c, workspace_id, id).await?;
-    c.execute("DELETE FROM creator_tags WHERE creator_id = $1", args![id]).await?;
-    for tag in &d.tags {
-        c.execute(
-            "INSERT INTO creator_tags (workspace_id, creator_id, tag) VALUES ($1, $2, $3)",
-            args![workspace_id, id, tag.clone()],
-        )
-        .await?;
-    }
-    c.execute("DELETE FROM contact_points WHERE creator_id = $1", args![id]).await?;
-    for cp in &d.contact_points {
-        c.execute(
-            "INSERT INTO contact_points (id, workspace_id, creator_id, kind, value, normalized, is_primary, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            args![Uuid::now_v7(), workspace_id, id, cp.kind.clone(), cp.value.clone(), cp.normalized.clone(), cp.primary, now],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// The search text of a creator: its name, legal name, city, country, niches, handles
-/// (sorted), contact values (primary first, then by kind and value) and tags (sorted),
-/// lowercased — what the database's substring search matches.
-fn search_text<'a>(
-    head: impl IntoIterator<Item = &'a str>,
-    handles: Vec<&'a str>,
-    contacts: Vec<&'a str>,
-    tags: Vec<&'a str>,
-) -> String {
-    let mut words: Vec<&str> = head.into_iter().collect();
-    words.extend(handles);
-    words.extend(contacts);
-    words.extend(tags);
-    words.join(" ").to_lowercase()
-}
-
-/// The search text of a creator about to be written from `d` with accounts of `handles`
-/// (the same text [`refresh_derived`] computes once it is stored).
-pub fn draft_search_text(d: &CreatorDraft, handles: &[&str]) -> String {
-    let mut handles = handles.to_vec();
-    handles.sort_unstable();
-    let mut contacts: Vec<_> = d.contact_points.iter().collect();
-    contacts.sort_by(|a, b| (!a.primary, &a.kind, &a.value).cmp(&(!b.primary, &b.kind, &b.value)));
-    let mut tags: Vec<&str> = d.tags.iter().map(String::as_str).collect();
-    tags.sort_unstable();
-    let head = [Some(d.display_name.as_str()), d.legal_name.as_deref(), d.city.as_deref(), d.country.as_deref()];
-    let head = head.into_iter().flatten().chain(d.niches.iter().map(String::as_str));
-    search_text(head, handles, contacts.iter().map(|c| c.value.as_str()).collect(), tags)
-}
-
-/// Recomputes the denormalised columns: largest following and the search text.
-pub async fn refresh_derived(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<()> {
-    let Some(row) = get(c, workspace_id, id).await? else { return Ok(()) };
-    let handles: Vec<(String,)> =
-        c.fetch_all("SELECT handle FROM social_accounts WHERE creator_id = $1 ORDER BY handle", args![id]).await?;
-    let contacts = contact_points(c, &[id]).await?;
-    let tags = tags(c, &[id]).await?;
-    let niches = serde_json::from_str::<Vec<String>>(&row.niches).unwrap_or_default();
-    let head =
-        [Some(row.display_name.as_str()), row.legal_name.as_deref(), row.city.as_deref(), row.country.as_deref()];
-    let head = head.into_iter().flatten().chain(niches.iter().map(String::as_str));
-    let search_text = search_text(
-        head,
-        handles.iter().map(|h| h.0.as_str()).collect(),
-        contacts.iter().map(|c| c.value.as_str()).collect(),
-        tags.iter().map(|t| t.1.as_str()).collect(),
-    );
-    c.execute(
-        "UPDATE creators SET search_text = $3, \
-         max_followers = COALESCE((SELECT MAX(followers) FROM social_accounts WHERE creator_id = $1), 0) \
-         WHERE id = $1 AND workspace_id = $2",
-        args![id, workspace_id, search_text],
-    )
-    .await?;
-    Ok(())
-}
-
-/// A creator to write with [`insert_many`], with its derived columns computed beforehand.
-pub struct NewCreator<'a> {
-    pub id: Uuid,
-    pub draft: &'a CreatorDraft,
-    pub search_text: String,
-    pub max_followers: i64,
-}
-
-/// Inserts many creators with their tags and contact points, and their entries in the
-/// change log, in a few multi-row statements.
-pub async fn insert_many(
-    c: &mut Conn<'_>,
-    workspace_id: Uuid,
-    creators: &[NewCreator<'_>],
-    created_by: &str,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    let mut rows = Vec::with_capacity(creators.len());
-    let (mut tag_rows, mut contact_rows, mut change_rows) = (Vec::new(), Vec::new(), Vec::new());
-    for n in creators {
-        let mut a = args![n.id, workspace_id];
-        a.extend(draft_args(n.draft)?);
-        a.extend(args![created_by, now, now, n.max_followers, n.search_text.clone()]);
-        rows.push(a);
-        for tag in &n.draft.tags {
-            tag_rows.push(args![workspace_id, n.id, tag.clone()]);
-        }
-        for cp in &n.draft.contact_points {
-            contact_rows.push(args![
-                Uuid::now_v7(),
-                workspace_id,
-                n.id,
-                cp.kind.clone(),
-                cp.value.clone(),
-                cp.normalized.clone(),
-                cp.primary,
-                now
-            ]);
-        }
-        change_rows.push(args![workspace_id, n.id, now]);
-    }
-    crate::bulk::insert(
-        c,
-        "INSERT INTO creators (id, workspace_id, display_name, sort_name, legal_name, pronouns, country, \
-         city, languages, timezone, bio, niches, tone_notes, owner_id, stage, do_not_contact, source, \
-         custom_fields, touch_every_days, created_by, created_at, updated_at, max_followers, search_text)",
-        24,
-        "",
-        rows,
-    )
-    .await?;
-    crate::bulk::insert(c, "INSERT INTO creator_tags (workspace_id, creator_id, tag)", 3, "", tag_rows).await?;
-    crate::bulk::insert(
-        c,
-        "INSERT INTO contact_points (id, workspace_id, creator_id, kind, value, normalized, is_primary, created_at)",
-        8,
-        "",
-        contact_rows,
-    )
-    .await?;
-    crate::changes::record_many(c, change_rows).await
+    update_many(c, workspace_id, &[(id, d)], now).await
 }
 
 /// A creator of the workspace, deleted or not.
@@ -365,44 +209,6 @@ pub async fn holder_of_contact(
         display_name: r.display_name,
         deleted_at: r.deleted_at,
     }))
-}
-
-/// A contact point's holder, from [`holders_of_contacts`].
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ContactHolder {
-    pub kind: String,
-    pub normalized: String,
-    pub id: Uuid,
-    pub display_name: String,
-    pub deleted_at: Option<OffsetDateTime>,
-}
-
-/// The creators (deleted or not) holding any of the contact points `keys` — `(kind,
-/// normalized)` pairs — in a few statements.
-pub async fn holders_of_contacts(
-    c: &mut Conn<'_>,
-    workspace_id: Uuid,
-    keys: &[(String, String)],
-) -> StoreResult<Vec<ContactHolder>> {
-    let mut out = Vec::new();
-    for chunk in keys.chunks(crate::bulk::LOOKUP_CHUNK) {
-        let mut kinds: Vec<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        let mut f = Filter::with_args(args![workspace_id]);
-        let kinds: Vec<String> = kinds.into_iter().map(|k| f.param(Arg::from(k))).collect();
-        let values: Vec<String> = chunk.iter().map(|k| f.param(Arg::from(k.1.as_str()))).collect();
-        let (sql, a) = f.finish(format!(
-            "SELECT p.kind, p.normalized, c.id, c.display_name, c.deleted_at FROM contact_points p \
-             JOIN creators c ON c.id = p.creator_id \
-             WHERE p.workspace_id = $1 AND p.kind IN ({}) AND p.normalized IN ({})",
-            kinds.join(", "),
-            values.join(", ")
-        ));
-        let rows: Vec<ContactHolder> = c.fetch_all(sql, a).await?;
-        out.extend(rows.into_iter().filter(|r| chunk.iter().any(|k| k.0 == r.kind && k.1 == r.normalized)));
-    }
-    Ok(out)
 }
 
 /// Sort keys of the creator list.
