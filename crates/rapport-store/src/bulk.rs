@@ -25,6 +25,9 @@ pub async fn insert(
     rows: Vec<Vec<Arg>>,
 ) -> StoreResult<u64> {
     let per_statement = (MAX_PARAMS / width.max(1)).max(1);
+    // SQLite resolves numbered parameters (`$7`) by name, comparing each with every name
+    // before it — quadratic in a statement of thousands; plain `?` are numbered in order.
+    let anonymous = matches!(c, Conn::Sqlite(_));
     let mut inserted = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -42,8 +45,12 @@ pub async fn insert(
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&(args.len() + j + 1).to_string());
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&(args.len() + j + 1).to_string());
+                }
             }
             sql.push(')');
             args.extend(row);

@@ -175,6 +175,25 @@ pub async fn load_snapshots(
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, CreatorSnapshot>> {
+    load(c, workspace_id, ids, true).await
+}
+
+/// The current states of creators without their histories (no metric snapshots, and
+/// `stage_changes` left `None`): what deciding a change needs, not what restoring needs.
+pub async fn load_current(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, CreatorSnapshot>> {
+    load(c, workspace_id, ids, false).await
+}
+
+async fn load(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    history: bool,
+) -> StoreResult<HashMap<Uuid, CreatorSnapshot>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(crate::bulk::LOOKUP_CHUNK) {
         let query = |columns: &str, from: &str, order: &str| {
@@ -215,8 +234,12 @@ pub async fn load_snapshots(
             "account_snapshots s JOIN social_accounts a ON a.id = s.account_id WHERE a.workspace_id = $1 AND a.creator_id",
             "a.creator_id, s.account_id, s.id",
         );
-        let account_snapshots: Vec<AccountSnapshotOf> = c.fetch_all(sql, a).await?;
-        let stage_changes = crate::stage_changes::for_creators(c, workspace_id, chunk).await?;
+        let (account_snapshots, stage_changes) = if history {
+            let snapshots: Vec<AccountSnapshotOf> = c.fetch_all(sql, a).await?;
+            (snapshots, crate::stage_changes::for_creators(c, workspace_id, chunk).await?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         for creator in creators {
             let id = creator.id;
             let snapshot = CreatorSnapshot {
@@ -225,7 +248,7 @@ pub async fn load_snapshots(
                 contacts: Vec::new(),
                 accounts: Vec::new(),
                 account_snapshots: Vec::new(),
-                stage_changes: Some(Vec::new()),
+                stage_changes: history.then(Vec::new),
             };
             out.insert(id, snapshot);
         }
@@ -250,8 +273,8 @@ pub async fn load_snapshots(
             }
         }
         for r in stage_changes {
-            if let Some(Some(history)) = out.get_mut(&r.creator_id).map(|s| s.stage_changes.as_mut()) {
-                history.push(r);
+            if let Some(Some(rows)) = out.get_mut(&r.creator_id).map(|s| s.stage_changes.as_mut()) {
+                rows.push(r);
             }
         }
     }

@@ -40,7 +40,8 @@ pub(crate) struct Known {
 
 impl Known {
     /// Loads who holds the keys of `rows` and, when rows are matched to creators (update
-    /// and upsert modes), those creators' complete state.
+    /// and upsert modes), those creators' current state (without histories: a row that
+    /// updates one has its full snapshot read when it is written).
     pub(crate) async fn load(
         c: &mut Conn<'_>,
         ws: Uuid,
@@ -78,7 +79,7 @@ impl Known {
                 known.holders.values().filter(|h| h.deleted_at.is_none()).map(|h| h.id).collect();
             matched.sort_unstable();
             matched.dedup();
-            known.snapshots = snapshots::load_snapshots(c, ws, &matched).await?;
+            known.snapshots = snapshots::load_current(c, ws, &matched).await?;
         }
         Ok(known)
     }
@@ -94,7 +95,7 @@ impl Known {
         Some((*self.accounts.get(&k)?, self.holders.get(&k)?))
     }
 
-    /// The complete state of a creator a row matched.
+    /// The current state of a creator a row matched.
     pub(crate) fn snapshot(&self, id: Uuid) -> Option<&CreatorSnapshot> {
         self.snapshots.get(&id)
     }

@@ -244,6 +244,14 @@ pub(crate) async fn table_of(c: &mut Conn<'_>, ctx: &Ctx, job: &JobRow) -> AppRe
     Ok((table, mapping))
 }
 
+/// The header of a job's file and its mapping, without reading the rows.
+pub(crate) async fn headers_of(c: &mut Conn<'_>, ctx: &Ctx, job: &JobRow) -> AppResult<(Vec<String>, Mapping)> {
+    let content = store::content(c, ctx.ws(), job.id).await?;
+    let headers = read::rows(&content)?.headers;
+    let mapping = mapping_of(job, headers.len())?;
+    Ok((headers, mapping))
+}
+
 /// A job's stored mapping, for a file of `width` columns.
 pub(crate) fn mapping_of(job: &JobRow, width: usize) -> AppResult<Mapping> {
     let keys: Vec<String> = serde_json::from_str(&job.mapping).unwrap_or_default();

@@ -8,7 +8,7 @@
 
 use super::known::{Key, Known, keys};
 use super::plan::{Plan, plan, plan_row};
-use super::{JobView, Status, import_ctx, mapping_of, require_job, table_of, view, write};
+use super::{JobView, Status, headers_of, import_ctx, mapping_of, require_job, view, write};
 use crate::App;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 /// Rows written in one transaction. Larger batches save commits; this size keeps a
 /// batch's transaction well under a second and the progress moving.
-const BATCH: usize = 500;
+const BATCH: usize = 2000;
 
 /// Starts a job that has not run: its mapping must have no problems. A running job is
 /// left as it is.
@@ -42,10 +42,10 @@ pub async fn launch(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<JobView>
         Status::Failed => return Err(AppError::conflict("this import stopped with an error; resume it instead")),
     }
     // The file is read outside the write transaction, which stays short.
-    let (table, mapping) = table_of(&mut r.conn(), ctx, &job).await?;
+    let (headers, mapping) = headers_of(&mut r.conn(), ctx, &job).await?;
     drop(r);
     let (mode, key, _) = settings(&job);
-    mapping.check(&table.headers, mode, key).into_result(())?;
+    mapping.check(&headers, mode, key).into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     // Only from `previewed` with the settings just checked: a concurrent change of the

@@ -27,6 +27,10 @@ pub(crate) async fn apply(
     t: OffsetDateTime,
 ) -> AppResult<Vec<RowRecord>> {
     let mut records = Vec::with_capacity(plans.len());
+    // Plans were made from current states; what an undo puts back is the full snapshot.
+    let updated: Vec<Uuid> =
+        plans.iter().filter_map(|(_, p)| if let Plan::Update { id, .. } = p { Some(*id) } else { None }).collect();
+    let mut full = rapport_store::snapshots::load_snapshots(c, ctx.ws(), &updated).await?;
     let mut creates: Vec<(Uuid, CreatorDraft, Vec<AccountDraft>)> = Vec::new();
     let mut updates = Updates::default();
     for (row_number, plan) in plans {
@@ -40,6 +44,7 @@ pub(crate) async fn apply(
                 records.push(record("created", Some(id), None, None));
             }
             Plan::Update { id, before, creator, accounts } => {
+                let before = full.remove(&id).map(Box::new).unwrap_or(before);
                 let stage_before = before.creator.stage.clone();
                 let before = serde_json::to_string(&*before).map_err(|e| AppError::Internal(e.to_string()))?;
                 updates.add(ctx, id, &stage_before, creator, accounts)?;
