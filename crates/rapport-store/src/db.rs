@@ -238,7 +238,10 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5));
-                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+                // A pooled SQLite connection is a file handle in this process: pinging it before
+                // each use (sqlx's default) only adds a round trip to its worker thread.
+                let pool =
+                    SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts).await?;
                 Ok(Db::Sqlite(pool))
             }
             DbConfig::Postgres(url) => {
