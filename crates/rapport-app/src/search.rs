@@ -486,8 +486,10 @@ pub async fn count_listing(
         return Ok(None);
     }
     let query = SearchQuery {
-        platforms: q.platform.iter().cloned().collect(),
-        countries: q.country.iter().cloned().collect(),
+        platforms: q.platforms.clone(),
+        countries: q.countries.clone(),
+        min_engagement_pct: q.min_engagement_pct,
+        max_engagement_pct: q.max_engagement_pct,
         tags: q.tags.clone(),
         stages: q.stage.iter().cloned().collect(),
         min_followers: q.min_followers,

@@ -321,6 +321,23 @@ pub async fn holder_of_contact(
     .await
 }
 
+/// The bit of a platform in `creators.platform_mask` (the triggers of migration 0020 set
+/// the same bits), or `None` for a name that is not a platform.
+pub fn platform_bit(slug: &str) -> Option<i64> {
+    let position = [
+        "instagram", "tiktok", "youtube", "twitch", "x", "facebook", "threads", "pinterest", "snapchat", "linkedin",
+        "blog", "podcast", "newsletter",
+    ]
+    .iter()
+    .position(|p| *p == slug)?;
+    Some(1 << position)
+}
+
+/// The mask with the bits of these platforms (names that are not platforms add none).
+fn platform_mask(platforms: &[String]) -> i64 {
+    platforms.iter().filter_map(|p| platform_bit(p)).fold(0, |m, b| m | b)
+}
+
 /// Sort keys of the creator list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -343,12 +360,18 @@ pub struct ListQuery {
     pub q: Option<String>,
     pub stage: Option<String>,
     pub tags: Vec<String>,
-    pub platform: Option<String>,
-    pub country: Option<String>,
+    /// Has an account on any of these platforms.
+    pub platforms: Vec<String>,
+    /// Any of these countries.
+    pub countries: Vec<String>,
     pub owner_id: Option<Uuid>,
     pub unowned: bool,
     pub min_followers: Option<i64>,
     pub max_followers: Option<i64>,
+    /// Bounds on the engagement rate of the main account (the largest following); a creator
+    /// without one never passes a bound.
+    pub min_engagement_pct: Option<f64>,
+    pub max_engagement_pct: Option<f64>,
     pub updated_since: Option<OffsetDateTime>,
     /// Only soft-deleted creators instead of live ones.
     pub deleted: bool,
@@ -414,15 +437,10 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
     for tag in &q.tags {
         f.and("EXISTS (SELECT 1 FROM creator_tags t WHERE t.creator_id = c.id AND t.tag = ?)", args![tag.clone()]);
     }
-    if let Some(p) = &q.platform {
-        f.and(
-            "EXISTS (SELECT 1 FROM social_accounts s WHERE s.creator_id = c.id AND s.platform = ?)",
-            args![p.clone()],
-        );
+    if !q.platforms.is_empty() {
+        f.and("(c.platform_mask & ?) <> 0", args![platform_mask(&q.platforms)]);
     }
-    if let Some(country) = &q.country {
-        f.and("c.country = ?", args![country.clone()]);
-    }
+    f.and_in("c.country", q.countries.iter().map(|c| Arg::Text(c.clone())).collect());
     if let Some(owner) = q.owner_id {
         f.and("c.owner_id = ?", args![owner]);
     }
@@ -434,6 +452,12 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
     }
     if let Some(max) = q.max_followers {
         f.and("c.max_followers <= ?", args![max]);
+    }
+    if let Some(min) = q.min_engagement_pct {
+        f.and("c.main_engagement_pct >= ?", vec![Arg::OptF64(Some(min))]);
+    }
+    if let Some(max) = q.max_engagement_pct {
+        f.and("c.main_engagement_pct <= ?", vec![Arg::OptF64(Some(max))]);
     }
     if let Some(since) = q.updated_since {
         f.and("c.updated_at >= ?", args![since]);
@@ -522,4 +546,32 @@ pub async fn ids_after(
         }
     };
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_core::platform::Platform;
+
+    #[test]
+    fn every_platform_has_its_own_bit() {
+        let bits: Vec<i64> = Platform::ALL.iter().map(|p| platform_bit(p.slug()).unwrap_or(0)).collect();
+        assert!(bits.iter().all(|b| *b > 0), "{bits:?}");
+        assert_eq!(bits.iter().fold(0, |m, b| m | b).count_ones() as usize, Platform::ALL.len());
+        assert_eq!(platform_bit("myspace"), None);
+    }
+
+    #[test]
+    fn the_migration_sets_the_same_bits() {
+        for sql in [
+            include_str!("../migrations/sqlite/0020_creator_account_summary.sql"),
+            include_str!("../migrations/postgres/0020_creator_account_summary.sql"),
+        ] {
+            let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            for p in Platform::ALL {
+                let bit = platform_bit(p.slug()).unwrap_or(0);
+                assert!(sql.contains(&format!("WHEN '{}' THEN {bit} ", p.slug())), "{}", p.slug());
+            }
+        }
+    }
 }

@@ -340,13 +340,11 @@ impl CreatorQuery {
                 _ => e.add("limit", "must be a whole number from 1 to 200"),
             }
         }
-        let discovery = !cities.is_empty()
+        let index_only = !cities.is_empty()
             || !languages.is_empty()
             || !niches.is_empty()
             || min_views.is_some()
             || max_views.is_some()
-            || min_er.is_some()
-            || max_er.is_some()
             || audience_country.is_some()
             || audience_age.is_some()
             || audience_gender.is_some()
@@ -354,9 +352,20 @@ impl CreatorQuery {
             || fresh_days.is_some()
             || facets
             || stages.len() > 1
-            || platforms.len() > 1
-            || countries.len() > 1
             || !matches!(sort, Sort::Store(_));
+        // Several platforms or countries and engagement bounds: sorted by followers, the
+        // database walks its (workspace, followers) index with these filters on each entry and
+        // stops after a page, where the index would score every match to keep the top ones.
+        // Otherwise, and with several tags (which the database wants all of, the index any),
+        // they are the index's.
+        let walkable = platforms.len() > 1 || countries.len() > 1 || min_er.is_some() || max_er.is_some();
+        let walk = walkable
+            && !index_only
+            && q.is_none()
+            && matches!(sort, Sort::Store(SortKey::Followers))
+            && tags.len() <= 1
+            && shortlist.is_none();
+        let discovery = index_only || (walkable && !walk);
         // Membership lives in the database: a shortlist is always listed from there.
         if shortlist.is_some() && discovery {
             e.add(
@@ -441,12 +450,14 @@ impl CreatorQuery {
             q,
             stage: stages.into_iter().next(),
             tags,
-            platform: platforms.into_iter().next(),
-            country: countries.into_iter().next(),
+            platforms,
+            countries,
             owner_id,
             unowned,
             min_followers,
             max_followers,
+            min_engagement_pct: min_er,
+            max_engagement_pct: max_er,
             updated_since,
             deleted,
             include_do_not_contact: include_dnc,
