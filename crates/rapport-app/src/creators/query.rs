@@ -610,19 +610,25 @@ async fn list_from_store(
     query: &CreatorQuery,
     q: ListQuery,
 ) -> AppResult<CreatorPage> {
-    let mut rows = store::list(c, ctx.ws(), &q).await?;
-    let total = match crate::search::count_listing(app, latest, ctx.ws(), &q).await? {
+    // The index counts (on a blocking thread) while the database loads the page.
+    let page = async {
+        let mut rows = store::list(c, ctx.ws(), &q).await?;
+        let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
+        let next_cursor = if rows.len() as i64 > q.limit {
+            rows.truncate(q.limit as usize);
+            rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
+        } else {
+            None
+        };
+        let items = views_with(c, ctx, settings, rows).await?;
+        AppResult::Ok((items, next_cursor))
+    };
+    let (counted, page) = tokio::join!(crate::search::count_listing(app, latest, ctx.ws(), &q), page);
+    let (items, next_cursor) = page?;
+    let total = match counted? {
         Some(n) => n,
         None => store::count(c, ctx.ws(), &q).await?,
     };
-    let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
-    let next_cursor = if rows.len() as i64 > q.limit {
-        rows.truncate(q.limit as usize);
-        rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
-    } else {
-        None
-    };
-    let items = views_with(c, ctx, settings, rows).await?;
     Ok(CreatorPage { items, next_cursor, total, facets: None })
 }
 
