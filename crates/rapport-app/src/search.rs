@@ -461,7 +461,7 @@ pub async fn count_listing(
     ws: Uuid,
     q: &rapport_store::creators::ListQuery,
 ) -> AppResult<Option<i64>> {
-    use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
+    use rapport_search::{OwnerFilter, SearchQuery};
     let Some(search) = app.search.clone() else { return Ok(None) };
     // The database counts a creator without accounts as 0 followers; the index holds no
     // value for them, so any bound that 0 passes is the database's to count.
@@ -498,8 +498,8 @@ pub async fn count_listing(
         include_do_not_contact: q.include_do_not_contact,
         only_do_not_contact: q.only_do_not_contact,
         deleted: q.deleted,
-        sort: SearchSort::Followers { desc: true },
-        limit: 1,
+        // A count only: no page to keep, so no sort key to read per match.
+        limit: 0,
         ..SearchQuery::for_workspace(ws)
     };
     let index = search.index.clone();

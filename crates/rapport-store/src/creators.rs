@@ -407,7 +407,13 @@ impl SortKey {
     }
 }
 
-fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
+/// The `WHERE` of a listing. `walk`: the listing is sorted by followers, so it walks the
+/// (workspace, followers) index, whose entries carry the platforms, country and main
+/// engagement, and tests them there. Otherwise platforms are an `EXISTS` over the accounts:
+/// SQLite's planner (it has no statistics) then walks the sort's own index and stops after a
+/// page, where an in-row platform test makes it take the country index and sort every
+/// creator of a large country.
+fn filters(workspace_id: Uuid, q: &ListQuery, walk: bool) -> Filter {
     let mut f = Filter::with_args(args![workspace_id]);
     if q.deleted {
         f.and("c.deleted_at IS NOT NULL", vec![]);
@@ -437,10 +443,26 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
     for tag in &q.tags {
         f.and("EXISTS (SELECT 1 FROM creator_tags t WHERE t.creator_id = c.id AND t.tag = ?)", args![tag.clone()]);
     }
-    if !q.platforms.is_empty() {
-        f.and("(c.platform_mask & ?) <> 0", args![platform_mask(&q.platforms)]);
+    match q.platforms.as_slice() {
+        [] => {}
+        [one] if !walk => {
+            f.and(
+                "EXISTS (SELECT 1 FROM social_accounts s WHERE s.creator_id = c.id AND s.platform = ?)",
+                args![one.clone()],
+            );
+        }
+        many => {
+            f.and("(c.platform_mask & ?) <> 0", args![platform_mask(many)]);
+        }
     }
-    f.and_in("c.country", q.countries.iter().map(|c| Arg::Text(c.clone())).collect());
+    match q.countries.as_slice() {
+        [one] => {
+            f.and("c.country = ?", args![one.clone()]);
+        }
+        many => {
+            f.and_in("c.country", many.iter().map(|c| Arg::Text(c.clone())).collect());
+        }
+    }
     if let Some(owner) = q.owner_id {
         f.and("c.owner_id = ?", args![owner]);
     }
@@ -476,8 +498,8 @@ fn cursor_arg(k: &CursorKey) -> Arg {
 /// One page of creators: at most `limit + 1` rows, so the caller can tell whether more
 /// follow. Ties on the sort key are broken by id, so paging is stable under inserts.
 pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<Vec<CreatorRow>> {
-    let mut f = filters(workspace_id, q);
     let (key, desc) = q.sort.unwrap_or((SortKey::Updated, true));
+    let mut f = filters(workspace_id, q, key == SortKey::Followers);
     if let Some((k, id)) = &q.after {
         let fragment = match (key, desc) {
             (SortKey::Updated, true) => "c.updated_at < ? OR (c.updated_at = ? AND c.id < ?)",
@@ -504,7 +526,7 @@ pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreR
 
 /// How many creators match the filters (ignoring the cursor).
 pub async fn count(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<i64> {
-    let f = filters(workspace_id, q);
+    let f = filters(workspace_id, q, false);
     let sql = format!("SELECT COUNT(*) FROM creators c WHERE c.workspace_id = $1{}", f.and_clauses());
     let (sql, a) = f.finish(sql);
     c.scalar_i64(sql, a).await
