@@ -403,7 +403,7 @@ pub async fn list(
         sync(app).await?;
     }
     let (offset, limit, want_facets) = (q.offset, q.limit, q.facets);
-    let tiers = listed.settings.tiers.clone();
+    let tiers = listed.settings.tiers;
     // The index buckets tiers at the default boundaries; a workspace with its own counts
     // each of its tiers instead.
     let tier_query = (want_facets && tiers != rapport_core::tier::TierThresholds::default()).then(|| q.clone());

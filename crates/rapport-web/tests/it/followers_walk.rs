@@ -70,7 +70,7 @@ async fn seed(api: &Api) -> Vec<Model> {
             let (s, _) = api.delete(&format!("/creators/{}", id(&v))).await;
             assert!(s.is_success());
         }
-        accounts.sort_by(|a, b| b.1.cmp(&a.1));
+        accounts.sort_by_key(|a| std::cmp::Reverse(a.1));
         out.push(Model { id: id(&v), country, accounts, listed: k != 33 && k != 34 });
     }
     out
@@ -98,7 +98,7 @@ impl Case {
                 (i % 3 == 1).then_some(5_000 + (i as i64) * 300),
                 (i % 5 == 2).then_some(30_000 + (i as i64) * 700),
             ),
-            engagement: ((i % 2 == 0).then_some((i % 7) as f64 + 0.5), (i % 7 == 3).then_some(10.5)),
+            engagement: (i.is_multiple_of(2).then_some((i % 7) as f64 + 0.5), (i % 7 == 3).then_some(10.5)),
             desc: i % 6 != 5,
         }
     }
