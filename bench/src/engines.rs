@@ -237,7 +237,9 @@ impl InProcess {
                 let mut pooled = self.app.db.read().await?;
                 let mut c = pooled.conn();
                 let (count, rows) = if count_only {
-                    let n = match rapport_app::search::count_listing(&self.app, &mut c, self.ctx.ws(), &lq).await? {
+                    // The change log's position, which the API reads with the workspace settings.
+                    let latest = rapport_store::changes::latest(&mut c).await?;
+                    let n = match rapport_app::search::count_listing(&self.app, latest, self.ctx.ws(), &lq).await? {
                         Some(n) => n,
                         None => store::count(&mut c, self.ctx.ws(), &lq).await?,
                     };

@@ -198,8 +198,8 @@ async fn docs_for(
     let rows = store::get_many(c, ws, ids).await?;
     let found: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let gone = ids.iter().copied().filter(|id| !found.contains(id)).collect();
-    let views = crate::creators::views(c, &ctx, rows).await?;
     let settings = crate::settings::load(c, &ctx).await?;
+    let views = crate::creators::views_with(c, &ctx, &settings, rows).await?;
     let bands = bands(search, c, ws).await?;
     let docs = views
         .iter()
@@ -374,11 +374,20 @@ fn tier_counts(
     Ok(out)
 }
 
+/// What a list request has read before it asks the index: the workspace settings and
+/// the change log's newest sequence number.
+#[derive(Clone, Copy)]
+pub struct Listed<'a> {
+    pub settings: &'a WorkspaceSettings,
+    pub latest_change: i64,
+}
+
 /// Answers a list query from the index: ids (and facets) from tantivy, the creators
 /// themselves from the database, in the index's order.
 pub async fn list(
     app: &App,
     ctx: &Ctx,
+    listed: Listed<'_>,
     q: rapport_search::SearchQuery,
     sort: &str,
 ) -> AppResult<crate::creators::CreatorPage> {
@@ -390,16 +399,11 @@ pub async fn list(
     // Changes the index has not applied yet (written while it was being rebuilt, or by
     // another process since its last poll) are applied first: a list never misses a
     // change committed before it was asked for.
-    let behind = {
-        let mut r = app.db.read().await?;
-        search.index.checkpoint().unwrap_or(0) < changes::latest(&mut r.conn()).await?
-    };
-    if behind {
+    if search.index.checkpoint().unwrap_or(0) < listed.latest_change {
         sync(app).await?;
     }
     let (offset, limit, want_facets) = (q.offset, q.limit, q.facets);
-    let mut r = app.db.read().await?;
-    let tiers = crate::settings::load(&mut r.conn(), ctx).await?.tiers;
+    let tiers = listed.settings.tiers;
     // The index buckets tiers at the default boundaries; a workspace with its own counts
     // each of its tiers instead.
     let tier_query = (want_facets && tiers != rapport_core::tier::TierThresholds::default()).then(|| q.clone());
@@ -418,8 +422,9 @@ pub async fn list(
     if let Some(t) = tier_counts {
         result.facets.tiers = t;
     }
+    let mut r = app.db.read().await?;
     let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
-    let mut views = crate::creators::views(&mut r.conn(), ctx, rows).await?;
+    let mut views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
     let position = |id: &Uuid| result.ids.iter().position(|x| x == id).unwrap_or(usize::MAX);
     views.sort_by_key(|v| position(&v.id.0));
     let next = offset + limit;
@@ -443,7 +448,8 @@ pub async fn list(
     })
 }
 
-/// How many creators match a database listing's filters, counted by the index: a count
+/// How many creators match a database listing's filters, counted by the index (caught up
+/// to `latest_change`, the change log's newest sequence number as the caller read it): a count
 /// over a million creators takes the database seconds and the index milliseconds. `None`
 /// when the index cannot answer it exactly — not running, being rebuilt or behind the
 /// change log, or a filter only the
@@ -451,11 +457,11 @@ pub async fn list(
 /// that creators without accounts pass, all of several tags).
 pub async fn count_listing(
     app: &App,
-    c: &mut Conn<'_>,
+    latest_change: i64,
     ws: Uuid,
     q: &rapport_store::creators::ListQuery,
 ) -> AppResult<Option<i64>> {
-    use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
+    use rapport_search::{OwnerFilter, SearchQuery};
     let Some(search) = app.search.clone() else { return Ok(None) };
     // The database counts a creator without accounts as 0 followers; the index holds no
     // value for them, so any bound that 0 passes is the database's to count.
@@ -476,12 +482,14 @@ pub async fn count_listing(
     }
     // Exact or not at all: a change the index has not applied yet (another process's
     // write, a transaction in flight) leaves the count to the database.
-    if search.index.checkpoint().unwrap_or(0) < changes::latest(c).await? {
+    if search.index.checkpoint().unwrap_or(0) < latest_change {
         return Ok(None);
     }
     let query = SearchQuery {
-        platforms: q.platform.iter().cloned().collect(),
-        countries: q.country.iter().cloned().collect(),
+        platforms: q.platforms.clone(),
+        countries: q.countries.clone(),
+        min_engagement_pct: q.min_engagement_pct,
+        max_engagement_pct: q.max_engagement_pct,
         tags: q.tags.clone(),
         stages: q.stage.iter().cloned().collect(),
         min_followers: q.min_followers,
@@ -490,8 +498,8 @@ pub async fn count_listing(
         include_do_not_contact: q.include_do_not_contact,
         only_do_not_contact: q.only_do_not_contact,
         deleted: q.deleted,
-        sort: SearchSort::Followers { desc: true },
-        limit: 1,
+        // A count only: no page to keep, so no sort key to read per match.
+        limit: 0,
         ..SearchQuery::for_workspace(ws)
     };
     let index = search.index.clone();

@@ -24,8 +24,18 @@ pub struct WorkspaceSettings {
 }
 
 pub async fn load(c: &mut Conn<'_>, ctx: &Ctx) -> AppResult<WorkspaceSettings> {
-    let raw = workspaces::settings(c, ctx.ws()).await?;
-    serde_json::from_str(&raw).map_err(|e| AppError::Internal(format!("workspace settings are unreadable: {e}")))
+    parse(&workspaces::settings(c, ctx.ws()).await?)
+}
+
+/// The settings and the newest change-log sequence number, in one statement (a list
+/// request needs both: the tiers and stages, and whether the search index is behind).
+pub async fn load_with_latest_change(c: &mut Conn<'_>, ctx: &Ctx) -> AppResult<(WorkspaceSettings, i64)> {
+    let (raw, latest) = workspaces::settings_and_latest_change(c, ctx.ws()).await?;
+    Ok((parse(&raw)?, latest))
+}
+
+fn parse(raw: &str) -> AppResult<WorkspaceSettings> {
+    serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("workspace settings are unreadable: {e}")))
 }
 
 pub async fn get(app: &App, ctx: &Ctx) -> AppResult<WorkspaceSettings> {

@@ -244,7 +244,10 @@ impl Db {
                     // Rows stream from SQLite's worker thread through a channel; a longer
                     // one lets it run ahead of the reader instead of waking it per row.
                     .row_buffer_size(1024);
-                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+                // A pooled SQLite connection is a file handle in this process: pinging it before
+                // each use (sqlx's default) only adds a round trip to its worker thread.
+                let pool =
+                    SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts).await?;
                 Ok(Db::Sqlite(pool))
             }
             DbConfig::Postgres(url) => {

@@ -75,11 +75,18 @@ mod tests {
     /// The engine-neutral shape of a migration: each table with its column names in order,
     /// and every other statement up to a `SELECT` (indexes, drops, the columns an `INSERT`
     /// fills), with comments and spacing removed. Types and generated values may differ.
+    /// Trigger and function bodies are engine code (SQLite has no functions): a trigger is
+    /// compared up to `FOR EACH ROW` (its name, events and table), a function not at all.
     fn shape(sql: &str) -> Vec<String> {
         let text: String = sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join(" ");
-        text.split(';')
+        without_trigger_bodies(&without_dollar_quoted(&text))
+            .split(';')
             .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.is_empty() && !s.starts_with("CREATE FUNCTION "))
+            .map(|s| match s.split_once(" FOR EACH ROW") {
+                Some((head, _)) if s.starts_with("CREATE TRIGGER ") => format!("{head} FOR EACH ROW"),
+                _ => s,
+            })
             .map(|s| match s.strip_prefix("CREATE TABLE ") {
                 Some(rest) => {
                     let (name, body) = rest.split_once(" (").unwrap_or((rest, ""));
@@ -103,6 +110,43 @@ mod tests {
                 None => s.split(" SELECT ").next().unwrap_or("").to_string(),
             })
             .collect()
+    }
+
+    /// PostgreSQL function bodies (`$$ … $$`) removed.
+    fn without_dollar_quoted(sql: &str) -> String {
+        sql.split("$$").step_by(2).collect::<Vec<_>>().join(" ")
+    }
+
+    /// SQLite trigger bodies (`FOR EACH ROW BEGIN … END;`) cut down to `FOR EACH ROW;`.
+    fn without_trigger_bodies(sql: &str) -> String {
+        let mut out = String::new();
+        let mut rest = sql;
+        while let Some(at) = rest.find("FOR EACH ROW") {
+            let (head, tail) = rest.split_at(at + "FOR EACH ROW".len());
+            out.push_str(head);
+            rest = tail;
+            if rest.trim_start().starts_with("BEGIN")
+                && let Some(end) = rest.find("END;")
+            {
+                out.push(';');
+                rest = &rest[end + "END;".len()..];
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn trigger_and_function_bodies_are_left_out_of_the_shape() {
+        let lite =
+            "CREATE TRIGGER t AFTER DELETE ON a FOR EACH ROW BEGIN UPDATE b SET x = 1; END; CREATE INDEX i ON a (x);";
+        let pg = "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE b SET x = 1; END $$; \
+                  CREATE TRIGGER t AFTER DELETE ON a FOR EACH ROW EXECUTE FUNCTION f(); CREATE INDEX i ON a (x);";
+        let expected =
+            vec!["CREATE TRIGGER t AFTER DELETE ON a FOR EACH ROW".to_string(), "CREATE INDEX i ON a (x)".into()];
+        assert_eq!(shape(lite), expected);
+        assert_eq!(shape(pg), expected);
+        assert_ne!(shape(&lite.replace("DELETE", "INSERT")), expected);
     }
 
     #[test]

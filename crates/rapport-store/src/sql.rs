@@ -35,6 +35,16 @@ impl Filter {
         self
     }
 
+    /// Adds `column IN (…)` with a parameter per value (nothing for no values).
+    pub fn and_in(&mut self, column: &'static str, values: Vec<Arg>) -> &mut Self {
+        if values.is_empty() {
+            return self;
+        }
+        let list: Vec<String> = values.into_iter().map(|v| self.param(v)).collect();
+        self.clauses.push(format!("{column} IN ({})", list.join(", ")));
+        self
+    }
+
     /// Binds a value and returns its placeholder, for ORDER BY / LIMIT positions.
     pub fn param(&mut self, v: Arg) -> String {
         self.args.push(v);

@@ -60,6 +60,16 @@ pub async fn settings(c: &mut Conn<'_>, id: Uuid) -> StoreResult<String> {
     Ok(row.0)
 }
 
+/// The settings document and, in the same statement, the newest change-log sequence
+/// number (what a list request needs before it asks the search index).
+pub async fn settings_and_latest_change(c: &mut Conn<'_>, id: Uuid) -> StoreResult<(String, i64)> {
+    c.fetch_one(
+        "SELECT settings, (SELECT COALESCE(MAX(seq), 0) FROM creator_changes) FROM workspaces WHERE id = $1",
+        args![id],
+    )
+    .await
+}
+
 pub async fn set_settings(c: &mut Conn<'_>, id: Uuid, settings: String, now: OffsetDateTime) -> StoreResult<u64> {
     c.execute("UPDATE workspaces SET settings = $2, updated_at = $3 WHERE id = $1", args![id, settings, now]).await
 }

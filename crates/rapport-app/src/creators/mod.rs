@@ -113,12 +113,27 @@ fn json_list(s: &str) -> Vec<String> {
 
 /// Builds views for rows, loading contacts, tags, accounts and owners in batches.
 pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) -> AppResult<Vec<CreatorView>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let contacts = store::contact_points(c, &ids).await?;
-    let tags = store::tags(c, &ids).await?;
-    let accounts = accounts::list_for(c, ctx.ws(), &ids).await?;
-    let members = users::list_members(c, ctx.ws()).await?;
     let settings = crate::settings::load(c, ctx).await?;
+    views_with(c, ctx, &settings, rows).await
+}
+
+/// [`views`] with the workspace settings the caller has already loaded. A page costs
+/// four statements at most: contact points with tags, accounts, stage entry times, and the
+/// members only when a creator of the page has an owner.
+pub(crate) async fn views_with(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    settings: &crate::settings::WorkspaceSettings,
+    rows: Vec<CreatorRow>,
+) -> AppResult<Vec<CreatorView>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let (contacts, tags) = store::contacts_and_tags(c, &ids).await?;
+    let accounts = accounts::list_for(c, ctx.ws(), &ids).await?;
+    let members =
+        if rows.iter().any(|r| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
     let entered = rapport_store::stage_changes::entered_at(c, ctx.ws(), &ids).await?;
     let t = now();
     Ok(rows

@@ -2,10 +2,11 @@
 //! parameters (a search is a shareable link), validated into the store's keyset query or
 //! routed to the search index when text, facets or audience filters are asked for.
 
-use super::{CreatorView, views};
+use super::{CreatorView, views_with};
 use crate::App;
 use crate::context::Ctx;
 use crate::error::AppResult;
+use crate::settings::WorkspaceSettings;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rapport_core::Invalid;
@@ -13,6 +14,7 @@ use rapport_core::creators as domain;
 use rapport_core::ids::UserId;
 use rapport_core::platform::Platform;
 use rapport_core::tier::{Tier, TierThresholds};
+use rapport_store::Conn;
 use rapport_store::creators::{self as store, CursorKey, ListQuery, SortKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -338,13 +340,11 @@ impl CreatorQuery {
                 _ => e.add("limit", "must be a whole number from 1 to 200"),
             }
         }
-        let discovery = !cities.is_empty()
+        let index_only = !cities.is_empty()
             || !languages.is_empty()
             || !niches.is_empty()
             || min_views.is_some()
             || max_views.is_some()
-            || min_er.is_some()
-            || max_er.is_some()
             || audience_country.is_some()
             || audience_age.is_some()
             || audience_gender.is_some()
@@ -352,9 +352,20 @@ impl CreatorQuery {
             || fresh_days.is_some()
             || facets
             || stages.len() > 1
-            || platforms.len() > 1
-            || countries.len() > 1
             || !matches!(sort, Sort::Store(_));
+        // Several platforms or countries and engagement bounds: sorted by followers, the
+        // database walks its (workspace, followers) index with these filters on each entry and
+        // stops after a page, where the index would score every match to keep the top ones.
+        // Otherwise, and with several tags (which the database wants all of, the index any),
+        // they are the index's.
+        let walkable = platforms.len() > 1 || countries.len() > 1 || min_er.is_some() || max_er.is_some();
+        let walk = walkable
+            && !index_only
+            && q.is_none()
+            && matches!(sort, Sort::Store(SortKey::Followers))
+            && tags.len() <= 1
+            && shortlist.is_none();
+        let discovery = index_only || (walkable && !walk);
         // Membership lives in the database: a shortlist is always listed from there.
         if shortlist.is_some() && discovery {
             e.add(
@@ -439,12 +450,14 @@ impl CreatorQuery {
             q,
             stage: stages.into_iter().next(),
             tags,
-            platform: platforms.into_iter().next(),
-            country: countries.into_iter().next(),
+            platforms,
+            countries,
             owner_id,
             unowned,
             min_followers,
             max_followers,
+            min_engagement_pct: min_er,
+            max_engagement_pct: max_er,
             updated_since,
             deleted,
             include_do_not_contact: include_dnc,
@@ -515,6 +528,10 @@ fn decode_offset(s: &str, sort: &str) -> Option<usize> {
 /// the `stage` filter must name.
 pub async fn plan(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Plan> {
     let settings = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?;
+    plan_with(app, ctx, &settings, query)
+}
+
+fn plan_with(app: &App, ctx: &Ctx, settings: &WorkspaceSettings, query: &CreatorQuery) -> AppResult<Plan> {
     let mut e = Invalid::new();
     let unknown =
         |stage: &&str| rapport_core::pipeline::parse_slug(stage).is_ok_and(|s| settings.stages.get(&s).is_none());
@@ -567,29 +584,51 @@ pub struct CreatorPage {
     pub facets: Option<FacetCounts>,
 }
 
+/// One page of the list. The workspace settings and the change log's position are read
+/// once, in one statement, and serve the planner, the index and the page's views.
 pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<CreatorPage> {
-    match plan(app, ctx, query).await? {
-        Plan::Index(q) => crate::search::list(app, ctx, *q, &query.sort_param()).await,
-        Plan::Store(q) => list_from_store(app, ctx, query, *q).await,
+    // The connection goes back to the pool before the index may have to catch up (which
+    // takes one of its own).
+    let (settings, latest) = crate::settings::load_with_latest_change(&mut app.db.read().await?.conn(), ctx).await?;
+    match plan_with(app, ctx, &settings, query)? {
+        Plan::Index(q) => {
+            let listed = crate::search::Listed { settings: &settings, latest_change: latest };
+            crate::search::list(app, ctx, listed, *q, &query.sort_param()).await
+        }
+        Plan::Store(q) => {
+            let mut r = app.db.read().await?;
+            list_from_store(app, &mut r.conn(), ctx, (&settings, latest), query, *q).await
+        }
     }
 }
 
-async fn list_from_store(app: &App, ctx: &Ctx, query: &CreatorQuery, q: ListQuery) -> AppResult<CreatorPage> {
-    let mut r = app.db.read().await?;
-    let mut c = r.conn();
-    let mut rows = store::list(&mut c, ctx.ws(), &q).await?;
-    let total = match crate::search::count_listing(app, &mut c, ctx.ws(), &q).await? {
+async fn list_from_store(
+    app: &App,
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    (settings, latest): (&WorkspaceSettings, i64),
+    query: &CreatorQuery,
+    q: ListQuery,
+) -> AppResult<CreatorPage> {
+    // The index counts (on a blocking thread) while the database loads the page.
+    let page = async {
+        let mut rows = store::list(c, ctx.ws(), &q).await?;
+        let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
+        let next_cursor = if rows.len() as i64 > q.limit {
+            rows.truncate(q.limit as usize);
+            rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
+        } else {
+            None
+        };
+        let items = views_with(c, ctx, settings, rows).await?;
+        AppResult::Ok((items, next_cursor))
+    };
+    let (counted, page) = tokio::join!(crate::search::count_listing(app, latest, ctx.ws(), &q), page);
+    let (items, next_cursor) = page?;
+    let total = match counted? {
         Some(n) => n,
-        None => store::count(&mut c, ctx.ws(), &q).await?,
+        None => store::count(c, ctx.ws(), &q).await?,
     };
-    let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
-    let next_cursor = if rows.len() as i64 > q.limit {
-        rows.truncate(q.limit as usize);
-        rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
-    } else {
-        None
-    };
-    let items = views(&mut c, ctx, rows).await?;
     Ok(CreatorPage { items, next_cursor, total, facets: None })
 }
 

@@ -146,6 +146,54 @@ pub async fn tags(c: &mut Conn<'_>, creator_ids: &[Uuid]) -> StoreResult<Vec<(Uu
     c.fetch_all(sql, a).await
 }
 
+/// Contact points (as [`contact_points`]) and tags (as [`tags`]) of several creators in
+/// one statement: a list page's labels in one round trip.
+pub async fn contacts_and_tags(
+    c: &mut Conn<'_>,
+    creator_ids: &[Uuid],
+) -> StoreResult<(Vec<ContactRow>, Vec<(Uuid, String)>)> {
+    if creator_ids.is_empty() {
+        return Ok((vec![], vec![]));
+    }
+    let mut f = Filter::default();
+    let list = f.uuid_list(creator_ids);
+    // `part` 0 rows are contact points, 1 rows tags (in `value`); each part keeps its own order.
+    let (sql, a) = f.finish(format!(
+        "SELECT creator_id, kind, value, normalized, is_primary, part FROM (\
+         SELECT creator_id, kind, value, normalized, is_primary, 0 AS part FROM contact_points \
+         WHERE creator_id IN ({list}) UNION ALL \
+         SELECT creator_id, '' AS kind, tag AS value, tag AS normalized, FALSE AS is_primary, 1 AS part \
+         FROM creator_tags WHERE creator_id IN ({list})) x \
+         ORDER BY creator_id, part, is_primary DESC, kind, value"
+    ));
+    let rows: Vec<LabelRow> = c.fetch_all(sql, a).await?;
+    let (mut contacts, mut tags) = (Vec::new(), Vec::new());
+    for r in rows {
+        if r.part == 0 {
+            contacts.push(ContactRow {
+                creator_id: r.creator_id,
+                kind: r.kind,
+                value: r.value,
+                normalized: r.normalized,
+                is_primary: r.is_primary,
+            });
+        } else {
+            tags.push((r.creator_id, r.value));
+        }
+    }
+    Ok((contacts, tags))
+}
+
+#[derive(sqlx::FromRow)]
+struct LabelRow {
+    creator_id: Uuid,
+    kind: String,
+    value: String,
+    normalized: String,
+    is_primary: bool,
+    part: i32,
+}
+
 /// The workspace's tags with the number of (non-deleted) creators carrying each.
 pub async fn tag_counts(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec<(String, i64)>> {
     c.fetch_all(
@@ -211,6 +259,23 @@ pub async fn holder_of_contact(
     }))
 }
 
+/// The bit of a platform in `creators.platform_mask` (the triggers of migration 0020 set
+/// the same bits), or `None` for a name that is not a platform.
+pub fn platform_bit(slug: &str) -> Option<i64> {
+    let position = [
+        "instagram", "tiktok", "youtube", "twitch", "x", "facebook", "threads", "pinterest", "snapchat", "linkedin",
+        "blog", "podcast", "newsletter",
+    ]
+    .iter()
+    .position(|p| *p == slug)?;
+    Some(1 << position)
+}
+
+/// The mask with the bits of these platforms (names that are not platforms add none).
+fn platform_mask(platforms: &[String]) -> i64 {
+    platforms.iter().filter_map(|p| platform_bit(p)).fold(0, |m, b| m | b)
+}
+
 /// Sort keys of the creator list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -233,12 +298,18 @@ pub struct ListQuery {
     pub q: Option<String>,
     pub stage: Option<String>,
     pub tags: Vec<String>,
-    pub platform: Option<String>,
-    pub country: Option<String>,
+    /// Has an account on any of these platforms.
+    pub platforms: Vec<String>,
+    /// Any of these countries.
+    pub countries: Vec<String>,
     pub owner_id: Option<Uuid>,
     pub unowned: bool,
     pub min_followers: Option<i64>,
     pub max_followers: Option<i64>,
+    /// Bounds on the engagement rate of the main account (the largest following); a creator
+    /// without one never passes a bound.
+    pub min_engagement_pct: Option<f64>,
+    pub max_engagement_pct: Option<f64>,
     pub updated_since: Option<OffsetDateTime>,
     /// Only soft-deleted creators instead of live ones.
     pub deleted: bool,
@@ -274,7 +345,13 @@ impl SortKey {
     }
 }
 
-fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
+/// The `WHERE` of a listing. `walk`: the listing is sorted by followers, so it walks the
+/// (workspace, followers) index, whose entries carry the platforms, country and main
+/// engagement, and tests them there. Otherwise platforms are an `EXISTS` over the accounts:
+/// SQLite's planner (it has no statistics) then walks the sort's own index and stops after a
+/// page, where an in-row platform test makes it take the country index and sort every
+/// creator of a large country.
+fn filters(workspace_id: Uuid, q: &ListQuery, walk: bool) -> Filter {
     let mut f = Filter::with_args(args![workspace_id]);
     if q.deleted {
         f.and("c.deleted_at IS NOT NULL", vec![]);
@@ -304,14 +381,25 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
     for tag in &q.tags {
         f.and("EXISTS (SELECT 1 FROM creator_tags t WHERE t.creator_id = c.id AND t.tag = ?)", args![tag.clone()]);
     }
-    if let Some(p) = &q.platform {
-        f.and(
-            "EXISTS (SELECT 1 FROM social_accounts s WHERE s.creator_id = c.id AND s.platform = ?)",
-            args![p.clone()],
-        );
+    match q.platforms.as_slice() {
+        [] => {}
+        [one] if !walk => {
+            f.and(
+                "EXISTS (SELECT 1 FROM social_accounts s WHERE s.creator_id = c.id AND s.platform = ?)",
+                args![one.clone()],
+            );
+        }
+        many => {
+            f.and("(c.platform_mask & ?) <> 0", args![platform_mask(many)]);
+        }
     }
-    if let Some(country) = &q.country {
-        f.and("c.country = ?", args![country.clone()]);
+    match q.countries.as_slice() {
+        [one] => {
+            f.and("c.country = ?", args![one.clone()]);
+        }
+        many => {
+            f.and_in("c.country", many.iter().map(|c| Arg::Text(c.clone())).collect());
+        }
     }
     if let Some(owner) = q.owner_id {
         f.and("c.owner_id = ?", args![owner]);
@@ -324,6 +412,12 @@ fn filters(workspace_id: Uuid, q: &ListQuery) -> Filter {
     }
     if let Some(max) = q.max_followers {
         f.and("c.max_followers <= ?", args![max]);
+    }
+    if let Some(min) = q.min_engagement_pct {
+        f.and("c.main_engagement_pct >= ?", vec![Arg::OptF64(Some(min))]);
+    }
+    if let Some(max) = q.max_engagement_pct {
+        f.and("c.main_engagement_pct <= ?", vec![Arg::OptF64(Some(max))]);
     }
     if let Some(since) = q.updated_since {
         f.and("c.updated_at >= ?", args![since]);
@@ -342,8 +436,8 @@ fn cursor_arg(k: &CursorKey) -> Arg {
 /// One page of creators: at most `limit + 1` rows, so the caller can tell whether more
 /// follow. Ties on the sort key are broken by id, so paging is stable under inserts.
 pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<Vec<CreatorRow>> {
-    let mut f = filters(workspace_id, q);
     let (key, desc) = q.sort.unwrap_or((SortKey::Updated, true));
+    let mut f = filters(workspace_id, q, key == SortKey::Followers);
     if let Some((k, id)) = &q.after {
         let fragment = match (key, desc) {
             (SortKey::Updated, true) => "c.updated_at < ? OR (c.updated_at = ? AND c.id < ?)",
@@ -370,7 +464,7 @@ pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreR
 
 /// How many creators match the filters (ignoring the cursor).
 pub async fn count(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<i64> {
-    let f = filters(workspace_id, q);
+    let f = filters(workspace_id, q, false);
     let sql = format!("SELECT COUNT(*) FROM creators c WHERE c.workspace_id = $1{}", f.and_clauses());
     let (sql, a) = f.finish(sql);
     c.scalar_i64(sql, a).await
@@ -412,4 +506,32 @@ pub async fn ids_after(
         }
     };
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_core::platform::Platform;
+
+    #[test]
+    fn every_platform_has_its_own_bit() {
+        let bits: Vec<i64> = Platform::ALL.iter().map(|p| platform_bit(p.slug()).unwrap_or(0)).collect();
+        assert!(bits.iter().all(|b| *b > 0), "{bits:?}");
+        assert_eq!(bits.iter().fold(0, |m, b| m | b).count_ones() as usize, Platform::ALL.len());
+        assert_eq!(platform_bit("myspace"), None);
+    }
+
+    #[test]
+    fn the_migration_sets_the_same_bits() {
+        for sql in [
+            include_str!("../migrations/sqlite/0020_creator_account_summary.sql"),
+            include_str!("../migrations/postgres/0020_creator_account_summary.sql"),
+        ] {
+            let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            for p in Platform::ALL {
+                let bit = platform_bit(p.slug()).unwrap_or(0);
+                assert!(sql.contains(&format!("WHEN '{}' THEN {bit} ", p.slug())), "{}", p.slug());
+            }
+        }
+    }
 }

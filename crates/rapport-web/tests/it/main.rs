@@ -20,6 +20,7 @@ mod email;
 mod email_pages;
 mod execution_pages;
 mod files;
+mod followers_walk;
 mod imports;
 mod inbound;
 mod insights;

@@ -1,0 +1,254 @@
+//! Filter-only listings sorted by followers with several platforms or countries, or with
+//! engagement bounds, come from the database (a walk of its followers index): the results
+//! and totals equal a brute-force filter, keyset pages cover them once, and the account
+//! summary on the creator row (platforms, main account's engagement) follows every change
+//! of accounts, merges and their undo.
+
+use crate::harness::{Api, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+crate::db_tests!(
+    followers_sorted_filter_listings_equal_a_brute_force_filter,
+    the_account_summary_follows_account_changes,
+    the_account_summary_follows_a_merge_and_its_undo,
+    every_platform_is_found_by_the_walk,
+);
+
+const PLATFORMS: [&str; 5] = ["instagram", "tiktok", "youtube", "twitch", "x"];
+const COUNTRIES: [&str; 4] = ["DE", "FR", "GB", "US"];
+
+/// A creator as the brute-force model sees it.
+struct Model {
+    id: String,
+    country: Option<&'static str>,
+    /// `(platform, followers, engagement)`; the first is the main account (largest following).
+    accounts: Vec<(&'static str, i64, Option<f64>)>,
+    listed: bool,
+}
+
+impl Model {
+    fn followers(&self) -> i64 {
+        self.accounts.first().map_or(0, |a| a.1)
+    }
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap().to_string()).collect()
+}
+
+/// 36 creators: one or two accounts on varied platforms (distinct followings, some without an
+/// engagement rate), one without accounts, one do-not-contact and one deleted.
+async fn seed(api: &Api) -> Vec<Model> {
+    let mut out = Vec::new();
+    for k in 0..36i64 {
+        let country = (k % 9 != 4).then(|| COUNTRIES[(k % 4) as usize]);
+        let mut accounts = Vec::new();
+        if k != 35 {
+            let engagement = (k % 6 != 0).then(|| ((k * 7) % 13) as f64 + 0.5);
+            accounts.push((PLATFORMS[(k % 5) as usize], 1000 + k * 997, engagement));
+            if k % 3 == 0 {
+                let bigger = k % 9 == 0;
+                let followers = if bigger { 200_000 + k } else { 500 + k * 13 };
+                accounts.push((PLATFORMS[((k + 2) % 5) as usize], followers, Some(9.5)));
+            }
+        }
+        let body = json!({
+            "display_name": format!("Creator {k}"),
+            "country": country,
+            "do_not_contact": k == 34,
+            "social_accounts": accounts.iter().enumerate().map(|(n, (p, f, e))| json!({
+                "platform": p, "handle": format!("@c{k}n{n}"), "followers": f, "engagement_rate_pct": e,
+            })).collect::<Vec<_>>(),
+        });
+        let v = api.creator(body).await;
+        if k == 33 {
+            let (s, _) = api.delete(&format!("/creators/{}", id(&v))).await;
+            assert!(s.is_success());
+        }
+        accounts.sort_by_key(|a| std::cmp::Reverse(a.1));
+        out.push(Model { id: id(&v), country, accounts, listed: k != 33 && k != 34 });
+    }
+    out
+}
+
+/// One generated query: its URL parameters and the brute-force filter.
+struct Case {
+    platforms: Vec<&'static str>,
+    countries: Vec<&'static str>,
+    followers: (Option<i64>, Option<i64>),
+    engagement: (Option<f64>, Option<f64>),
+    desc: bool,
+}
+
+impl Case {
+    fn of(i: usize) -> Case {
+        // `n` distinct values from `at` on, every `step`th (coprime with the list's length).
+        let pick = |from: &[&'static str], n: usize, at: usize, step: usize| -> Vec<&'static str> {
+            (0..n).map(|j| from[(at + j * step) % from.len()]).collect()
+        };
+        Case {
+            platforms: pick(&PLATFORMS, i % 4, i, 2),
+            countries: pick(&COUNTRIES, (i / 2) % 4, i / 3, 1),
+            followers: (
+                (i % 3 == 1).then_some(5_000 + (i as i64) * 300),
+                (i % 5 == 2).then_some(30_000 + (i as i64) * 700),
+            ),
+            engagement: (i.is_multiple_of(2).then_some((i % 7) as f64 + 0.5), (i % 7 == 3).then_some(10.5)),
+            desc: i % 6 != 5,
+        }
+    }
+
+    fn url(&self, limit: usize) -> String {
+        let mut p = vec![format!("sort={}followers", if self.desc { "-" } else { "" }), format!("limit={limit}")];
+        if !self.platforms.is_empty() {
+            p.push(format!("platform={}", self.platforms.join(",")));
+        }
+        if !self.countries.is_empty() {
+            p.push(format!("country={}", self.countries.join(",")));
+        }
+        p.extend(self.followers.0.map(|v| format!("min_followers={v}")));
+        p.extend(self.followers.1.map(|v| format!("max_followers={v}")));
+        p.extend(self.engagement.0.map(|v| format!("min_engagement={v}")));
+        p.extend(self.engagement.1.map(|v| format!("max_engagement={v}")));
+        format!("/creators?{}", p.join("&"))
+    }
+
+    fn matches(&self, m: &Model) -> bool {
+        let f = m.followers();
+        let main_engagement = m.accounts.first().and_then(|a| a.2);
+        let within = |v: Option<f64>, (lo, hi): (Option<f64>, Option<f64>)| {
+            (lo.is_none() && hi.is_none())
+                || v.is_some_and(|v| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v <= hi))
+        };
+        m.listed
+            && (self.platforms.is_empty() || m.accounts.iter().any(|a| self.platforms.contains(&a.0)))
+            && (self.countries.is_empty() || m.country.is_some_and(|c| self.countries.contains(&c)))
+            && self.followers.0.is_none_or(|lo| f >= lo)
+            && self.followers.1.is_none_or(|hi| f <= hi)
+            && within(main_engagement, self.engagement)
+    }
+}
+
+async fn followers_sorted_filter_listings_equal_a_brute_force_filter(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let all = seed(&api).await;
+    for i in 0..40 {
+        let case = Case::of(i);
+        let mut want: Vec<&Model> = all.iter().filter(|m| case.matches(m)).collect();
+        want.sort_by_key(|m| m.followers());
+        if case.desc {
+            want.reverse();
+        }
+        let want: Vec<String> = want.iter().map(|m| m.id.clone()).collect();
+        // Pages of 4, following the cursor.
+        let (mut got, mut url, mut first) = (Vec::new(), case.url(4), true);
+        loop {
+            let (s, v) = api.get(&url).await;
+            assert_eq!(s, StatusCode::OK, "{url}: {v}");
+            if first {
+                assert_eq!(v["total"].as_u64(), Some(want.len() as u64), "{url}");
+                first = false;
+            }
+            got.extend(v["items"].as_array().unwrap().iter().map(id));
+            match v["next_cursor"].as_str() {
+                Some(c) => url = format!("{}&cursor={c}", case.url(4)),
+                None => break,
+            }
+            assert!(got.len() <= want.len(), "{url}: more pages than matches");
+        }
+        assert_eq!(got, want, "{}", case.url(4));
+    }
+}
+
+async fn listed(api: &Api, query: &str) -> Vec<String> {
+    let (s, v) = api.get(&format!("/creators?{query}&sort=-followers")).await;
+    assert_eq!(s, StatusCode::OK, "{query}: {v}");
+    names(&v)
+}
+
+async fn the_account_summary_follows_account_changes(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = api
+        .creator(json!({"display_name": "Ana", "country": "DE", "social_accounts": [
+            {"platform": "instagram", "handle": "@ana", "followers": 10000, "engagement_rate_pct": 2.0}]}))
+        .await;
+    let a = id(&ana);
+    let video = "platform=tiktok,youtube";
+    let engaged = "country=DE,FR&min_engagement=4";
+    assert!(listed(&api, video).await.is_empty());
+
+    let (s, tiktok) = api
+        .post(
+            &format!("/creators/{a}/accounts"),
+            json!({"platform": "tiktok", "handle": "@ana", "followers": 50000, "engagement_rate_pct": 5.0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{tiktok}");
+    let t = id(&tiktok);
+    assert_eq!(listed(&api, video).await, ["Ana"], "an added account adds its platform");
+    assert_eq!(listed(&api, engaged).await, ["Ana"], "the larger account is the main one");
+
+    let (s, _) = api.patch(&format!("/creators/{a}/accounts/{t}"), json!({"followers": 5000})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(listed(&api, engaged).await.is_empty(), "Instagram is the main account again");
+    assert_eq!(listed(&api, "country=DE,FR&max_engagement=3").await, ["Ana"]);
+
+    let (s, _) = api.patch(&format!("/creators/{a}/accounts/{t}"), json!({"platform": "twitch"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(listed(&api, video).await.is_empty(), "a changed platform leaves the old one");
+    assert_eq!(listed(&api, "platform=twitch,x").await, ["Ana"]);
+
+    let (s, _) = api.delete(&format!("/creators/{a}/accounts/{t}")).await;
+    assert!(s.is_success());
+    assert!(listed(&api, "platform=twitch,x").await.is_empty(), "a deleted account takes its platform");
+    assert_eq!(listed(&api, "platform=instagram,x").await, ["Ana"]);
+}
+
+async fn the_account_summary_follows_a_merge_and_its_undo(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = api
+        .creator(json!({"display_name": "Ana", "country": "DE", "social_accounts": [
+            {"platform": "instagram", "handle": "@ana", "followers": 10000, "engagement_rate_pct": 2.0}]}))
+        .await;
+    let bea = api
+        .creator(json!({"display_name": "Bea", "country": "FR", "social_accounts": [
+            {"platform": "twitch", "handle": "@bea", "followers": 30000, "engagement_rate_pct": 7.0}]}))
+        .await;
+    let streams = "platform=twitch,x";
+    let engaged = "country=DE,FR&min_engagement=5";
+    assert_eq!(listed(&api, streams).await, ["Bea"]);
+
+    let (s, m) = api.post(&format!("/creators/{}/merge", id(&ana)), json!({"loser_id": id(&bea)})).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(listed(&api, streams).await, ["Ana"], "the survivor has the loser's accounts");
+    assert_eq!(listed(&api, engaged).await, ["Ana"], "and its main account is the larger one");
+
+    let (s, u) = api.post(&format!("/merges/{}/undo", id(&m)), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{u}");
+    assert_eq!(listed(&api, streams).await, ["Bea"], "undo gives the accounts back");
+    assert_eq!(listed(&api, engaged).await, ["Bea"]);
+    assert_eq!(listed(&api, "platform=instagram,x").await, ["Ana"]);
+}
+
+async fn every_platform_is_found_by_the_walk(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let platforms: Vec<&str> = rapport_core::platform::Platform::ALL.iter().map(|p| p.slug()).collect();
+    for (k, p) in platforms.iter().enumerate() {
+        api.creator(json!({"display_name": format!("On {p}"), "social_accounts": [
+            {"platform": p, "handle": format!("@creator{k}"), "followers": 1000 + k as i64}]}))
+            .await;
+    }
+    for (k, p) in platforms.iter().enumerate() {
+        let other = platforms[(k + 1) % platforms.len()];
+        let mut got = listed(&api, &format!("platform={p},{other}")).await;
+        got.sort();
+        let mut want = vec![format!("On {p}"), format!("On {other}")];
+        want.sort();
+        assert_eq!(got, want, "{p}");
+    }
+}
