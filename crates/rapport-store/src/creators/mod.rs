@@ -524,8 +524,8 @@ mod tests {
     #[test]
     fn the_migration_sets_the_same_bits() {
         for sql in [
-            include_str!("../migrations/sqlite/0020_creator_account_summary.sql"),
-            include_str!("../migrations/postgres/0020_creator_account_summary.sql"),
+            include_str!("../../migrations/sqlite/0020_creator_account_summary.sql"),
+            include_str!("../../migrations/postgres/0020_creator_account_summary.sql"),
         ] {
             let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
             for p in Platform::ALL {
