@@ -235,7 +235,10 @@ pub async fn holders_of_handles(
             handles.join(", ")
         ));
         let rows: Vec<HandleHolder> = c.fetch_all(sql, a).await?;
-        out.extend(rows.into_iter().filter(|r| chunk.iter().any(|k| k.0 == r.platform && k.1 == r.handle_normalized)));
+        // The query matched each column on its own; keep the rows of the pairs asked for.
+        let wanted: std::collections::HashSet<(&str, &str)> =
+            chunk.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
+        out.extend(rows.into_iter().filter(|r| wanted.contains(&(r.platform.as_str(), r.handle_normalized.as_str()))));
     }
     Ok(out)
 }

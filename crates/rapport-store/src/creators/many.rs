@@ -8,6 +8,7 @@ use crate::db::{Arg, Conn};
 use crate::error::StoreResult;
 use crate::sql::Filter;
 use rapport_core::creators::CreatorDraft;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -44,7 +45,10 @@ pub async fn holders_of_contacts(
             values.join(", ")
         ));
         let rows: Vec<ContactHolder> = c.fetch_all(sql, a).await?;
-        out.extend(rows.into_iter().filter(|r| chunk.iter().any(|k| k.0 == r.kind && k.1 == r.normalized)));
+        // The query matched each column on its own; keep the rows of the pairs asked for.
+        let wanted: std::collections::HashSet<(&str, &str)> =
+            chunk.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
+        out.extend(rows.into_iter().filter(|r| wanted.contains(&(r.kind.as_str(), r.normalized.as_str()))));
     }
     Ok(out)
 }
@@ -109,9 +113,21 @@ pub async fn refresh_derived_many(
         let accounts: Vec<AccountOf> = c.fetch_all(sql, a).await?;
         let contacts = contact_points(c, chunk).await?;
         let tags = tags(c, chunk).await?;
+        // Per creator: its accounts, contact values and tags.
+        type Parts<'a> = (Vec<&'a AccountOf>, Vec<&'a str>, Vec<&'a str>);
+        let mut by_creator: HashMap<Uuid, Parts<'_>> = HashMap::new();
+        for a in &accounts {
+            by_creator.entry(a.creator_id).or_default().0.push(a);
+        }
+        for p in &contacts {
+            by_creator.entry(p.creator_id).or_default().1.push(p.value.as_str());
+        }
+        for t in &tags {
+            by_creator.entry(t.0).or_default().2.push(t.1.as_str());
+        }
         for row in rows {
-            let mine = accounts.iter().filter(|a| a.creator_id == row.id);
-            let max_followers = mine.clone().filter_map(|a| a.followers).max().unwrap_or(0);
+            let (mine, contacts, tags) = by_creator.remove(&row.id).unwrap_or_default();
+            let max_followers = mine.iter().filter_map(|a| a.followers).max().unwrap_or(0);
             let niches = serde_json::from_str::<Vec<String>>(&row.niches).unwrap_or_default();
             let head = [
                 Some(row.display_name.as_str()),
@@ -122,9 +138,9 @@ pub async fn refresh_derived_many(
             let head = head.into_iter().flatten().chain(niches.iter().map(String::as_str));
             let search_text = search_text(
                 head,
-                mine.map(|a| a.handle.as_str()).collect(),
-                contacts.iter().filter(|p| p.creator_id == row.id).map(|p| p.value.as_str()).collect(),
-                tags.iter().filter(|t| t.0 == row.id).map(|t| t.1.as_str()).collect(),
+                mine.iter().map(|a| a.handle.as_str()).collect(),
+                contacts,
+                tags,
             );
             c.execute(
                 "UPDATE creators SET search_text = $3, max_followers = $4, updated_at = COALESCE($5, updated_at) \
