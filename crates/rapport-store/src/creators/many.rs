@@ -136,12 +136,7 @@ pub async fn refresh_derived_many(
                 row.country.as_deref(),
             ];
             let head = head.into_iter().flatten().chain(niches.iter().map(String::as_str));
-            let search_text = search_text(
-                head,
-                mine.iter().map(|a| a.handle.as_str()).collect(),
-                contacts,
-                tags,
-            );
+            let search_text = search_text(head, mine.iter().map(|a| a.handle.as_str()).collect(), contacts, tags);
             c.execute(
                 "UPDATE creators SET search_text = $3, max_followers = $4, updated_at = COALESCE($5, updated_at) \
                  WHERE id = $1 AND workspace_id = $2",
