@@ -147,7 +147,7 @@ impl Updates {
 
     /// Writes the updates: a statement per changed creator row and per changed account,
     /// the rest with multi-row statements; then every updated creator's derived columns
-    /// and `updated_at`, and its entry in the change log.
+    /// and `updated_at`, and (once) its entry in the change log.
     async fn write(self, c: &mut Conn<'_>, ctx: &Ctx, t: OffsetDateTime) -> AppResult<()> {
         if self.ids.is_empty() {
             return Ok(());
@@ -166,8 +166,10 @@ impl Updates {
         stage_changes::insert_many(c, ws, &self.history).await?;
         rapport_store::timeline::append_many(c, ws, &self.events).await?;
         creators::refresh_derived_many(c, ws, &self.ids, Some(t)).await?;
+        // `update_many` logged the creators whose row changed; the others changed only accounts.
+        let logged: std::collections::HashSet<Uuid> = self.creators.iter().map(|(id, _)| *id).collect();
         let changed: Vec<Vec<rapport_store::Arg>> =
-            self.ids.iter().map(|id| rapport_store::args![ws, *id, t]).collect();
+            self.ids.iter().filter(|id| !logged.contains(*id)).map(|id| rapport_store::args![ws, *id, t]).collect();
         rapport_store::changes::record_many(c, changed).await?;
         Ok(())
     }
