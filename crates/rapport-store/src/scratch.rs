@@ -56,6 +56,21 @@ pub async fn create_postgres_database(admin_url: &str, prefix: &str) -> StoreRes
     Ok(format!("{root}/{name}{query}"))
 }
 
+/// Drops a scratch database made by [`create_postgres_database`] (closing the connections
+/// still open on it). Only names made there are accepted.
+pub async fn drop_postgres_database(admin_url: &str, url: &str) -> StoreResult<()> {
+    let path = url.split_once('?').map_or(url, |(b, _)| b);
+    let name = path.rsplit_once('/').map_or("", |(_, n)| n);
+    let scratch = name.rsplit_once('_').is_some_and(|(prefix, _)| created_ms(name, prefix).is_some());
+    if !scratch || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Config(format!("{name:?} is not a scratch database")));
+    }
+    let mut conn = PgConnection::connect(admin_url).await?;
+    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +83,16 @@ mod tests {
         assert!(made >= before - 1 && made <= before + 1000, "{made} vs {before}");
         assert_eq!(created_ms("rapport_test_notauuid", "rapport_test"), None);
         assert_eq!(created_ms(&name, "rapport_story"), None);
+    }
+
+    #[tokio::test]
+    async fn only_a_scratch_database_can_be_dropped() {
+        // Refused before any connection is made (the admin URL points nowhere).
+        for url in
+            ["postgres://u@127.0.0.1:1/postgres", "postgres://u@127.0.0.1:1/rapport_test_notauuid?sslmode=disable"]
+        {
+            let err = drop_postgres_database("postgres://u@127.0.0.1:1/postgres", url).await.unwrap_err();
+            assert!(matches!(err, StoreError::Config(_)), "{url}: {err}");
+        }
     }
 }

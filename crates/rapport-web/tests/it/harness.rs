@@ -30,11 +30,21 @@ macro_rules! db_tests {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 if let Some(app) = $crate::harness::TestApp::spawn($crate::harness::Engine::Postgres).await {
+                    let db = app.db.clone();
                     super::$name(app).await;
+                    // A test that passed leaves no database behind (a failed one keeps it to look at).
+                    $crate::harness::drop_database(&db).await;
                 }
             })*
         }
     };
+}
+
+/// Drops a test's PostgreSQL database.
+pub async fn drop_database(db: &DbConfig) {
+    if let (DbConfig::Postgres(url), Ok(admin)) = (db, std::env::var("TEST_DATABASE_URL")) {
+        rapport_store::scratch::drop_postgres_database(&admin, url).await.unwrap();
+    }
 }
 
 pub fn in_ci() -> bool {
