@@ -267,28 +267,25 @@ pub async fn sync(app: &App) -> AppResult<usize> {
         if rows.is_empty() {
             return Ok(done);
         }
-        // Advance over contiguous sequence numbers. A gap is a transaction still in flight
-        // (wait for it, at most the grace period) or one that rolled back (final once no
-        // writer is open on the database, so a write after a failed one is searchable at
-        // once).
+        // The checkpoint advances over contiguous sequence numbers. A gap is a transaction
+        // still in flight (wait for it, at most the grace period) or one that rolled back
+        // (final once no writer is open on the database). Rows past an open gap are indexed
+        // all the same — a document is read from the database, so indexing it again once
+        // the gap closes is harmless — and a write is searchable when its response is sent
+        // even while another transaction is open.
         let mut upto = checkpoint;
+        let mut blocked = false;
         let t = now();
-        let mut gaps_final: Option<bool> = None;
         for row in &rows {
-            if row.seq != upto + 1 && t - row.changed_at < GAP_GRACE {
-                let open = match gaps_final {
-                    Some(f) => !f,
-                    None => changes::writers_in_flight(&mut r.conn()).await?,
-                };
-                gaps_final = Some(!open);
-                if open {
-                    break;
-                }
+            if !blocked && row.seq != upto + 1 && t - row.changed_at < GAP_GRACE {
+                blocked = changes::writers_in_flight(&mut r.conn()).await?;
             }
-            upto = row.seq;
+            if !blocked {
+                upto = row.seq;
+            }
         }
         let mut by_ws: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for row in rows.iter().filter(|row| row.seq <= upto) {
+        for row in &rows {
             let ids = by_ws.entry(row.workspace_id).or_default();
             if !ids.contains(&row.creator_id) {
                 ids.push(row.creator_id);
@@ -301,16 +298,13 @@ pub async fn sync(app: &App) -> AppResult<usize> {
             deletes.extend(gone);
         }
         done += upserts.len();
-        if upto == checkpoint {
-            return Ok(done);
-        }
         // The documents and the new checkpoint land in one commit.
         let index = search.index.clone();
         tokio::task::spawn_blocking(move || index.apply(&upserts, &deletes, Some(upto)))
             .await
             .map_err(internal)?
             .map_err(internal)?;
-        if (rows.len() as i64) < BATCH {
+        if blocked || (rows.len() as i64) < BATCH {
             return Ok(done);
         }
     }

@@ -39,6 +39,36 @@ async fn a_write_after_a_rolled_back_one_is_searchable_at_once(app: TestApp) {
     assert_eq!(names(&v), vec!["Marie Schäfer".to_string()], "searchable at once, not after the gap's grace period");
 }
 
+/// Only PostgreSQL lets two writers be open at once; on SQLite the second waits for the first.
+mod postgres_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once() {
+        if let Some(app) = crate::harness::TestApp::spawn(crate::harness::Engine::Postgres).await {
+            let db = app.db.clone();
+            super::a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app).await;
+            crate::harness::drop_database(&db).await;
+        }
+    }
+}
+
+async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
+    let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
+    // Another writer holds the next sequence number of the change log and has not committed.
+    let mut tx = app.app.db.begin().await.unwrap();
+    rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
+    api.creator(json!({"display_name": "Marie Schäfer", "social_accounts": [{"platform": "instagram",
+        "handle": "@marie.kocht", "followers": 1000, "audience": {"countries": {"FR": 70}}}]}))
+        .await;
+    let (s, v) = api.get("/creators?audience_country=FR:50").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(names(&v), vec!["Marie Schäfer".to_string()], "searchable at once, not once the other commits");
+    tx.commit().await.unwrap();
+    let (_, v) = api.get("/creators?q=lima").await;
+    assert_eq!(names(&v), vec!["Ana Lima".to_string()], "the held change is applied once committed");
+}
+
 fn names(v: &Value) -> Vec<String> {
     v["items"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap().to_string()).collect()
 }
