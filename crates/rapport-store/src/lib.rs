@@ -15,6 +15,7 @@ pub mod db;
 pub mod deliverables;
 pub mod error;
 pub mod files;
+pub mod import_fingerprints;
 pub mod imports;
 pub mod inbound;
 pub mod interactions;

@@ -2,12 +2,19 @@
 //! their emails, phones and handles, the creators their ids name, and the complete state
 //! of every creator they match — loaded with a few statements for a whole batch, so that
 //! planning a row reads memory instead of making a round trip per lookup.
+//!
+//! A creator whose last import was this very row, with no write to it since, is not read
+//! at all: the row would change nothing (see [`fingerprint`] and
+//! `rapport_store::import_fingerprints`).
 
 use rapport_core::import::{ImportRow, MatchKey, Mode};
+use rapport_core::pipeline::Stages;
 use rapport_store::creators::Holder;
 use rapport_store::imports::CreatorSnapshot;
-use rapport_store::{Conn, accounts, creators, snapshots};
-use std::collections::HashMap;
+use rapport_store::{Conn, accounts, creators, import_fingerprints, snapshots};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::AppResult;
@@ -29,6 +36,19 @@ pub(crate) fn keys(row: &ImportRow) -> Vec<Key> {
     out
 }
 
+/// What identifies a row's effect on a creator: its values as parsed (the mapping, the
+/// human numbers and handles already resolved) and the workspace's stages, which a Stage
+/// cell is resolved against. The time metrics were observed is left out: a row whose
+/// figures equal the stored ones does not touch them, whatever its date.
+pub(crate) fn fingerprint(stages: &Stages, row: &ImportRow) -> String {
+    let mut row = row.clone();
+    for a in &mut row.accounts {
+        a.observed_at = OffsetDateTime::UNIX_EPOCH;
+    }
+    let digest = Sha256::new().chain_update(format!("rapport import row v1\n{stages:?}\n{row:?}")).finalize();
+    hex::encode(&digest[..16])
+}
+
 /// The stored facts about a set of rows' keys.
 #[derive(Debug, Default)]
 pub(crate) struct Known {
@@ -36,17 +56,24 @@ pub(crate) struct Known {
     /// The account holding each handle key.
     accounts: HashMap<Key, Uuid>,
     snapshots: HashMap<Uuid, CreatorSnapshot>,
+    /// The fingerprint of the row each matched creator was last imported from, when
+    /// nothing has written to the creator since.
+    fingerprints: HashMap<Uuid, String>,
+    /// The names of the matched creators.
+    names: HashMap<Uuid, String>,
 }
 
 impl Known {
     /// Loads who holds the keys of `rows` and, when rows are matched to creators (update
     /// and upsert modes), those creators' current state (without histories: a row that
-    /// updates one has its full snapshot read when it is written).
+    /// updates one has its full snapshot read when it is written) — except for creators
+    /// that only rows they were last imported from match.
     pub(crate) async fn load(
         c: &mut Conn<'_>,
         ws: Uuid,
         mode: Mode,
         key: MatchKey,
+        stages: &Stages,
         rows: &[&ImportRow],
     ) -> AppResult<Known> {
         let mut known = Known::default();
@@ -79,9 +106,42 @@ impl Known {
                 known.holders.values().filter(|h| h.deleted_at.is_none()).map(|h| h.id).collect();
             matched.sort_unstable();
             matched.dedup();
-            known.snapshots = snapshots::load_current(c, ws, &matched).await?;
+            known.names = known.holders.values().map(|h| (h.id, h.display_name.clone())).collect();
+            known.fingerprints = import_fingerprints::current(c, ws, &matched).await?;
+            // A creator is read when some row holding one of its keys is not the row it
+            // was last imported from.
+            let mut wanted: HashSet<Uuid> = HashSet::new();
+            for row in rows {
+                let held: Vec<Uuid> = known.dependencies(row).collect();
+                if held.iter().any(|id| !known.fingerprints.contains_key(id)) {
+                    wanted.extend(held);
+                } else if !held.is_empty() {
+                    let fp = fingerprint(stages, row);
+                    if !held.iter().all(|id| known.has_fingerprint(*id, &fp)) {
+                        wanted.extend(held);
+                    }
+                }
+            }
+            let wanted: Vec<Uuid> = matched.into_iter().filter(|id| wanted.contains(id)).collect();
+            known.snapshots = snapshots::load_current(c, ws, &wanted).await?;
         }
         Ok(known)
+    }
+
+    /// Whether the creator `id` is as `row` left it when it was last imported: the row
+    /// would change nothing.
+    pub(crate) fn imported_from(&self, id: Uuid, stages: &Stages, row: &ImportRow) -> bool {
+        self.fingerprints.get(&id).is_some_and(|stored| *stored == fingerprint(stages, row))
+    }
+
+    /// Whether a creator's fingerprint as stored is `fp` (then there is nothing to store).
+    pub(crate) fn has_fingerprint(&self, id: Uuid, fp: &str) -> bool {
+        self.fingerprints.get(&id).is_some_and(|stored| stored == fp)
+    }
+
+    /// The name of a creator a row matched.
+    pub(crate) fn name(&self, id: Uuid) -> Option<&str> {
+        self.names.get(&id).map(String::as_str)
     }
 
     /// The creator holding a key.

@@ -253,7 +253,7 @@ pub(crate) async fn plan_row(
     row: Result<ImportRow, Vec<FieldError>>,
 ) -> AppResult<Plan> {
     let rows: Vec<&ImportRow> = row.as_ref().into_iter().collect();
-    let known = Known::load(c, ws, mode, key, &rows).await?;
+    let known = Known::load(c, ws, mode, key, stages, &rows).await?;
     plan(&known, mode, key, stages, &row)
 }
 
@@ -288,6 +288,10 @@ pub(crate) fn plan(
             }
             _ => fail(key.slug(), format!("no creator in this workspace has this {}", key.label())),
         }),
+        (_, Some(id)) if known.imported_from(id, stages, row) => {
+            let name = known.name(id).unwrap_or_default().to_owned();
+            Ok(Plan::Unchanged { id, name })
+        }
         (_, Some(id)) => plan_update(known, id, stages, row),
         (_, None) => Ok(plan_create(known, stages, row)),
     }

@@ -6,7 +6,7 @@
 //! meanwhile, the batch is rolled back and its rows go again one transaction each, so
 //! only the conflicting row fails.
 
-use super::known::{Key, Known, keys};
+use super::known::{Key, Known, fingerprint, keys};
 use super::plan::{Plan, plan, plan_row};
 use super::{JobView, Status, headers_of, import_ctx, mapping_of, require_job, view, write};
 use crate::App;
@@ -333,7 +333,7 @@ impl RowJob<'_> {
         let mut rest = rows;
         while !rest.is_empty() {
             let parsed: Vec<&ImportRow> = rest.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
-            let known = Known::load(c, self.ctx.ws(), self.mode, self.key, &parsed).await?;
+            let known = Known::load(c, self.ctx.ws(), self.mode, self.key, self.stages, &parsed).await?;
             let mut segment = Segment::default();
             let mut taken = 0;
             for (number, row) in rest {
@@ -345,7 +345,9 @@ impl RowJob<'_> {
                 segment.push(*number, ok, plan);
                 taken += 1;
             }
-            records.extend(write::apply(c, self.ctx, segment.plans, t).await?);
+            let written = write::apply(c, self.ctx, segment.plans, t).await?;
+            self.store_fingerprints(c, &known, &rest[..taken], &written).await?;
+            records.extend(written);
             rest = &rest[taken..];
         }
         let mut counts = [0i64; 4];
@@ -358,6 +360,34 @@ impl RowJob<'_> {
             return Ok(Batch::OneByOne);
         }
         Ok(Batch::Written(counts))
+    }
+
+    /// Stores the fingerprint of each row that left its creator as the row says (created,
+    /// updated or found unchanged), unless it is the one stored already. `records` are the
+    /// records of `rows`, in the same order.
+    async fn store_fingerprints(
+        &self,
+        c: &mut Conn<'_>,
+        known: &Known,
+        rows: &[(i64, Result<ImportRow, Vec<FieldError>>)],
+        records: &[RowRecord],
+    ) -> AppResult<()> {
+        let mut fps = Vec::new();
+        for ((_, row), record) in rows.iter().zip(records) {
+            if let (Ok(row), Some(id), "created" | "updated" | "unchanged") = (row, record.creator_id, record.outcome) {
+                let fp = fingerprint(self.stages, row);
+                if !known.has_fingerprint(id, &fp) {
+                    fps.push((id, fp));
+                }
+            }
+        }
+        // An unchanged row and a later one updating the same creator can share a run: the
+        // creator is as the last one left it.
+        let mut seen = HashSet::new();
+        fps.reverse();
+        fps.retain(|(id, _)| seen.insert(*id));
+        rapport_store::import_fingerprints::store(c, self.ctx.ws(), &fps).await?;
+        Ok(())
     }
 
     /// Plans and writes one row with its record, in one transaction. Returns `false` when

@@ -33,6 +33,7 @@ mod pipeline;
 mod pipeline_pages;
 mod playbook;
 mod portal;
+mod reimports;
 mod search;
 mod sequences;
 mod shortlists;
