@@ -52,8 +52,8 @@ const JOB_COLUMNS: &str = "id, workspace_id, file_name, mode, match_key, default
 pub async fn insert_job(c: &mut Conn<'_>, j: &JobRow, content: &str) -> StoreResult<()> {
     c.execute(
         "INSERT INTO import_jobs (id, workspace_id, file_name, mode, match_key, default_platform, status, total, \
-         mapping, content, created_by, created_by_label, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         mapping, created_by, created_by_label, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
         args![
             j.id,
             j.workspace_id,
@@ -64,11 +64,15 @@ pub async fn insert_job(c: &mut Conn<'_>, j: &JobRow, content: &str) -> StoreRes
             j.status.clone(),
             j.total,
             j.mapping.clone(),
-            content,
             j.created_by.clone(),
             j.created_by_label.clone(),
             j.created_at
         ],
+    )
+    .await?;
+    c.execute(
+        "INSERT INTO import_files (job_id, workspace_id, content) VALUES ($1, $2, $3)",
+        args![j.id, j.workspace_id, content],
     )
     .await?;
     Ok(())
@@ -85,7 +89,7 @@ pub async fn get_job(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreRes
 /// The uploaded file's text.
 pub async fn content(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<String> {
     let row: (String,) = c
-        .fetch_one("SELECT content FROM import_jobs WHERE workspace_id = $1 AND id = $2", args![workspace_id, id])
+        .fetch_one("SELECT content FROM import_files WHERE workspace_id = $1 AND job_id = $2", args![workspace_id, id])
         .await?;
     Ok(row.0)
 }

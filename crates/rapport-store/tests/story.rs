@@ -5,7 +5,7 @@
 
 use rapport_core::creators::{self, AccountInput, ContactInput, CreatorInput};
 use rapport_store::creators::{ListQuery, SortKey};
-use rapport_store::{Db, DbConfig, StoreError, accounts, args, migrate, stage_changes, workspaces};
+use rapport_store::{Db, DbConfig, StoreError, accounts, args, imports, migrate, stage_changes, workspaces};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -155,5 +155,33 @@ async fn the_stage_history_backfill_starts_every_creator_in_its_stage_when_it_wa
         let first = &history[0];
         assert_eq!((first.from_stage.as_deref(), first.to_stage.as_str()), (None, "negotiating"));
         assert_eq!((first.changed_at, first.actor.as_str()), (t, "system"));
+    }
+}
+
+#[tokio::test]
+async fn an_import_file_moves_out_of_its_job_row_with_the_migration() {
+    for (db, _dir) in databases().await {
+        migrate::run_to(&db, 21).await.unwrap();
+        let (ws, job) = (Uuid::now_v7(), Uuid::now_v7());
+        let t = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
+        // A job as the schema of version 21 had it: the file in the job row.
+        tx.conn()
+            .execute(
+                "INSERT INTO import_jobs (id, workspace_id, file_name, mode, match_key, status, content, created_by, \
+                 created_by_label, created_at, updated_at) \
+                 VALUES ($1, $2, 'c.csv', 'upsert', 'email', 'completed', $3, 'user:someone', 'Someone', $4, $4)",
+                args![job, ws, "Name,Email\nÉlodie,e@example.com\n", t],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        migrate::run(&db).await.unwrap();
+        let mut r = db.read().await.unwrap();
+        let content = imports::content(&mut r.conn(), ws, job).await.unwrap();
+        assert_eq!(content, "Name,Email\nÉlodie,e@example.com\n");
+        assert!(imports::content(&mut r.conn(), Uuid::now_v7(), job).await.is_err(), "another workspace reads nothing");
     }
 }
