@@ -77,55 +77,83 @@ impl Known {
         rows: &[&ImportRow],
     ) -> AppResult<Known> {
         let mut known = Known::default();
+        known.reload(c, ws, mode, key, stages, rows, &HashSet::new()).await?;
+        Ok(known)
+    }
+
+    /// Loads what `rows` need into what is known, after a run of rows was written: what
+    /// was known about their keys and about the `written` creators is dropped first. Rows
+    /// that depend on nothing a run wrote keep what was loaded for them.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn reload(
+        &mut self,
+        c: &mut Conn<'_>,
+        ws: Uuid,
+        mode: Mode,
+        key: MatchKey,
+        stages: &Stages,
+        rows: &[&ImportRow],
+        written: &HashSet<Uuid>,
+    ) -> AppResult<()> {
+        for id in written {
+            self.snapshots.remove(id);
+            self.fingerprints.remove(id);
+        }
         let (mut contacts, mut handles, mut ids) = (Vec::new(), Vec::new(), Vec::new());
         for k in rows.iter().flat_map(|r| keys(r)) {
+            self.holders.remove(&k);
+            self.accounts.remove(&k);
             match k {
                 Key::Contact(kind, value) => contacts.push((kind, value)),
                 Key::Handle(platform, handle) => handles.push((platform, handle)),
                 Key::Id(id) => ids.push(id),
             }
         }
+        let mut found: Vec<Holder> = Vec::new();
         for h in creators::holders_of_contacts(c, ws, &contacts).await? {
             let holder = Holder { id: h.id, display_name: h.display_name, deleted_at: h.deleted_at };
-            known.holders.insert(Key::Contact(h.kind, h.normalized), holder);
+            found.push(holder.clone());
+            self.holders.insert(Key::Contact(h.kind, h.normalized), holder);
         }
         for h in accounts::holders_of_handles(c, ws, &handles).await? {
             let k = Key::Handle(h.platform, h.handle_normalized);
-            known.accounts.insert(k.clone(), h.account_id);
-            known.holders.insert(k, Holder { id: h.id, display_name: h.display_name, deleted_at: h.deleted_at });
+            let holder = Holder { id: h.id, display_name: h.display_name, deleted_at: h.deleted_at };
+            found.push(holder.clone());
+            self.accounts.insert(k.clone(), h.account_id);
+            self.holders.insert(k, holder);
         }
         if key == MatchKey::Id && mode != Mode::Create {
             for r in creators::get_many(c, ws, &ids).await? {
-                known
-                    .holders
-                    .insert(Key::Id(r.id), Holder { id: r.id, display_name: r.display_name, deleted_at: r.deleted_at });
+                let holder = Holder { id: r.id, display_name: r.display_name, deleted_at: r.deleted_at };
+                found.push(holder.clone());
+                self.holders.insert(Key::Id(r.id), holder);
             }
         }
-        if mode != Mode::Create {
-            let mut matched: Vec<Uuid> =
-                known.holders.values().filter(|h| h.deleted_at.is_none()).map(|h| h.id).collect();
-            matched.sort_unstable();
-            matched.dedup();
-            known.names = known.holders.values().map(|h| (h.id, h.display_name.clone())).collect();
-            known.fingerprints = import_fingerprints::current(c, ws, &matched).await?;
-            // A creator is read when some row holding one of its keys is not the row it
-            // was last imported from.
-            let mut wanted: HashSet<Uuid> = HashSet::new();
-            for row in rows {
-                let held: Vec<Uuid> = known.dependencies(row).collect();
-                if held.iter().any(|id| !known.fingerprints.contains_key(id)) {
+        if mode == Mode::Create {
+            return Ok(());
+        }
+        let mut matched: Vec<Uuid> = found.iter().filter(|h| h.deleted_at.is_none()).map(|h| h.id).collect();
+        matched.sort_unstable();
+        matched.dedup();
+        self.names.extend(found.into_iter().map(|h| (h.id, h.display_name)));
+        self.fingerprints.extend(import_fingerprints::current(c, ws, &matched).await?);
+        // A creator is read when some row holding one of its keys is not the row it was
+        // last imported from.
+        let mut wanted: HashSet<Uuid> = HashSet::new();
+        for row in rows {
+            let held: Vec<Uuid> = self.dependencies(row).collect();
+            if held.iter().any(|id| !self.fingerprints.contains_key(id)) {
+                wanted.extend(held);
+            } else if !held.is_empty() {
+                let fp = fingerprint(stages, row);
+                if !held.iter().all(|id| self.has_fingerprint(*id, &fp)) {
                     wanted.extend(held);
-                } else if !held.is_empty() {
-                    let fp = fingerprint(stages, row);
-                    if !held.iter().all(|id| known.has_fingerprint(*id, &fp)) {
-                        wanted.extend(held);
-                    }
                 }
             }
-            let wanted: Vec<Uuid> = matched.into_iter().filter(|id| wanted.contains(id)).collect();
-            known.snapshots = snapshots::load_current(c, ws, &wanted).await?;
         }
-        Ok(known)
+        let wanted: Vec<Uuid> = matched.into_iter().filter(|id| wanted.contains(id)).collect();
+        self.snapshots.extend(snapshots::load_current(c, ws, &wanted).await?);
+        Ok(())
     }
 
     /// Whether the creator `id` is as `row` left it when it was last imported: the row

@@ -330,10 +330,11 @@ impl RowJob<'_> {
         t: OffsetDateTime,
     ) -> AppResult<Batch> {
         let mut records = Vec::with_capacity(rows.len());
+        let (ws, mode, key, stages) = (self.ctx.ws(), self.mode, self.key, self.stages);
+        let parsed: Vec<&ImportRow> = rows.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+        let mut known = Known::load(c, ws, mode, key, stages, &parsed).await?;
         let mut rest = rows;
         while !rest.is_empty() {
-            let parsed: Vec<&ImportRow> = rest.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
-            let known = Known::load(c, self.ctx.ws(), self.mode, self.key, self.stages, &parsed).await?;
             let mut segment = Segment::default();
             let mut taken = 0;
             for (number, row) in rest {
@@ -345,10 +346,16 @@ impl RowJob<'_> {
                 segment.push(*number, ok, plan);
                 taken += 1;
             }
-            let written = write::apply(c, self.ctx, segment.plans, t).await?;
+            let written = write::apply(c, self.ctx, std::mem::take(&mut segment.plans), t).await?;
             self.store_fingerprints(c, &known, &rest[..taken], &written).await?;
             records.extend(written);
             rest = &rest[taken..];
+            // What the run wrote is reloaded for the rows that depend on it.
+            let stale: Vec<&ImportRow> =
+                rest.iter().filter_map(|(_, r)| r.as_ref().ok()).filter(|r| segment.blocks(&known, r)).collect();
+            if !stale.is_empty() {
+                known.reload(c, ws, mode, key, stages, &stale, &segment.touched).await?;
+            }
         }
         let mut counts = [0i64; 4];
         for r in &records {
