@@ -99,7 +99,8 @@ pub struct Api {
 #[derive(Deserialize)]
 struct Page {
     items: Vec<serde::de::IgnoredAny>,
-    total: i64,
+    /// Present unless the query asked for none (`total=false`).
+    total: Option<i64>,
     facets: Option<PageFacets>,
 }
 
@@ -164,7 +165,7 @@ impl Api {
         let page: Page = serde_json::from_slice(&body).context("reading the creator page")?;
         let count = match q.class {
             Class::Q4 => page.facets.map(|f| f.platforms.iter().map(|c| c.count).sum()),
-            c if c.is_count() => Some(page.total),
+            c if c.is_count() => page.total,
             _ => None,
         };
         Ok(Sample { latency, count, rows: page.items.len() })

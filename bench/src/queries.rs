@@ -108,8 +108,9 @@ const ENGAGEMENT_FLOORS: [f64; 3] = [2.0, 5.0, 10.0];
 const MID_RANKS: std::ops::Range<usize> = 30..300;
 
 impl Query {
-    /// The query as the product's list query model (the URL parameters of `GET /api/v1/creators`). Counts and
-    /// facets ask for a page of one (the smallest the API allows) and read `total` / `facets`.
+    /// The query as the product's list query model (the URL parameters of `GET /api/v1/creators`). Counts ask
+    /// for a page of one (the smallest the API allows) and read `total`; the page classes (Q4 reads `facets`) ask
+    /// for their top 20 without the count of every match (`total=false`).
     pub fn creator_query(&self) -> CreatorQuery {
         let join = |v: Vec<&str>| (!v.is_empty()).then(|| v.join(","));
         CreatorQuery {
@@ -122,6 +123,8 @@ impl Query {
             sort: self.class.sorted_by_followers().then(|| "-followers".to_owned()),
             facets: (self.class == Class::Q4).then(|| "true".to_owned()),
             limit: Some(if self.class.is_count() { "1" } else { "20" }.to_owned()),
+            // A page class asks for its top 20 only; a count class for the count.
+            total: (!self.class.is_count()).then(|| "false".to_owned()),
             ..CreatorQuery::default()
         }
     }

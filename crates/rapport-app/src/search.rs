@@ -429,7 +429,7 @@ pub async fn list(
     Ok(CreatorPage {
         items: views,
         next_cursor: (next < result.total).then(|| crate::creators::encode_offset(sort, next)),
-        total: result.total as i64,
+        total: Some(result.total as i64),
         facets: want_facets.then(|| FacetCounts {
             platforms: counts(&f.platforms),
             countries: counts(&f.countries),

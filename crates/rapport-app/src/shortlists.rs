@@ -154,11 +154,11 @@ async fn resolve(app: &App, ctx: &Ctx, input: &MembersInput) -> AppResult<Vec<uu
         let mut query = query_from_string(q).map_err(|i| Invalid::one("query", i.to_string()))?;
         query.limit = Some("200".into());
         loop {
-            let page = crate::creators::list(app, ctx, &query).await?;
-            if page.total as usize > MAX_BULK {
+            let (page, total) = crate::creators::list_with_total(app, ctx, &query).await?;
+            if total as usize > MAX_BULK {
                 return Err(Invalid::one(
                     "query",
-                    format!("matches {} creators; narrow it to at most {MAX_BULK}", page.total),
+                    format!("matches {total} creators; narrow it to at most {MAX_BULK}"),
                 )
                 .into());
             }

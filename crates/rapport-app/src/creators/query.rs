@@ -80,6 +80,9 @@ pub struct CreatorQuery {
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<String>,
+    /// `false` leaves `total` out of the page: counting every match is most of the work
+    /// of a large filtered listing, and a client paging with the cursor may not need it.
+    pub total: Option<String>,
 }
 
 /// How a query is answered: by the database (keyset pages, always exact) or by the search
@@ -194,7 +197,7 @@ impl CreatorQuery {
     pub fn from_query_string(q: &str) -> Result<CreatorQuery, Invalid> {
         let obj: serde_json::Map<String, Value> = url::form_urlencoded::parse(q.trim_start_matches('?').as_bytes())
             .into_owned()
-            .filter(|(k, _)| k != "cursor" && k != "facets")
+            .filter(|(k, _)| k != "cursor" && k != "facets" && k != "total")
             .map(|(k, v)| (k, Value::String(v)))
             .collect();
         super::parse_json(Value::Object(obj))
@@ -538,6 +541,7 @@ fn plan_with(app: &App, ctx: &Ctx, settings: &WorkspaceSettings, query: &Creator
     if list_of(&query.stage).iter().any(unknown) {
         e.add("stage", settings.stages.not_one_of());
     }
+    flag(&mut e, "total", &query.total);
     match query.plan(ctx.ws(), &settings.tiers, app.search.is_some()) {
         Ok(plan) => Ok(e.into_result(plan)?),
         Err(more) => {
@@ -577,8 +581,9 @@ pub struct CreatorPage {
     pub items: Vec<CreatorView>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// How many creators match the filters in all.
-    pub total: i64,
+    /// How many creators match the filters in all; left out with `total=false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
     /// With `facets=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<FacetCounts>,
@@ -590,23 +595,38 @@ pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Creat
     // The connection goes back to the pool before the index may have to catch up (which
     // takes one of its own).
     let (settings, latest) = crate::settings::load_with_latest_change(&mut app.db.read().await?.conn(), ctx).await?;
-    match plan_with(app, ctx, &settings, query)? {
+    let plan = plan_with(app, ctx, &settings, query)?;
+    let counted = !matches!(text(&query.total), Some("false" | "0"));
+    let mut page = match plan {
         Plan::Index(q) => {
             let listed = crate::search::Listed { settings: &settings, latest_change: latest };
-            crate::search::list(app, ctx, listed, *q, &query.sort_param()).await
+            crate::search::list(app, ctx, listed, *q, &query.sort_param()).await?
         }
         Plan::Store(q) => {
             let mut r = app.db.read().await?;
-            list_from_store(app, &mut r.conn(), ctx, (&settings, latest), query, *q).await
+            list_from_store(app, &mut r.conn(), ctx, (&settings, latest, counted), query, *q).await?
         }
+    };
+    if !counted {
+        page.total = None;
     }
+    Ok(page)
+}
+
+/// A page with the count of every match, whatever the query says about counting (for
+/// pages and checks that need the count).
+pub async fn list_with_total(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<(CreatorPage, i64)> {
+    let counted = CreatorQuery { total: None, ..query.clone() };
+    let page = list(app, ctx, &counted).await?;
+    let total = page.total.unwrap_or_default();
+    Ok((page, total))
 }
 
 async fn list_from_store(
     app: &App,
     c: &mut Conn<'_>,
     ctx: &Ctx,
-    (settings, latest): (&WorkspaceSettings, i64),
+    (settings, latest, counted): (&WorkspaceSettings, i64, bool),
     query: &CreatorQuery,
     q: ListQuery,
 ) -> AppResult<CreatorPage> {
@@ -623,13 +643,17 @@ async fn list_from_store(
         let items = views_with(c, ctx, settings, rows).await?;
         AppResult::Ok((items, next_cursor))
     };
-    let (counted, page) = tokio::join!(crate::search::count_listing(app, latest, ctx.ws(), &q), page);
+    if !counted {
+        let (items, next_cursor) = page.await?;
+        return Ok(CreatorPage { items, next_cursor, total: None, facets: None });
+    }
+    let (by_index, page) = tokio::join!(crate::search::count_listing(app, latest, ctx.ws(), &q), page);
     let (items, next_cursor) = page?;
-    let total = match counted? {
+    let total = match by_index? {
         Some(n) => n,
         None => store::count(c, ctx.ws(), &q).await?,
     };
-    Ok(CreatorPage { items, next_cursor, total, facets: None })
+    Ok(CreatorPage { items, next_cursor, total: Some(total), facets: None })
 }
 
 /// A tag with how many live creators carry it.

@@ -78,8 +78,8 @@ pub async fn board(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Boar
     let mut out = Vec::with_capacity(columns.len());
     for (slug, label, kind, list_query) in columns {
         let page_query = CreatorQuery { limit: Some(CARDS_PER_COLUMN.to_string()), ..list_query.clone() };
-        let page = creators::list(app, ctx, &page_query).await?;
-        out.push(Column { slug, label, kind, total: page.total, cards: page.items, list_query });
+        let (page, total) = creators::list_with_total(app, ctx, &page_query).await?;
+        out.push(Column { slug, label, kind, total, cards: page.items, list_query });
     }
     Ok(Board { columns: out })
 }

@@ -14,6 +14,7 @@ crate::db_tests!(
     a_duplicate_email_is_a_409_naming_the_existing_creator,
     a_failed_multi_row_create_leaves_nothing_behind,
     pagination_is_stable_while_creators_are_inserted,
+    a_page_asked_without_its_total_leaves_the_count_out,
     filters_narrow_the_list,
     soft_delete_hides_a_creator_until_it_is_restored,
     a_patch_changes_only_the_given_fields_and_the_timeline_records_the_diff,
@@ -279,6 +280,34 @@ async fn pagination_is_stable_while_creators_are_inserted(app: TestApp) {
     let (s, v) = api.get("/creators?sort=name&cursor=bogus").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["fields"][0]["field"], "cursor");
+}
+
+async fn a_page_asked_without_its_total_leaves_the_count_out(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for (name, followers) in [("Ana", 5000), ("Bea", 20000), ("Cem", 90000)] {
+        api.creator(json!({"display_name": name, "country": "DE", "niches": ["food"],
+            "social_accounts": [{"platform": "instagram", "handle": name, "followers": followers}]}))
+            .await;
+    }
+    // A database listing (filters only) and an index one (text), each paged to the end.
+    for query in ["platform=instagram&country=DE&sort=-followers", "q=food&sort=-followers"] {
+        let (_, counted) = api.get(&format!("/creators?{query}&limit=2")).await;
+        assert_eq!(counted["total"], 3, "{query}: counted by default");
+        let (s, first) = api.get(&format!("/creators?{query}&limit=2&total=false")).await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        assert!(first.get("total").is_none(), "{query}: {first}");
+        let cursor = first["next_cursor"].as_str().unwrap();
+        let (_, second) = api.get(&format!("/creators?{query}&limit=2&total=false&cursor={cursor}")).await;
+        let names: Vec<&str> = [&first, &second]
+            .iter()
+            .flat_map(|p| p["items"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap()))
+            .collect();
+        assert_eq!(names, ["Cem", "Bea", "Ana"], "{query}");
+        assert!(second.get("next_cursor").is_none_or(Value::is_null), "{query}: {second}");
+    }
+    let (s, v) = api.get("/creators?total=perhaps").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "total");
 }
 
 async fn filters_narrow_the_list(app: TestApp) {

@@ -340,12 +340,12 @@ async fn list_creators(
     {
         asked.facets = Some("true".into());
     }
-    let (page, errors) = match creators::list(&state.app, session.ctx(), &asked).await {
+    let ((page, total), errors) = match creators::list_with_total(&state.app, session.ctx(), &asked).await {
         Ok(p) => (p, vec![]),
         Err(AppError::Invalid(inv)) => {
             // Show what was wrong with the filters and the unfiltered list below.
             let errs = inv.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            (creators::list(&state.app, session.ctx(), &CreatorQuery::default()).await?, errs)
+            (creators::list_with_total(&state.app, session.ctx(), &CreatorQuery::default()).await?, errs)
         }
         Err(e) => return Err(e.into()),
     };
@@ -368,8 +368,8 @@ async fn list_creators(
     let list = ListPage {
         layout,
         rows: page.items.iter().map(|c| row(c, t)).collect(),
-        total: crate::format::grouped(page.total),
-        total_n: page.total,
+        total: crate::format::grouped(total),
+        total_n: total,
         filtered: q.is_filtered(),
         chips,
         clear_url: if deleted { "/creators?deleted=true".into() } else { "/creators".into() },
