@@ -48,8 +48,8 @@ const JOB_COLUMNS: &str = "id, workspace_id, file_name, mode, match_key, default
     updated, unchanged, failed, rows_done, rows_undone, mapping, error, created_by, created_by_label, undone_by, \
     undone_by_label, created_at, updated_at, started_at, finished_at";
 
-/// Stores a new job with the file's text.
-pub async fn insert_job(c: &mut Conn<'_>, j: &JobRow, content: &str) -> StoreResult<()> {
+/// Stores a new job with the file's text (taken, not copied: it may be hundreds of MB).
+pub async fn insert_job(c: &mut Conn<'_>, j: &JobRow, content: String) -> StoreResult<()> {
     c.execute(
         "INSERT INTO import_jobs (id, workspace_id, file_name, mode, match_key, default_platform, status, total, \
          mapping, created_by, created_by_label, created_at, updated_at) \

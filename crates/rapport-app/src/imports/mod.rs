@@ -338,7 +338,7 @@ pub async fn start(
         finished_at: None,
     };
     let mut tx = app.db.begin().await?;
-    store::insert_job(&mut tx.conn(), &row, &decoded.text).await?;
+    store::insert_job(&mut tx.conn(), &row, decoded.text).await?;
     tx.commit().await?;
     tracing::info!(job = %ImportJobId(row.id), rows = row.total, "import uploaded");
     Ok(view(row))
