@@ -21,22 +21,32 @@ crate::db_tests!(
     a_write_after_a_rolled_back_one_is_searchable_at_once,
 );
 
-async fn a_write_after_a_rolled_back_one_is_searchable_at_once(app: TestApp) {
+/// A workspace with one creator, Ana, and a transaction that has written her to the change
+/// log (taking its next sequence number) and is still open.
+async fn ana_and_a_change_log_write(app: &TestApp) -> (crate::harness::Api, rapport_store::Tx) {
     let (api, p) = app.api_in_new_workspace("Acme").await;
     let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
     let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
-    // A transaction that wrote to the change log and rolled back: on PostgreSQL its
-    // sequence number is never handed out again, leaving a gap.
-    {
-        let mut tx = app.app.db.begin().await.unwrap();
-        rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
-    }
+    let mut tx = app.app.db.begin().await.unwrap();
+    rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
+    (api, tx)
+}
+
+/// Creates Marie and finds her by an audience filter (an index-answered search) at once.
+async fn marie_is_searchable_at_once(api: &crate::harness::Api, why: &str) {
     api.creator(json!({"display_name": "Marie Schäfer", "social_accounts": [{"platform": "instagram",
         "handle": "@marie.kocht", "followers": 1000, "audience": {"countries": {"FR": 70}}}]}))
         .await;
     let (s, v) = api.get("/creators?audience_country=FR:50").await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(names(&v), vec!["Marie Schäfer".to_string()], "searchable at once, not after the gap's grace period");
+    assert_eq!(names(&v), vec!["Marie Schäfer".to_string()], "{why}");
+}
+
+async fn a_write_after_a_rolled_back_one_is_searchable_at_once(app: TestApp) {
+    // Rolled back: on PostgreSQL the sequence number is never handed out again, leaving a gap.
+    let (api, tx) = ana_and_a_change_log_write(&app).await;
+    drop(tx);
+    marie_is_searchable_at_once(&api, "searchable at once, not after the gap's grace period").await;
 }
 
 /// Only PostgreSQL lets two writers be open at once; on SQLite the second waits for the first.
@@ -52,18 +62,9 @@ mod postgres_only {
 }
 
 async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app: TestApp) {
-    let (api, p) = app.api_in_new_workspace("Acme").await;
-    let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
-    let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
     // Another writer holds the next sequence number of the change log and has not committed.
-    let mut tx = app.app.db.begin().await.unwrap();
-    rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
-    api.creator(json!({"display_name": "Marie Schäfer", "social_accounts": [{"platform": "instagram",
-        "handle": "@marie.kocht", "followers": 1000, "audience": {"countries": {"FR": 70}}}]}))
-        .await;
-    let (s, v) = api.get("/creators?audience_country=FR:50").await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(names(&v), vec!["Marie Schäfer".to_string()], "searchable at once, not once the other commits");
+    let (api, tx) = ana_and_a_change_log_write(&app).await;
+    marie_is_searchable_at_once(&api, "searchable at once, not once the other commits").await;
     tx.commit().await.unwrap();
     let (_, v) = api.get("/creators?q=lima").await;
     assert_eq!(names(&v), vec!["Ana Lima".to_string()], "the held change is applied once committed");
