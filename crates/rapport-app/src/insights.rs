@@ -10,9 +10,13 @@ use rapport_core::actor::now;
 use rapport_core::fit::{Fit, FitInput, fit_score};
 use rapport_core::platform::Platform;
 use rapport_core::quality::{self, AccountSignals, EngagementBand, Flag, Observation};
-use rapport_store::{Conn, accounts};
+use rapport_store::{Conn, accounts, changes};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountFlags {
@@ -29,31 +33,82 @@ pub struct Insights {
     pub quality_flags: Vec<AccountFlags>,
 }
 
-/// The engagement median of accounts like this one (same platform and tier).
-pub async fn band_for(
+/// How long a large band's median may be reused after the change log has moved on.
+const LARGE_BAND_TTL: Duration = Duration::from_secs(600);
+
+/// A band with at least this many accounts is large: a few writes barely move its median,
+/// and computing it reads every one of them (hundreds of milliseconds at a million creators).
+const LARGE_BAND: u64 = 10_000;
+
+/// Engagement medians the creator page has computed, per workspace, platform and follower
+/// range. A median is reused while the change log (which every write to a creator or one of
+/// its accounts appends to) has not moved on; a large band's for up to ten minutes whatever
+/// was written meanwhile. Small bands are therefore always exact.
+#[derive(Debug, Default)]
+pub struct BandCache(Mutex<HashMap<BandKey, CachedBand>>);
+
+type BandKey = (Uuid, Platform, i64, Option<i64>);
+
+#[derive(Debug)]
+struct CachedBand {
+    band: EngagementBand,
+    accounts: u64,
+    change: i64,
+    at: Instant,
+}
+
+impl BandCache {
+    fn get(&self, key: &BandKey, latest_change: i64) -> Option<EngagementBand> {
+        let map = self.0.lock().ok()?;
+        let c = map.get(key)?;
+        let fresh = c.change == latest_change || (c.accounts >= LARGE_BAND && c.at.elapsed() < LARGE_BAND_TTL);
+        fresh.then(|| c.band.clone())
+    }
+
+    fn put(&self, key: BandKey, band: EngagementBand, accounts: u64, change: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(key, CachedBand { band, accounts, change, at: Instant::now() });
+        }
+    }
+}
+
+/// The engagement median of accounts like this one (same platform and tier), given the
+/// change log's newest sequence number.
+async fn band_for(
     c: &mut Conn<'_>,
-    ctx: &Ctx,
-    settings: &WorkspaceSettings,
+    (ctx, settings, cache): (&Ctx, &WorkspaceSettings, &BandCache),
+    latest_change: i64,
     a: &AccountView,
 ) -> AppResult<Option<EngagementBand>> {
     let (Ok(platform), Some(followers)) = (Platform::parse(&a.platform), a.followers) else { return Ok(None) };
     let tier = settings.tiers.tier_of(followers);
     let (lo, hi) = settings.tiers.range(tier);
-    let rates = accounts::engagement_rates(c, ctx.ws(), platform.slug(), lo, hi).await?;
-    Ok(Some(quality::band(&rates, platform, tier)))
+    let key = (ctx.ws(), platform, lo, hi);
+    if let Some(band) = cache.get(&key, latest_change) {
+        return Ok(Some(band));
+    }
+    let counted: Vec<(f64, u64)> = accounts::engagement_rate_counts(c, ctx.ws(), platform.slug(), lo, hi)
+        .await?
+        .into_iter()
+        .map(|(rate, n)| (rate, u64::try_from(n).unwrap_or(0)))
+        .collect();
+    let band = quality::band_of_counts(&counted, platform, tier);
+    cache.put(key, band.clone(), counted.iter().map(|(_, n)| n).sum(), latest_change);
+    Ok(Some(band))
 }
 
 pub async fn for_creator(
     c: &mut Conn<'_>,
     ctx: &Ctx,
-    settings: &WorkspaceSettings,
+    (settings, cache): (&WorkspaceSettings, &BandCache),
     v: &CreatorView,
 ) -> AppResult<Insights> {
     let t = now();
+    let latest_change = changes::latest(c).await?;
     let mut quality_flags = Vec::new();
     let mut main_band = None;
     for (i, a) in v.social_accounts.iter().enumerate() {
-        let band = band_for(c, ctx, settings, a).await?;
+        let band = band_for(c, (ctx, settings, cache), latest_change, a).await?;
         let history: Vec<Observation> = accounts::snapshots(c, ctx.ws(), a.id.0)
             .await?
             .into_iter()

@@ -108,6 +108,8 @@ pub struct App {
     pub search: Option<std::sync::Arc<search::Search>>,
     /// Wakes this process's email delivery worker when a message is queued.
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Engagement medians the creator page has computed.
+    pub bands: std::sync::Arc<insights::BandCache>,
 }
 
 impl App {
@@ -121,7 +123,7 @@ impl App {
             IndexLocation::Memory => Some(search::Search::open(None)?.0),
             IndexLocation::Dir(d) => Some(search::Search::open(Some(d))?.0),
         };
-        Ok(App { db, config, search, outbox_wake: Default::default() })
+        Ok(App { db, config, search, outbox_wake: Default::default(), bands: Default::default() })
     }
 
     /// Starts the background work of a server process: the search indexer, the email

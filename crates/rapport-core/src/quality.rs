@@ -52,10 +52,18 @@ pub const MIN_BAND_SAMPLE: usize = 5;
 /// The engagement band of accounts on `platform` in `tier`, from the engagement rates of
 /// comparable accounts in the workspace, or typical figures when there are too few.
 pub fn band(rates: &[f64], platform: Platform, tier: Tier) -> EngagementBand {
-    match median(rates) {
-        Some(m) if rates.len() >= MIN_BAND_SAMPLE => EngagementBand {
+    let counted: Vec<(f64, u64)> = rates.iter().map(|r| (*r, 1)).collect();
+    band_of_counts(&counted, platform, tier)
+}
+
+/// [`band`] from distinct rates with how many accounts have each (what a database hands
+/// back when it groups a million accounts instead of sending every one).
+pub fn band_of_counts(counted: &[(f64, u64)], platform: Platform, tier: Tier) -> EngagementBand {
+    let n: u64 = counted.iter().filter(|(r, _)| r.is_finite()).map(|(_, k)| k).sum();
+    match weighted_median(counted) {
+        Some(m) if n >= MIN_BAND_SAMPLE as u64 => EngagementBand {
             median_pct: m,
-            basis: format!("this workspace's {} {} {}-tier accounts", rates.len(), platform.label(), tier.slug()),
+            basis: format!("this workspace's {n} {} {}-tier accounts", platform.label(), tier.slug()),
         },
         _ => EngagementBand {
             median_pct: typical_engagement_pct(platform, tier),
@@ -66,13 +74,29 @@ pub fn band(rates: &[f64], platform: Platform, tier: Tier) -> EngagementBand {
 
 /// The median of a list (None when empty).
 pub fn median(values: &[f64]) -> Option<f64> {
-    let mut values: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    if values.is_empty() {
+    let counted: Vec<(f64, u64)> = values.iter().map(|v| (*v, 1)).collect();
+    weighted_median(&counted)
+}
+
+/// The median of values given with their multiplicities (None when there are none): the
+/// middle value, or the mean of the two middle ones when the count is even.
+pub fn weighted_median(counted: &[(f64, u64)]) -> Option<f64> {
+    let mut values: Vec<(f64, u64)> = counted.iter().copied().filter(|(v, k)| v.is_finite() && *k > 0).collect();
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n: u64 = values.iter().map(|(_, k)| k).sum();
+    if n == 0 {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
+    // The value at a 0-based position of the sorted, expanded list.
+    let at = |pos: u64| {
+        let mut seen = 0;
+        values.iter().find(|(_, k)| {
+            seen += k;
+            seen > pos
+        })
+    };
+    let upper = at(n / 2)?.0;
+    Some(if n % 2 == 1 { upper } else { (at(n / 2 - 1)?.0 + upper) / 2.0 })
 }
 
 /// One metric observation of an account.
@@ -188,6 +212,23 @@ mod tests {
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-25 12:00 UTC);
+
+    #[test]
+    fn a_weighted_median_equals_the_median_of_the_expanded_list() {
+        let counted = [(3.0, 2), (1.0, 1), (2.0, 3), (9.0, 1)];
+        let expanded = [3.0, 3.0, 1.0, 2.0, 2.0, 2.0, 9.0];
+        assert_eq!(weighted_median(&counted), median(&expanded));
+        assert_eq!(weighted_median(&counted), Some(2.0));
+        assert_eq!(weighted_median(&[(1.0, 2), (4.0, 2)]), Some(2.5), "even count: mean of the middle two");
+        assert_eq!(weighted_median(&[(1.0, 0)]), None);
+    }
+
+    #[test]
+    fn a_band_from_counts_names_how_many_accounts_it_covers() {
+        let b = band_of_counts(&[(2.0, 3), (2.5, 2), (9.0, 1)], Platform::Youtube, Tier::Micro);
+        assert_eq!(b, band(&[2.0, 2.0, 2.0, 2.5, 2.5, 9.0], Platform::Youtube, Tier::Micro));
+        assert!(b.basis.starts_with("this workspace's 6 YouTube"), "{}", b.basis);
+    }
 
     fn signals<'a>(
         er: Option<f64>,

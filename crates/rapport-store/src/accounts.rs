@@ -262,24 +262,24 @@ pub async fn snapshots(c: &mut Conn<'_>, workspace_id: Uuid, account_id: Uuid) -
     .await
 }
 
-/// Engagement rates of live creators' accounts on one platform within a follower range
-/// `[min, max)`, for medians.
-pub async fn engagement_rates(
+/// The engagement rates of live creators' accounts on one platform within a follower range
+/// `[min, max)`, each distinct rate with how many accounts have it (for medians: a band of a
+/// million-creator workspace holds hundreds of thousands of accounts and a few thousand rates).
+pub async fn engagement_rate_counts(
     c: &mut Conn<'_>,
     workspace_id: Uuid,
     platform: &str,
     min_followers: i64,
     max_followers: Option<i64>,
-) -> StoreResult<Vec<f64>> {
-    let rows: Vec<(f64,)> = c
-        .fetch_all(
-            "SELECT s.engagement_rate_pct FROM social_accounts s JOIN creators c ON c.id = s.creator_id \
-             WHERE s.workspace_id = $1 AND s.platform = $2 AND s.engagement_rate_pct IS NOT NULL \
-             AND s.followers >= $3 AND ($4 IS NULL OR s.followers < $4) AND c.deleted_at IS NULL",
-            args![workspace_id, platform, min_followers, max_followers],
-        )
-        .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+) -> StoreResult<Vec<(f64, i64)>> {
+    c.fetch_all(
+        "SELECT s.engagement_rate_pct, COUNT(*) FROM social_accounts s JOIN creators c ON c.id = s.creator_id \
+         WHERE s.workspace_id = $1 AND s.platform = $2 AND s.engagement_rate_pct IS NOT NULL \
+         AND s.followers >= $3 AND ($4 IS NULL OR s.followers < $4) AND c.deleted_at IS NULL \
+         GROUP BY s.engagement_rate_pct",
+        args![workspace_id, platform, min_followers, max_followers],
+    )
+    .await
 }
 
 /// `(platform, followers, engagement %)` of every live creator's account with both

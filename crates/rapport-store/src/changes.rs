@@ -44,8 +44,11 @@ pub struct Change {
 /// Changes after `after`, oldest first.
 pub async fn since(c: &mut Conn<'_>, after: i64, limit: i64) -> StoreResult<Vec<Change>> {
     c.fetch_all(
-        "SELECT seq, workspace_id, creator_id, changed_at FROM creator_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-        args![after, limit],
+        format!(
+            "SELECT seq, workspace_id, creator_id, changed_at FROM creator_changes WHERE seq > $1 ORDER BY seq {}",
+            crate::sql::limit(limit)
+        ),
+        args![after],
     )
     .await
 }

@@ -1,7 +1,7 @@
 //! The append-only timeline: who did what to a record, with a before/after diff.
 
 use crate::args;
-use crate::db::{Arg, Conn};
+use crate::db::Conn;
 use crate::error::StoreResult;
 use crate::sql::{Filter, like_escape};
 use time::OffsetDateTime;
@@ -132,12 +132,12 @@ pub async fn list_workspace(
         f.and("t.action LIKE ? ESCAPE '\\'", args![format!("{}%", like_escape(p))]);
     }
     let clauses = f.and_clauses();
-    let lim = f.param(Arg::I64(limit + 1));
+    let lim = crate::sql::limit(limit + 1);
     let (sql, a) = f.finish(format!(
         "SELECT t.id, t.subject_type, t.subject_id, t.actor, t.actor_label, t.action, t.changes, t.occurred_at, \
          c.display_name AS creator_name FROM timeline_events t \
          LEFT JOIN creators c ON c.id = t.subject_id AND c.workspace_id = t.workspace_id \
-         WHERE t.workspace_id = $1{clauses} ORDER BY t.id DESC LIMIT {lim}"
+         WHERE t.workspace_id = $1{clauses} ORDER BY t.id DESC {lim}"
     ));
     c.fetch_all(sql, a).await
 }

@@ -205,7 +205,7 @@ pub async fn get_with_insights(app: &App, ctx: &Ctx, id: CreatorId) -> AppResult
     let row = require_creator(&mut r.conn(), ctx, id, true).await?;
     let mut v = view_one(&mut r.conn(), ctx, row).await?;
     let settings = crate::settings::load(&mut r.conn(), ctx).await?;
-    v.insights = Some(crate::insights::for_creator(&mut r.conn(), ctx, &settings, &v).await?);
+    v.insights = Some(crate::insights::for_creator(&mut r.conn(), ctx, (&settings, &app.bands), &v).await?);
     Ok(v)
 }
 

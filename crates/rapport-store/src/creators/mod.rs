@@ -452,9 +452,9 @@ pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreR
         f.and(fragment, vec![cursor_arg(k), cursor_arg(k), Arg::Uuid(*id)]);
     }
     let dir = if desc { "DESC" } else { "ASC" };
-    let limit = f.param(Arg::I64(q.limit + 1));
+    let limit = crate::sql::limit(q.limit + 1);
     let sql = format!(
-        "SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1{} ORDER BY {} {dir}, c.id {dir} LIMIT {limit}",
+        "SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1{} ORDER BY {} {dir}, c.id {dir} {limit}",
         f.and_clauses(),
         key.column(),
     );

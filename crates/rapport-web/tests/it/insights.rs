@@ -9,6 +9,7 @@ crate::db_tests!(
     a_creator_read_explains_its_fit_score_against_the_brand_profile,
     quality_flags_name_the_account_and_the_reason,
     engagement_is_compared_with_the_workspaces_own_median_when_it_has_enough_accounts,
+    the_median_follows_accounts_added_and_removed_since_the_page_was_last_shown,
     the_brand_profile_form_keeps_bad_input_and_names_the_problem,
     custom_tier_boundaries_change_tiers_and_tier_filters,
 );
@@ -71,8 +72,9 @@ async fn quality_flags_name_the_account_and_the_reason(app: TestApp) {
     assert!(jump.contains("20.0 k to 60.0 k (+200 %)"), "{jump}");
 }
 
-async fn engagement_is_compared_with_the_workspaces_own_median_when_it_has_enough_accounts(app: TestApp) {
-    let (api, _) = app.api_in_new_workspace("Acme").await;
+/// Five YouTube micro-tier creators with engagement 1.0 … 3.0 %, and an outlier at 9 %
+/// whose id is returned.
+async fn five_youtube_accounts_and_an_outlier(api: &crate::harness::Api) -> String {
     for (i, er) in [1.0, 1.5, 2.0, 2.5, 3.0].iter().enumerate() {
         api.creator(json!({"display_name": format!("C{i}"), "social_accounts": [{"platform": "youtube", "handle": format!("@c{i}"),
             "followers": 20000 + i as i64, "engagement_rate_pct": er}]}))
@@ -81,9 +83,37 @@ async fn engagement_is_compared_with_the_workspaces_own_median_when_it_has_enoug
     let c = api
         .creator(json!({"display_name": "Outlier", "social_accounts": [{"platform": "youtube", "handle": "@out", "followers": 30000, "engagement_rate_pct": 9.0}]}))
         .await;
-    let (_, v) = api.get(&format!("/creators/{}", c["id"].as_str().unwrap())).await;
-    let msg = v["insights"]["quality_flags"][0]["flags"][0]["message"].as_str().unwrap();
+    c["id"].as_str().unwrap().to_owned()
+}
+
+async fn engagement_message(api: &crate::harness::Api, id: &str) -> String {
+    let (_, v) = api.get(&format!("/creators/{id}")).await;
+    v["insights"]["quality_flags"][0]["flags"][0]["message"].as_str().unwrap().to_owned()
+}
+
+async fn engagement_is_compared_with_the_workspaces_own_median_when_it_has_enough_accounts(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let id = five_youtube_accounts_and_an_outlier(&api).await;
+    let msg = engagement_message(&api, &id).await;
     assert!(msg.contains("2.2 % median of this workspace's 6 YouTube micro-tier accounts"), "{msg}");
+}
+
+async fn the_median_follows_accounts_added_and_removed_since_the_page_was_last_shown(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let id = five_youtube_accounts_and_an_outlier(&api).await;
+    engagement_message(&api, &id).await;
+    let late = api
+        .creator(json!({"display_name": "Late", "social_accounts": [{"platform": "youtube", "handle": "@late", "followers": 25000, "engagement_rate_pct": 8.0}]}))
+        .await;
+    let msg = engagement_message(&api, &id).await;
+    assert!(msg.contains("2.5 % median of this workspace's 7 YouTube micro-tier accounts"), "{msg}");
+    let (s, _) = api.delete(&format!("/creators/{}", late["id"].as_str().unwrap())).await;
+    assert!(s.is_success());
+    let msg = engagement_message(&api, &id).await;
+    assert!(
+        msg.contains("of this workspace's 6 YouTube micro-tier accounts"),
+        "a deleted creator's account left: {msg}"
+    );
 }
 
 async fn the_brand_profile_form_keeps_bad_input_and_names_the_problem(app: TestApp) {
