@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use rapport_app::{App, AppConfig, DbConfig, IndexLocation, PasswordCost};
+use rapport_app::{App, AppConfig, DbConfig, IndexLocation, PasswordCost, SqliteReads};
 use rapport_core::creators::{AccountInput, AudienceInput, CreatorInput, validate, validate_account};
 use rapport_core::ids::{CreatorId, WorkspaceId};
 use rapport_core::roles::Role;
@@ -65,6 +65,8 @@ pub async fn rapport(dir: &Path, all: &[Creator], seed: u64, reuse: bool) -> Res
     let config = AppConfig {
         index: IndexLocation::Dir(index_dir.clone()),
         password_cost: PasswordCost::Standard,
+        // As `rapport serve` reads it.
+        sqlite_reads: SqliteReads::Mapped,
         ..AppConfig::default()
     };
     let app = App::open(&DbConfig::SqliteFile(dir.join("rapport.db")), config).await?;

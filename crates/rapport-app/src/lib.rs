@@ -48,7 +48,7 @@ pub mod workspaces;
 
 pub use context::{Ctx, Scope};
 pub use error::{AppError, AppResult};
-pub use rapport_store::{Db, DbConfig};
+pub use rapport_store::{Db, DbConfig, SqliteReads};
 
 /// How often the scan for overdue drafts and expiring offers runs.
 const NOTIFICATION_SCAN: std::time::Duration = std::time::Duration::from_secs(300);
@@ -84,6 +84,9 @@ pub struct AppConfig {
     pub imap: inbound::imap::ImapConfig,
     /// Where uploaded files are kept and how large one may be.
     pub files: files::FilesConfig,
+    /// How the embedded database's file is read: mapped for a server, cached for a one-shot
+    /// command (see [`rapport_store::SqliteReads`]).
+    pub sqlite_reads: rapport_store::SqliteReads,
 }
 
 impl Default for AppConfig {
@@ -96,6 +99,7 @@ impl Default for AppConfig {
             outbox: outbox::deliver::OutboxConfig::default(),
             imap: inbound::imap::ImapConfig::default(),
             files: files::FilesConfig::default(),
+            sqlite_reads: rapport_store::SqliteReads::Cached,
         }
     }
 }
@@ -116,7 +120,7 @@ impl App {
     /// Connects, refuses a schema newer than this binary, applies migrations and opens the
     /// search index (which [`App::start_background`] rebuilds if it has to).
     pub async fn open(db_config: &DbConfig, config: AppConfig) -> AppResult<App> {
-        let db = Db::connect(db_config).await?;
+        let db = Db::connect_with(db_config, config.sqlite_reads).await?;
         rapport_store::migrate::run(&db).await?;
         let search = match &config.index {
             IndexLocation::Disabled => None,

@@ -43,5 +43,5 @@ pub mod timeline;
 pub mod users;
 pub mod workspaces;
 
-pub use db::{Arg, Backend, Conn, Db, DbConfig, Pooled, Tx};
+pub use db::{Arg, Backend, Conn, Db, DbConfig, Pooled, SqliteReads, Tx};
 pub use error::{StoreError, StoreResult};

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rapport_app::files::FilesConfig;
-use rapport_app::{App, AppConfig, DbConfig, IndexLocation};
+use rapport_app::{App, AppConfig, DbConfig, IndexLocation, SqliteReads};
 use rapport_core::roles::Role;
 use std::fmt;
 use std::io::BufRead;
@@ -170,7 +170,7 @@ fn init_logging(format: LogFormat) {
 /// Opens the database for a one-shot command (no search index: its writes reach the change
 /// log, and servers index them).
 async fn open(db: &DbArgs) -> Result<App> {
-    open_with(db, IndexLocation::Disabled).await
+    open_with(db, IndexLocation::Disabled, SqliteReads::Cached).await
 }
 
 /// The search index of a server process lives in the data directory.
@@ -186,7 +186,7 @@ fn files_config(db: &DbArgs) -> FilesConfig {
     }
 }
 
-async fn open_with(db: &DbArgs, index: IndexLocation) -> Result<App> {
+async fn open_with(db: &DbArgs, index: IndexLocation, sqlite_reads: SqliteReads) -> Result<App> {
     let config = DbConfig::choose(db.database_url.as_deref(), &db.data_dir)?;
     if let DbConfig::SqliteFile(path) = &config {
         tracing::info!(path = %path.display(), "using the embedded SQLite database");
@@ -194,7 +194,9 @@ async fn open_with(db: &DbArgs, index: IndexLocation) -> Result<App> {
         tracing::info!("using PostgreSQL");
     }
     let files = files_config(db);
-    App::open(&config, AppConfig { index, files, ..AppConfig::default() }).await.context("opening the database")
+    App::open(&config, AppConfig { index, files, sqlite_reads, ..AppConfig::default() })
+        .await
+        .context("opening the database")
 }
 
 fn read_password() -> Result<String> {
@@ -240,7 +242,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => {
             init_logging(args.db.log_format);
-            let app = open_with(&args.db, IndexLocation::Dir(index_dir(&args.db))).await?;
+            let app = open_with(&args.db, IndexLocation::Dir(index_dir(&args.db)), SqliteReads::Mapped).await?;
             if args.demo {
                 let s = rapport_app::demo::seed(&app).await?;
                 print_demo(&s);
@@ -275,7 +277,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import_cmd::run(args).await,
         Command::Reindex(db) => {
             init_logging(db.log_format);
-            let app = open_with(&db, IndexLocation::Dir(index_dir(&db)))
+            let app = open_with(&db, IndexLocation::Dir(index_dir(&db)), SqliteReads::Mapped)
                 .await
                 .context("is a server using this data directory? Stop it first, or let it rebuild its own index")?;
             let started = std::time::Instant::now();

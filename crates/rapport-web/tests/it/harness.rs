@@ -2,7 +2,7 @@
 //! API client or as a browser (cookies + CSRF).
 
 use rapport_app::files::FilesConfig;
-use rapport_app::{App, AppConfig, DbConfig, IndexLocation, PasswordCost};
+use rapport_app::{App, AppConfig, DbConfig, IndexLocation, PasswordCost, SqliteReads};
 use rapport_core::ids::WorkspaceId;
 use rapport_core::roles::Role;
 use reqwest::StatusCode;
@@ -122,7 +122,14 @@ impl TestApp {
         let files = FilesConfig { dir: Some(dir.path().join("files")), max_bytes: MAX_UPLOAD_BYTES };
         let app = App::open(
             &config,
-            AppConfig { password_cost: PasswordCost::Cheap, index, outbox, files, ..Default::default() },
+            AppConfig {
+                password_cost: PasswordCost::Cheap,
+                index,
+                outbox,
+                files,
+                sqlite_reads: SqliteReads::Mapped,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
