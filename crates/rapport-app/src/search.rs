@@ -352,7 +352,7 @@ fn tier_counts(
     for tier in rapport_core::tier::Tier::ALL {
         let (lo, hi) = tiers.range(*tier);
         let mut q = base.clone();
-        q.facets = false;
+        q.facets = rapport_search::FacetSet::NONE;
         q.limit = 0;
         q.offset = 0;
         q.min_followers = Some(q.min_followers.map_or(lo, |m| m.max(lo)));
@@ -396,11 +396,13 @@ pub async fn list(
     if search.index.checkpoint().unwrap_or(0) < listed.latest_change {
         sync(app).await?;
     }
-    let (offset, limit, want_facets) = (q.offset, q.limit, q.facets);
+    let (offset, limit, want_facets) = (q.offset, q.limit, !q.facets.is_empty());
     let tiers = listed.settings.tiers;
     // The index buckets tiers at the default boundaries; a workspace with its own counts
     // each of its tiers instead.
-    let tier_query = (want_facets && tiers != rapport_core::tier::TierThresholds::default()).then(|| q.clone());
+    let tier_query = (q.facets.has(rapport_search::Facet::Tier)
+        && tiers != rapport_core::tier::TierThresholds::default())
+    .then(|| q.clone());
     let index = search.index.clone();
     let (mut result, tier_counts) = tokio::task::spawn_blocking(move || {
         let result = index.search(&q)?;

@@ -8,7 +8,7 @@ use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, f64_to_u64, i64_to_u64};
 use uuid::Uuid;
 
-use crate::model::{Facets, SearchSort, TIERS, tier_index};
+use crate::model::{Facet, FacetSet, Facets, SearchSort, TIERS, tier_index};
 use crate::schema::{id_from_halves, names};
 
 /// What results are ordered by.
@@ -43,15 +43,21 @@ impl Order {
     }
 }
 
-/// The keyword facets in the order of [`FACET_FIELDS`].
-const FACET_FIELDS: [&str; 6] =
-    [names::PLATFORMS, names::COUNTRY, names::NICHES, names::TAGS, names::STAGE, names::LANGUAGES];
+/// The keyword facets, each with its column, in the order of [`Facets`]' maps.
+const FACET_FIELDS: [(Facet, &str); 6] = [
+    (Facet::Platform, names::PLATFORMS),
+    (Facet::Country, names::COUNTRY),
+    (Facet::Niche, names::NICHES),
+    (Facet::Tag, names::TAGS),
+    (Facet::Stage, names::STAGE),
+    (Facet::Language, names::LANGUAGES),
+];
 
-/// Counts matches, keeps the best `keep` entries and optionally counts facets.
+/// Counts matches, keeps the best `keep` entries and counts the facets asked for.
 pub(crate) struct PageCollector {
     pub order: Order,
     pub keep: usize,
-    pub facets: bool,
+    pub facets: FacetSet,
 }
 
 /// A sort key (missing values after all present ones, in both directions) and the id as tie-breaker.
@@ -85,9 +91,12 @@ impl Collector for PageCollector {
             SortField::Fit => KeyColumn::U64(FastColumn::new(ff.u64(names::FIT)?)),
             SortField::Updated => KeyColumn::I64(FastColumn::new(ff.i64(names::UPDATED)?)),
         };
-        let facets = if self.facets {
+        let facets = if !self.facets.is_empty() {
             let mut columns = Vec::with_capacity(FACET_FIELDS.len());
-            for (slot, name) in FACET_FIELDS.iter().enumerate() {
+            for (slot, (facet, name)) in FACET_FIELDS.iter().enumerate() {
+                if !self.facets.has(*facet) {
+                    continue;
+                }
                 if let Some(col) = ff.str(name)? {
                     let counts = vec![0u64; col.num_terms()];
                     columns.push((slot, col, counts));
@@ -95,7 +104,7 @@ impl Collector for PageCollector {
             }
             Some(FacetCounter {
                 columns,
-                followers: ff.i64(names::FOLLOWERS)?,
+                followers: if self.facets.has(Facet::Tier) { Some(ff.i64(names::FOLLOWERS)?) } else { None },
                 tiers: [0; 5],
                 pending: Vec::with_capacity(FACET_BATCH),
                 rows: Vec::new(),
@@ -202,7 +211,8 @@ const FACET_BATCH: usize = 2048;
 struct FacetCounter {
     /// Facet slot, its column, and a count per term ordinal.
     columns: Vec<(usize, StrColumn, Vec<u64>)>,
-    followers: Column<i64>,
+    /// Read when tiers are counted.
+    followers: Option<Column<i64>>,
     tiers: [u64; 5],
     /// Matches not counted yet.
     pending: Vec<DocId>,
@@ -246,15 +256,17 @@ impl FacetCounter {
                 }
             }
         }
-        if self.followers.get_cardinality() == Cardinality::Full {
-            self.followers_buf.resize(docs.len(), 0);
-            self.followers.values.get_vals(docs, &mut self.followers_buf);
-            for &f in &self.followers_buf {
-                self.tiers[tier_index(f)] += 1;
-            }
-        } else {
-            for &d in docs {
-                self.tiers[tier_index(self.followers.first(d).unwrap_or(0))] += 1;
+        if let Some(followers) = &self.followers {
+            if followers.get_cardinality() == Cardinality::Full {
+                self.followers_buf.resize(docs.len(), 0);
+                followers.values.get_vals(docs, &mut self.followers_buf);
+                for &f in &self.followers_buf {
+                    self.tiers[tier_index(f)] += 1;
+                }
+            } else {
+                for &d in docs {
+                    self.tiers[tier_index(followers.first(d).unwrap_or(0))] += 1;
+                }
             }
         }
         self.pending.clear();

@@ -209,7 +209,7 @@ impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let searcher = self.inner.reader.searcher();
         let plan = query::build(&self.inner.fields, &searcher, q)?;
-        if q.limit == 0 && !q.facets && !plan.has_predicates {
+        if q.limit == 0 && q.facets.is_empty() && !plan.has_predicates {
             let total = searcher.search(plan.query.as_ref(), &Count)?;
             return Ok(SearchResult { total, ..SearchResult::default() });
         }

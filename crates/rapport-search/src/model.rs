@@ -121,8 +121,67 @@ pub struct SearchQuery {
     pub sort: SearchSort,
     pub offset: usize,
     pub limit: usize,
-    /// Compute facet counts over all matches.
-    pub facets: bool,
+    /// The facets to count over all matches (none by default).
+    pub facets: FacetSet,
+}
+
+/// A value a query can count its matches by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    Platform,
+    Country,
+    Niche,
+    Tag,
+    Stage,
+    Language,
+    Tier,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 7] =
+        [Facet::Platform, Facet::Country, Facet::Niche, Facet::Tag, Facet::Stage, Facet::Language, Facet::Tier];
+
+    /// The facet's name in a `facets=` list.
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Platform => "platform",
+            Facet::Country => "country",
+            Facet::Niche => "niche",
+            Facet::Tag => "tag",
+            Facet::Stage => "stage",
+            Facet::Language => "language",
+            Facet::Tier => "tier",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Facet> {
+        Facet::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Which facets a query counts: each costs a read of its column for every match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FacetSet(u8);
+
+impl FacetSet {
+    pub const NONE: FacetSet = FacetSet(0);
+    pub const ALL: FacetSet = FacetSet(0x7f);
+
+    pub fn of(facets: &[Facet]) -> FacetSet {
+        FacetSet(facets.iter().fold(0, |bits, f| bits | FacetSet::bit(*f)))
+    }
+
+    pub fn has(self, f: Facet) -> bool {
+        self.0 & FacetSet::bit(f) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    fn bit(f: Facet) -> u8 {
+        1 << (f as u8)
+    }
 }
 
 impl SearchQuery {
@@ -162,7 +221,7 @@ impl Default for SearchQuery {
             sort: SearchSort::Relevance,
             offset: 0,
             limit: 20,
-            facets: false,
+            facets: FacetSet::NONE,
         }
     }
 }

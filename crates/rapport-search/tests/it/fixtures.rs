@@ -3,7 +3,7 @@
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use rapport_search::{CreatorDoc, OwnerFilter, SearchQuery, SearchSort};
+use rapport_search::{CreatorDoc, Facet, FacetSet, OwnerFilter, SearchQuery, SearchSort};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -257,7 +257,12 @@ impl Gen {
             sort,
             offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },
             limit: [0usize, 1, 5, 20, 1000][r.random_range(0..5)],
-            facets: r.random_bool(0.5),
+            // None, all, or a few.
+            facets: match r.random_range(0..3) {
+                0 => FacetSet::NONE,
+                1 => FacetSet::ALL,
+                _ => FacetSet::of(&Facet::ALL.into_iter().filter(|_| r.random_bool(0.4)).collect::<Vec<_>>()),
+            },
         }
     }
 }

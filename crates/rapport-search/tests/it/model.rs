@@ -3,7 +3,9 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
-use rapport_search::{CreatorDoc, Facets, OwnerFilter, SearchQuery, SearchSort, TextTerms, text_tokens, tier_name};
+use rapport_search::{
+    CreatorDoc, Facet, FacetSet, Facets, OwnerFilter, SearchQuery, SearchSort, TextTerms, text_tokens, tier_name,
+};
 use uuid::Uuid;
 
 /// The words of a document's names and handles, as the index sees them.
@@ -148,15 +150,18 @@ fn counts<'a>(values: impl Iterator<Item = Vec<&'a str>>) -> Vec<(String, u64)> 
     v
 }
 
-pub fn facets(docs: &[&CreatorDoc]) -> Facets {
-    let list = |f: fn(&CreatorDoc) -> Vec<&str>| counts(docs.iter().map(|d| f(d)));
+/// The counts of the facets in `asked` (the others empty).
+pub fn facets(docs: &[&CreatorDoc], asked: FacetSet) -> Facets {
+    let list = |facet: Facet, f: fn(&CreatorDoc) -> Vec<&str>| {
+        if asked.has(facet) { counts(docs.iter().map(|d| f(d))) } else { Vec::new() }
+    };
     Facets {
-        platforms: list(|d| d.platforms.iter().map(String::as_str).collect()),
-        countries: list(|d| d.country.iter().map(String::as_str).collect()),
-        niches: list(|d| d.niches.iter().map(String::as_str).collect()),
-        tags: list(|d| d.tags.iter().map(String::as_str).collect()),
-        stages: list(|d| vec![d.stage.as_str()]),
-        tiers: list(|d| vec![tier_name(d.max_followers)]),
-        languages: list(|d| d.languages.iter().map(String::as_str).collect()),
+        platforms: list(Facet::Platform, |d| d.platforms.iter().map(String::as_str).collect()),
+        countries: list(Facet::Country, |d| d.country.iter().map(String::as_str).collect()),
+        niches: list(Facet::Niche, |d| d.niches.iter().map(String::as_str).collect()),
+        tags: list(Facet::Tag, |d| d.tags.iter().map(String::as_str).collect()),
+        stages: list(Facet::Stage, |d| vec![d.stage.as_str()]),
+        tiers: list(Facet::Tier, |d| vec![tier_name(d.max_followers)]),
+        languages: list(Facet::Language, |d| d.languages.iter().map(String::as_str).collect()),
     }
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 crate::db_tests!(
     text_search_ignores_accents_and_case_and_finds_handles,
     facet_counts_cover_every_match,
+    a_search_can_count_only_the_facets_it_names,
     audience_and_quality_filters_narrow_the_results,
     do_not_contact_creators_are_excluded_unless_asked_for,
     results_sort_by_engagement_and_fit,
@@ -141,6 +142,24 @@ async fn facet_counts_cover_every_match(app: TestApp) {
     );
     let (_, v) = api.get("/creators?facets=true&niche=food").await;
     assert_eq!(v["facets"]["countries"], json!([{"value": "BR", "count": 1}, {"value": "DE", "count": 1}]));
+}
+
+async fn a_search_can_count_only_the_facets_it_names(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let (_, all) = api.get("/creators?facets=true&niche=food").await;
+    let (s, v) = api.get("/creators?facets=platform,%20tier&niche=food").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["facets"]["platforms"], all["facets"]["platforms"]);
+    assert_eq!(v["facets"]["tiers"], all["facets"]["tiers"]);
+    assert!(!all["facets"]["countries"].as_array().unwrap().is_empty());
+    for other in ["countries", "niches", "tags", "stages", "languages"] {
+        assert_eq!(v["facets"][other], json!([]), "{other} was not asked for");
+    }
+    let (s, v) = api.get("/creators?facets=platform,followers").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "facets");
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("“followers” is not a facet"), "{v}");
 }
 
 async fn audience_and_quality_filters_narrow_the_results(app: TestApp) {
