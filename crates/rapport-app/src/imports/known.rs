@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::plan::Rules;
 use crate::error::AppResult;
 
 /// A key a row claims: a contact point (`email`, `phone`, … and its normalised value), an
@@ -68,33 +69,23 @@ impl Known {
     /// and upsert modes), those creators' current state (without histories: a row that
     /// updates one has its full snapshot read when it is written) — except for creators
     /// that only rows they were last imported from match.
-    pub(crate) async fn load(
-        c: &mut Conn<'_>,
-        ws: Uuid,
-        mode: Mode,
-        key: MatchKey,
-        stages: &Stages,
-        rows: &[&ImportRow],
-    ) -> AppResult<Known> {
+    pub(crate) async fn load(c: &mut Conn<'_>, rules: Rules<'_>, rows: &[&ImportRow]) -> AppResult<Known> {
         let mut known = Known::default();
-        known.reload(c, ws, mode, key, stages, rows, &HashSet::new()).await?;
+        known.reload(c, rules, rows, &HashSet::new()).await?;
         Ok(known)
     }
 
     /// Loads what `rows` need into what is known, after a run of rows was written: what
     /// was known about their keys and about the `written` creators is dropped first. Rows
     /// that depend on nothing a run wrote keep what was loaded for them.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn reload(
         &mut self,
         c: &mut Conn<'_>,
-        ws: Uuid,
-        mode: Mode,
-        key: MatchKey,
-        stages: &Stages,
+        rules: Rules<'_>,
         rows: &[&ImportRow],
         written: &HashSet<Uuid>,
     ) -> AppResult<()> {
+        let Rules { ws, mode, key, stages } = rules;
         for id in written {
             self.snapshots.remove(id);
             self.fingerprints.remove(id);

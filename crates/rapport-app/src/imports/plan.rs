@@ -242,30 +242,31 @@ fn find(known: &Known, key: MatchKey, row: &ImportRow) -> Result<Option<Uuid>, B
     }
 }
 
-/// Decides what a row does, reading only. A stage must be one of the workspace's `stages`
-/// (its slug or its label).
+/// How a job's rows are matched and checked: its workspace, mode and match key, and the
+/// workspace's stages (a Stage column must name one, by its slug or its label).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules<'a> {
+    pub ws: Uuid,
+    pub mode: Mode,
+    pub key: MatchKey,
+    pub stages: &'a Stages,
+}
+
+/// Decides what a row does, reading only.
 pub(crate) async fn plan_row(
     c: &mut Conn<'_>,
-    ws: Uuid,
-    mode: Mode,
-    key: MatchKey,
-    stages: &Stages,
+    rules: Rules<'_>,
     row: Result<ImportRow, Vec<FieldError>>,
 ) -> AppResult<Plan> {
     let rows: Vec<&ImportRow> = row.as_ref().into_iter().collect();
-    let known = Known::load(c, ws, mode, key, stages, &rows).await?;
-    plan(&known, mode, key, stages, &row)
+    let known = Known::load(c, rules, &rows).await?;
+    plan(&known, rules, &row)
 }
 
 /// Decides what a row does from what is `known` about its keys (loaded for it, or for its
 /// whole batch).
-pub(crate) fn plan(
-    known: &Known,
-    mode: Mode,
-    key: MatchKey,
-    stages: &Stages,
-    row: &Result<ImportRow, Vec<FieldError>>,
-) -> AppResult<Plan> {
+pub(crate) fn plan(known: &Known, rules: Rules<'_>, row: &Result<ImportRow, Vec<FieldError>>) -> AppResult<Plan> {
+    let Rules { mode, key, stages, .. } = rules;
     let row = match row {
         Ok(r) => r,
         Err(errors) => return Ok(Plan::Fail(errors.clone())),

@@ -1,7 +1,7 @@
 //! The dry run: the file read, the mapping suggested (or as edited), and every row
 //! planned against the workspace as it is — nothing is written.
 
-use super::plan::{Plan, plan_row};
+use super::plan::{Plan, Rules, plan_row};
 use super::{Counts, JobSettings, Outcome, PREVIEW_ROWS, require_job, suggested, table_of};
 use crate::App;
 use crate::context::Ctx;
@@ -156,7 +156,8 @@ async fn build(
             None => to_row(&mapping, &table.headers, &rec.cells, &options),
         };
         let keys = parsed.as_ref().map(claims).unwrap_or_default();
-        let plan = plan_row(&mut r.conn(), ctx.ws(), settings.mode, key, &stages, parsed).await?;
+        let rules = Rules { ws: ctx.ws(), mode: settings.mode, key, stages: &stages };
+        let plan = plan_row(&mut r.conn(), rules, parsed).await?;
         let earlier = match &plan {
             Plan::Create { .. } => keys.iter().find_map(|k| new_creators.get(k).map(|e| (k, e))),
             _ => None,

@@ -7,7 +7,7 @@
 //! only the conflicting row fails.
 
 use super::known::{Key, Known, fingerprint, keys};
-use super::plan::{Plan, plan, plan_row};
+use super::plan::{Plan, Rules, plan, plan_row};
 use super::{JobView, Status, headers_of, import_ctx, mapping_of, require_job, view, write};
 use crate::App;
 use crate::context::Ctx;
@@ -275,6 +275,10 @@ fn slot(outcome: &str) -> usize {
 }
 
 impl RowJob<'_> {
+    fn rules(&self) -> Rules<'_> {
+        Rules { ws: self.ctx.ws(), mode: self.mode, key: self.key, stages: self.stages }
+    }
+
     fn parse(&self, rec: &Record, now: OffsetDateTime) -> Result<ImportRow, Vec<FieldError>> {
         match &rec.problem {
             Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
@@ -330,9 +334,9 @@ impl RowJob<'_> {
         t: OffsetDateTime,
     ) -> AppResult<Batch> {
         let mut records = Vec::with_capacity(rows.len());
-        let (ws, mode, key, stages) = (self.ctx.ws(), self.mode, self.key, self.stages);
+        let rules = self.rules();
         let parsed: Vec<&ImportRow> = rows.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
-        let mut known = Known::load(c, ws, mode, key, stages, &parsed).await?;
+        let mut known = Known::load(c, rules, &parsed).await?;
         let mut rest = rows;
         while !rest.is_empty() {
             let mut segment = Segment::default();
@@ -342,7 +346,7 @@ impl RowJob<'_> {
                 if !segment.plans.is_empty() && ok.is_some_and(|r| segment.blocks(&known, r)) {
                     break;
                 }
-                let plan = plan(&known, self.mode, self.key, self.stages, row)?;
+                let plan = plan(&known, rules, row)?;
                 segment.push(*number, ok, plan);
                 taken += 1;
             }
@@ -354,7 +358,7 @@ impl RowJob<'_> {
             let stale: Vec<&ImportRow> =
                 rest.iter().filter_map(|(_, r)| r.as_ref().ok()).filter(|r| segment.blocks(&known, r)).collect();
             if !stale.is_empty() {
-                known.reload(c, ws, mode, key, stages, &stale, &segment.touched).await?;
+                known.reload(c, rules, &stale, &segment.touched).await?;
             }
         }
         let mut counts = [0i64; 4];
@@ -408,7 +412,7 @@ impl RowJob<'_> {
         let mut tx = self.app.db.begin().await?;
         let result = {
             let mut c = tx.conn();
-            match plan_row(&mut c, ws, self.mode, self.key, self.stages, parsed).await {
+            match plan_row(&mut c, self.rules(), parsed).await {
                 Ok(plan) => write::apply(&mut c, self.ctx, vec![(rec.number, plan)], t).await,
                 Err(e) => Err(e),
             }
