@@ -328,11 +328,17 @@ impl SegmentCollector for PageSegmentCollector {
             self.heap.push((key, id));
             return;
         }
-        // Most documents lose on the key alone; only ties and winners need their id read.
-        if self.heap.peek().is_some_and(|worst| key > worst.0) {
+        // Most documents lose on the key alone; only ties and winners need their id read, and a tie
+        // (frequent: equal relevance, equal follower counts) mostly loses on the id's high half.
+        let Some(&(worst_key, worst_id)) = self.heap.peek() else { return };
+        if key > worst_key {
             return;
         }
-        let entry = (key, self.id(doc));
+        let hi = self.id_hi.first(doc).unwrap_or(0);
+        if key == worst_key && u128::from(hi) > worst_id >> 64 {
+            return;
+        }
+        let entry = (key, id_from_halves(hi, self.id_lo.first(doc).unwrap_or(0)).as_u128());
         if let Some(mut worst) = self.heap.peek_mut()
             && entry < *worst
         {

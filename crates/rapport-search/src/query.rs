@@ -9,11 +9,11 @@ use tantivy::query::doc_predicate_query::{
     ConstOrVariableSegmentPredicate, DocPredicate, DocPredicateQuery, SegmentDocPredicate,
 };
 use tantivy::query::{
-    AllScorer, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, InvertedIndexRangeQuery, Occur, Query,
-    RangeQuery, TermQuery,
+    AllScorer, BooleanQuery, BoostQuery, ConstScoreQuery, ConstScorer, EmptyQuery, EnableScoring, Explanation,
+    InvertedIndexRangeQuery, Occur, Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Searcher, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term};
 
 use crate::model::{OwnerFilter, SearchQuery};
 use crate::schema::{
@@ -88,8 +88,10 @@ pub(crate) fn build(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy
     clauses.extend(scoring.into_iter().map(|c| (Occur::Must, c)));
     clauses.extend(optional.into_iter().map(|c| (Occur::Should, c)));
     for filter in filters {
-        // Filters must not change relevance.
-        let filter = if has_text { Box::new(ConstScoreQuery::new(filter, 0.0)) } else { filter };
+        // Filters must not change relevance. The scope scores nothing by itself, and wrapping it would hide
+        // from the boolean query that it matches a whole segment.
+        let filter =
+            if has_text && !filter.is::<ScopeQuery>() { Box::new(ConstScoreQuery::new(filter, 0.0)) } else { filter };
         clauses.push((Occur::Must, filter));
     }
     Ok(Plan { query: Box::new(BooleanQuery::new(clauses)), has_text, has_predicates })
@@ -137,13 +139,15 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
     let mut has_predicates = false;
 
     let scope = |dnc| Term::from_field_bytes(f.scope, &scope_bytes(q.workspace_id, q.deleted, dnc));
-    must.push(if q.only_do_not_contact {
-        Box::new(TermQuery::new(scope(true), IndexRecordOption::Basic))
-    } else if q.include_do_not_contact {
-        any_term([scope(false), scope(true)].into_iter().collect())
-    } else {
-        Box::new(TermQuery::new(scope(false), IndexRecordOption::Basic))
-    });
+    must.push(Box::new(ScopeQuery {
+        terms: if q.only_do_not_contact {
+            vec![scope(true)]
+        } else if q.include_do_not_contact {
+            vec![scope(false), scope(true)]
+        } else {
+            vec![scope(false)]
+        },
+    }));
 
     let num_docs = searcher.num_docs().max(1);
     for (field, column, values) in [
@@ -211,6 +215,60 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
         must.push(Box::new(RangeQuery::new(t(), t())));
     }
     Ok((must, has_predicates))
+}
+
+/// The tenant scope of a query: documents with any of its terms (each the workspace with the deleted and
+/// do-not-contact flags; a document has exactly one). In a segment where every document has one of them
+/// — every segment, when the index holds one workspace and the query its usual scope — it matches the whole
+/// segment, and says so with an [`AllScorer`]: tantivy's boolean query then leaves it out of the
+/// intersection instead of walking a posting list as long as the segment beside every match. It never adds
+/// to relevance.
+#[derive(Clone, Debug)]
+struct ScopeQuery {
+    terms: Vec<Term>,
+}
+
+impl Query for ScopeQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let postings = any_term(self.terms.clone()).weight(EnableScoring::disabled_from_schema(scoring.schema()))?;
+        Ok(Box::new(ScopeWeight { terms: self.terms.clone(), postings }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for t in &self.terms {
+            visitor(t, false);
+        }
+    }
+}
+
+struct ScopeWeight {
+    terms: Vec<Term>,
+    /// The union of the terms' posting lists, for segments they do not cover.
+    postings: Box<dyn Weight>,
+}
+
+impl Weight for ScopeWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut listed = 0u64;
+        for t in &self.terms {
+            listed += u64::from(reader.inverted_index(t.field())?.doc_freq(t)?);
+        }
+        // Posting lists count deleted documents too, and no document has two scopes: as many entries as
+        // documents means every document.
+        if listed >= u64::from(reader.max_doc()) {
+            return Ok(Box::new(AllScorer::new(reader.max_doc())));
+        }
+        Ok(Box::new(ConstScorer::new(self.postings.scorer(reader, boost)?, 0.0)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) == doc {
+            Ok(Explanation::new("in the query's scope", 0.0))
+        } else {
+            Err(TantivyError::InvalidArgument(format!("document {doc} is outside the query's scope")))
+        }
+    }
 }
 
 /// Documents with any of `terms`, as a lazy union of posting lists.

@@ -75,6 +75,8 @@ pub struct Gen {
     pub rng: StdRng,
     pub workspaces: Vec<Uuid>,
     pub owners: Vec<Uuid>,
+    /// The chance that a document is do-not-contact, and that it is deleted.
+    pub flag_chance: f64,
 }
 
 fn pick<'a>(rng: &mut StdRng, from: &'a [&'a str]) -> &'a str {
@@ -116,7 +118,16 @@ impl Gen {
         let mut rng = StdRng::seed_from_u64(seed);
         let workspaces = (0..3).map(|_| Uuid::from_u128(rng.random())).collect();
         let owners = (0..3).map(|_| Uuid::from_u128(rng.random())).collect();
-        Gen { rng, workspaces, owners }
+        Gen { rng, workspaces, owners, flag_chance: 0.1 }
+    }
+
+    /// Documents of one workspace, none deleted or do-not-contact (until `flag_chance` is raised): every
+    /// document in the scope of the usual query, as in a single-brand deployment.
+    pub fn one_workspace(seed: u64) -> Gen {
+        let mut g = Gen::new(seed);
+        g.workspaces.truncate(1);
+        g.flag_chance = 0.0;
+        g
     }
 
     pub fn doc(&mut self) -> CreatorDoc {
@@ -164,8 +175,8 @@ impl Gen {
             stage: pick(r, STAGES).to_string(),
             owner_id: if r.random_bool(0.6) { self.owners.choose(r).copied() } else { None },
             has_email: r.random_bool(0.5),
-            do_not_contact: r.random_bool(0.1),
-            deleted: r.random_bool(0.1),
+            do_not_contact: r.random_bool(self.flag_chance),
+            deleted: r.random_bool(self.flag_chance),
             max_followers: followers,
             max_average_views: followers / r.random_range(1..20),
             engagement_rate_pct: r.random_bool(0.85).then(|| f64::from(r.random_range(0..60u32)) / 4.0),

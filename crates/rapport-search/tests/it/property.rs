@@ -99,3 +99,41 @@ fn search_equals_brute_force() {
     let all: HashMap<Uuid, CreatorDoc> = fresh.into_iter().map(|d| (d.id, d)).collect();
     check_many(&index, &all, &mut g, 600);
 }
+
+/// In an index of one workspace whose creators are all live and contactable, the usual scope holds every
+/// document of every segment (and is then left out of the intersection). Creators flagged later, and
+/// deletions, leave some segments with documents outside it.
+#[test]
+fn search_equals_brute_force_when_the_scope_covers_whole_segments() {
+    let mut g = Gen::one_workspace(0x0a11_2026);
+    let index = SearchIndex::in_memory().unwrap();
+    let mut all: HashMap<Uuid, CreatorDoc> = HashMap::new();
+    for _ in 0..4 {
+        let batch: Vec<CreatorDoc> = (0..150).map(|_| g.doc()).collect();
+        index.upsert(&batch).unwrap();
+        all.extend(batch.into_iter().map(|d| (d.id, d)));
+    }
+    check_many(&index, &all, &mut g, 400);
+
+    // Deleted documents stay in their segment's posting lists until a merge.
+    let ids: Vec<Uuid> = all.keys().copied().collect();
+    let gone: Vec<Uuid> = ids.choose_multiple(&mut g.rng, 60).copied().collect();
+    index.delete(&gone).unwrap();
+    for id in &gone {
+        all.remove(id);
+    }
+    check_many(&index, &all, &mut g, 400);
+
+    // Some creators become do-not-contact or deleted: their new segment holds scopes the usual query lacks.
+    g.flag_chance = 0.5;
+    let ids: Vec<Uuid> = all.keys().copied().collect();
+    let mut flagged = Vec::new();
+    for id in ids.choose_multiple(&mut g.rng, 50).copied().collect::<Vec<_>>() {
+        let mut d = g.doc();
+        d.id = id;
+        flagged.push(d);
+    }
+    index.upsert(&flagged).unwrap();
+    all.extend(flagged.into_iter().map(|d| (d.id, d)));
+    check_many(&index, &all, &mut g, 400);
+}
