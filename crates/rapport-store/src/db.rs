@@ -115,7 +115,10 @@ impl Conn<'_> {
     pub async fn execute(&mut self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<u64> {
         let sql = AssertSqlSafe(sql.into());
         Ok(match self {
-            Conn::Sqlite(c) => bind_all!(sqlx::query(sql), args).execute(&mut **c).await?.rows_affected(),
+            Conn::Sqlite(c) => {
+                let (sql, args) = crate::sql::positional(sql.0, args);
+                bind_all!(sqlx::query(AssertSqlSafe(sql)), args).execute(&mut **c).await?.rows_affected()
+            }
             Conn::Postgres(c) => bind_all!(sqlx::query(sql), args).execute(&mut **c).await?.rows_affected(),
         })
     }
@@ -123,7 +126,10 @@ impl Conn<'_> {
     pub async fn fetch_all<T: Row>(&mut self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<Vec<T>> {
         let sql = AssertSqlSafe(sql.into());
         Ok(match self {
-            Conn::Sqlite(c) => bind_all!(sqlx::query_as(sql), args).fetch_all(&mut **c).await?,
+            Conn::Sqlite(c) => {
+                let (sql, args) = crate::sql::positional(sql.0, args);
+                bind_all!(sqlx::query_as(AssertSqlSafe(sql)), args).fetch_all(&mut **c).await?
+            }
             Conn::Postgres(c) => bind_all!(sqlx::query_as(sql), args).fetch_all(&mut **c).await?,
         })
     }
@@ -131,7 +137,10 @@ impl Conn<'_> {
     pub async fn fetch_optional<T: Row>(&mut self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<Option<T>> {
         let sql = AssertSqlSafe(sql.into());
         Ok(match self {
-            Conn::Sqlite(c) => bind_all!(sqlx::query_as(sql), args).fetch_optional(&mut **c).await?,
+            Conn::Sqlite(c) => {
+                let (sql, args) = crate::sql::positional(sql.0, args);
+                bind_all!(sqlx::query_as(AssertSqlSafe(sql)), args).fetch_optional(&mut **c).await?
+            }
             Conn::Postgres(c) => bind_all!(sqlx::query_as(sql), args).fetch_optional(&mut **c).await?,
         })
     }

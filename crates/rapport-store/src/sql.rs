@@ -87,6 +87,63 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
+/// Statements with at most this many arguments keep their numbered parameters on SQLite.
+const POSITIONAL_FROM: usize = 100;
+
+/// A statement with many numbered parameters (`$1 … $2000`: a page of ids, a batch's
+/// lookups), rewritten for SQLite with anonymous ones (`?`) and its arguments in the order
+/// they appear (repeated where a number is). SQLite finds a numbered parameter's name by
+/// walking a list of all of them, and sqlx asks for every parameter's name when it binds:
+/// quadratic in the parameters — a tenth of the CPU of an index rebuild. Statements that
+/// already use `?`, or have few parameters, are returned as they are.
+pub(crate) fn positional(sql: SqlText, args: Vec<Arg>) -> (SqlText, Vec<Arg>) {
+    if args.len() <= POSITIONAL_FROM {
+        return (sql, args);
+    }
+    let Some(spans) = numbered_parameters(&sql, args.len()) else { return (sql, args) };
+    let mut out = String::with_capacity(sql.len());
+    let mut ordered = Vec::with_capacity(spans.len());
+    let mut at = 0;
+    for (start, end, n) in spans {
+        out.push_str(&sql[at..start]);
+        out.push('?');
+        ordered.push(args[n - 1].clone());
+        at = end;
+    }
+    out.push_str(&sql[at..]);
+    (SqlText::Owned(out), ordered)
+}
+
+/// Where the numbered parameters are (`(start, end, number)`, outside quoted text), or
+/// `None` when there are none, an anonymous `?` is among them, or a number is out of range.
+fn numbered_parameters(sql: &str, count: usize) -> Option<Vec<(usize, usize, usize)>> {
+    let bytes = sql.as_bytes();
+    let mut spans = Vec::new();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == b'?' => return None,
+            None if b == b'$' => {
+                let digits = bytes[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+                let n: usize = sql[i + 1..i + 1 + digits].parse().ok()?;
+                if n == 0 || n > count {
+                    return None;
+                }
+                spans.push((i, i + 1 + digits, n));
+                i += digits;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    (!spans.is_empty()).then_some(spans)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +160,37 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
+    }
+
+    fn many(n: usize) -> Vec<Arg> {
+        (1..=n as i64).map(Arg::I64).collect()
+    }
+
+    fn values(args: &[Arg]) -> Vec<i64> {
+        args.iter().map(|a| if let Arg::I64(v) = a { *v } else { -1 }).collect()
+    }
+
+    #[test]
+    fn many_numbered_parameters_become_anonymous_in_the_order_they_appear() {
+        let list: Vec<String> = (2..=150).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT '$1 ?' FROM t WHERE a = $1 AND b IN ({}) OR c = $1", list.join(", "));
+        let (out, args) = positional(sql.into(), many(150));
+        assert!(out.starts_with("SELECT '$1 ?' FROM t WHERE a = ? AND b IN (?, ?, "), "{out}");
+        assert!(out.ends_with(", ?) OR c = ?"), "{out}");
+        let mut expected = vec![1];
+        expected.extend(2..=150);
+        expected.push(1);
+        assert_eq!(values(&args), expected, "a repeated number binds its value again");
+    }
+
+    #[test]
+    fn few_parameters_or_anonymous_ones_are_left_as_they_are() {
+        let (out, args) = positional("SELECT $2, $1".into(), many(2));
+        assert_eq!((out.as_ref(), values(&args)), ("SELECT $2, $1", vec![1, 2]));
+        let anonymous = vec!["?"; 150].join(", ");
+        let (out, _) = positional(format!("INSERT INTO t VALUES ({anonymous})").into(), many(150));
+        assert!(!out.contains('$') && out.matches('?').count() == 150);
+        let (out, _) = positional("SELECT $151".into(), many(150));
+        assert_eq!(out, "SELECT $151", "a number past the arguments is left for the engine to refuse");
     }
 }
