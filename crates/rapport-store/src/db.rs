@@ -1,6 +1,7 @@
 //! The storage seam: one [`Db`] over SQLite or PostgreSQL, one [`Tx`], and one way to run a
 //! statement with [`Arg`]s. SQL is written once with `$1`-style parameters, which both
-//! engines accept; per-backend arms exist only where the dialects differ.
+//! engines accept (SQLite gets anonymous ones in a statement with very many, see
+//! [`crate::sql::positional`]); per-backend arms exist only where the dialects differ.
 
 use crate::error::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};

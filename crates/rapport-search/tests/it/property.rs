@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::fixtures::Gen;
 use crate::model;
 
-fn check(index: &SearchIndex, all: &HashMap<Uuid, CreatorDoc>, q: &SearchQuery, n: usize) {
+fn check(index: &SearchIndex, all: &All, q: &SearchQuery, n: usize) {
     let got = match index.search(q) {
         Ok(r) => r,
         Err(e) => panic!("query {n} failed: {e}\n{q:#?}"),
@@ -38,7 +38,7 @@ fn check(index: &SearchIndex, all: &HashMap<Uuid, CreatorDoc>, q: &SearchQuery, 
     assert_eq!(got.facets, model::facets(&matching, q.facets), "facets of query {n}\n{q:#?}");
 }
 
-fn check_many(index: &SearchIndex, all: &HashMap<Uuid, CreatorDoc>, g: &mut Gen, queries: usize) {
+fn check_many(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
     assert_eq!(index.doc_count(), all.len() as u64);
     for n in 0..queries {
         let q = g.query();
@@ -60,43 +60,60 @@ fn check_many(index: &SearchIndex, all: &HashMap<Uuid, CreatorDoc>, g: &mut Gen,
     }
 }
 
-#[test]
-fn search_equals_brute_force() {
-    let mut g = Gen::new(0x5eed_2026);
-    let index = SearchIndex::in_memory().unwrap();
-    let mut all: HashMap<Uuid, CreatorDoc> = HashMap::new();
+type All = HashMap<Uuid, CreatorDoc>;
 
-    // Several commits make several segments.
-    for _ in 0..6 {
-        let batch: Vec<CreatorDoc> = (0..120).map(|_| g.doc()).collect();
+/// Adds `commits` commits (each a segment) of `size` new documents.
+fn add_segments(index: &SearchIndex, all: &mut All, g: &mut Gen, commits: usize, size: usize) {
+    for _ in 0..commits {
+        let batch: Vec<CreatorDoc> = (0..size).map(|_| g.doc()).collect();
         index.upsert(&batch).unwrap();
         all.extend(batch.into_iter().map(|d| (d.id, d)));
     }
-    check_many(&index, &all, &mut g, 600);
+}
 
-    // Replace some documents with changed content (same id, maybe another workspace), delete others.
+/// Replaces `n` documents with new content under the same ids, in one commit.
+fn replace_some(index: &SearchIndex, all: &mut All, g: &mut Gen, n: usize) {
     let ids: Vec<Uuid> = all.keys().copied().collect();
     let mut changed = Vec::new();
-    for id in ids.choose_multiple(&mut g.rng, 150).copied().collect::<Vec<_>>() {
+    for id in ids.choose_multiple(&mut g.rng, n).copied().collect::<Vec<_>>() {
         let mut d = g.doc();
         d.id = id;
         changed.push(d);
     }
     index.upsert(&changed).unwrap();
     all.extend(changed.into_iter().map(|d| (d.id, d)));
-    let gone: Vec<Uuid> = ids.choose_multiple(&mut g.rng, 80).copied().collect();
+}
+
+/// Deletes `n` documents, and an id the index never had (which is fine).
+fn delete_some(index: &SearchIndex, all: &mut All, g: &mut Gen, n: usize) {
+    let ids: Vec<Uuid> = all.keys().copied().collect();
+    let gone: Vec<Uuid> = ids.choose_multiple(&mut g.rng, n).copied().collect();
     let mut to_delete = gone.clone();
-    to_delete.push(Uuid::from_u128(g.rng.random())); // unknown ids are fine
+    to_delete.push(Uuid::from_u128(g.rng.random()));
     index.delete(&to_delete).unwrap();
     for id in &gone {
         all.remove(id);
     }
+}
+
+#[test]
+fn search_equals_brute_force() {
+    let mut g = Gen::new(0x5eed_2026);
+    let index = SearchIndex::in_memory().unwrap();
+    let mut all = All::new();
+    // Several commits make several segments.
+    add_segments(&index, &mut all, &mut g, 6, 120);
+    check_many(&index, &all, &mut g, 600);
+
+    // Replace some documents with changed content (same id, maybe another workspace), delete others.
+    replace_some(&index, &mut all, &mut g, 150);
+    delete_some(&index, &mut all, &mut g, 80);
     check_many(&index, &all, &mut g, 600);
 
     // A rebuild replaces everything.
     let fresh: Vec<CreatorDoc> = (0..500).map(|_| g.doc()).collect();
     assert_eq!(index.rebuild(fresh.clone().into_iter()).unwrap(), 500);
-    let all: HashMap<Uuid, CreatorDoc> = fresh.into_iter().map(|d| (d.id, d)).collect();
+    let all: All = fresh.into_iter().map(|d| (d.id, d)).collect();
     check_many(&index, &all, &mut g, 600);
 }
 
@@ -107,33 +124,16 @@ fn search_equals_brute_force() {
 fn search_equals_brute_force_when_the_scope_covers_whole_segments() {
     let mut g = Gen::one_workspace(0x0a11_2026);
     let index = SearchIndex::in_memory().unwrap();
-    let mut all: HashMap<Uuid, CreatorDoc> = HashMap::new();
-    for _ in 0..4 {
-        let batch: Vec<CreatorDoc> = (0..150).map(|_| g.doc()).collect();
-        index.upsert(&batch).unwrap();
-        all.extend(batch.into_iter().map(|d| (d.id, d)));
-    }
+    let mut all = All::new();
+    add_segments(&index, &mut all, &mut g, 4, 150);
     check_many(&index, &all, &mut g, 400);
 
     // Deleted documents stay in their segment's posting lists until a merge.
-    let ids: Vec<Uuid> = all.keys().copied().collect();
-    let gone: Vec<Uuid> = ids.choose_multiple(&mut g.rng, 60).copied().collect();
-    index.delete(&gone).unwrap();
-    for id in &gone {
-        all.remove(id);
-    }
+    delete_some(&index, &mut all, &mut g, 60);
     check_many(&index, &all, &mut g, 400);
 
     // Some creators become do-not-contact or deleted: their new segment holds scopes the usual query lacks.
     g.flag_chance = 0.5;
-    let ids: Vec<Uuid> = all.keys().copied().collect();
-    let mut flagged = Vec::new();
-    for id in ids.choose_multiple(&mut g.rng, 50).copied().collect::<Vec<_>>() {
-        let mut d = g.doc();
-        d.id = id;
-        flagged.push(d);
-    }
-    index.upsert(&flagged).unwrap();
-    all.extend(flagged.into_iter().map(|d| (d.id, d)));
+    replace_some(&index, &mut all, &mut g, 50);
     check_many(&index, &all, &mut g, 400);
 }
