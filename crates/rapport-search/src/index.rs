@@ -11,6 +11,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError, Term}
 use uuid::Uuid;
 
 use crate::collector::{Order, PageCollector};
+use crate::counts::{CountFilter, Projections};
 use crate::error::SearchError;
 use crate::model::{CreatorDoc, SearchQuery, SearchResult};
 use crate::query;
@@ -63,6 +64,8 @@ struct Inner {
     /// The one writer; commits happen under this lock, so the checkpoint and reader reload are in step.
     writer: Mutex<IndexWriter>,
     checkpoint: RwLock<Option<i64>>,
+    /// Follower-ordered projections of the segments, for counting filter-only queries.
+    projections: Projections,
     /// Where the index lives, for error messages.
     location: PathBuf,
 }
@@ -134,6 +137,7 @@ impl SearchIndex {
                 fields,
                 writer: Mutex::new(writer),
                 checkpoint: RwLock::new(checkpoint),
+                projections: Projections::default(),
                 location,
             }),
         })
@@ -208,6 +212,9 @@ impl SearchIndex {
     /// Runs `q` against the latest commit.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let searcher = self.inner.reader.searcher();
+        if let Some(total) = self.count_projected(&searcher, q) {
+            return Ok(SearchResult { total, ..SearchResult::default() });
+        }
         let plan = query::build(&self.inner.fields, &searcher, q)?;
         if q.limit == 0 && q.facets.is_empty() && !plan.has_predicates {
             let total = searcher.search(plan.query.as_ref(), &Count)?;
@@ -218,6 +225,19 @@ impl SearchIndex {
         let fruit = searcher.search(plan.query.as_ref(), &collector)?;
         let ids = fruit.ids.into_iter().skip(q.offset).take(q.limit).collect();
         Ok(SearchResult { ids, total: fruit.total, facets: fruit.facets })
+    }
+
+    /// The count `search` gives for `q` when `q` is a count of filters the follower-ordered projections hold
+    /// (platforms, countries, followers, engagement; see `counts`), counted from them; `None` for any other
+    /// query, which `search` answers through tantivy. Public so tests can compare the two paths.
+    pub fn count_filtered(&self, q: &SearchQuery) -> Option<usize> {
+        self.count_projected(&self.inner.reader.searcher(), q)
+    }
+
+    fn count_projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> Option<usize> {
+        let filter = CountFilter::of(q)?;
+        let total = self.inner.projections.count(searcher, self.inner.fields.scope, &filter)?;
+        Some(usize::try_from(total).unwrap_or(usize::MAX))
     }
 
     fn id_term(&self, id: Uuid) -> Term {

@@ -5,6 +5,7 @@
 //! and keeps it in step through [`SearchIndex::checkpoint`].
 
 mod collector;
+mod counts;
 mod error;
 mod index;
 mod model;

@@ -138,15 +138,8 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
     let mut must: Vec<Box<dyn Query>> = Vec::new();
     let mut has_predicates = false;
 
-    let scope = |dnc| Term::from_field_bytes(f.scope, &scope_bytes(q.workspace_id, q.deleted, dnc));
     must.push(Box::new(ScopeQuery {
-        terms: if q.only_do_not_contact {
-            vec![scope(true)]
-        } else if q.include_do_not_contact {
-            vec![scope(false), scope(true)]
-        } else {
-            vec![scope(false)]
-        },
+        terms: scope_keys(q).iter().map(|key| Term::from_field_bytes(f.scope, key)).collect(),
     }));
 
     let num_docs = searcher.num_docs().max(1);
@@ -215,6 +208,19 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
         must.push(Box::new(RangeQuery::new(t(), t())));
     }
     Ok((must, has_predicates))
+}
+
+/// The scope terms' values a query accepts (a document has exactly one): its workspace with the deleted flag
+/// it asks for, and the do-not-contact flags it allows.
+pub(crate) fn scope_keys(q: &SearchQuery) -> Vec<[u8; 18]> {
+    let key = |dnc| scope_bytes(q.workspace_id, q.deleted, dnc);
+    if q.only_do_not_contact {
+        vec![key(true)]
+    } else if q.include_do_not_contact {
+        vec![key(false), key(true)]
+    } else {
+        vec![key(false)]
+    }
 }
 
 /// The tenant scope of a query: documents with any of its terms (each the workspace with the deleted and

@@ -189,6 +189,42 @@ impl Gen {
         }
     }
 
+    /// A count of filters only (platforms, countries, followers, engagement, scope flags), sometimes naming
+    /// values no document has.
+    pub fn count_query(&mut self) -> SearchQuery {
+        let workspace_id = *self.workspaces.choose(&mut self.rng).unwrap_or(&Uuid::nil());
+        let r = &mut self.rng;
+        let list = |r: &mut StdRng, from: &[&str], unknown: &str| {
+            if r.random_bool(0.5) {
+                (0..r.random_range(1..=3))
+                    .map(|_| if r.random_bool(0.1) { unknown } else { pick(r, from) }.to_string())
+                    .collect()
+            } else {
+                vec![]
+            }
+        };
+        let followers = |r: &mut StdRng| {
+            r.random_bool(0.5)
+                .then(|| *[0i64, 900, 10_000, 99_999, 100_000, 750_000, 5_000_000].choose(r).unwrap_or(&0))
+        };
+        let engagement = |r: &mut StdRng, p: f64| r.random_bool(p).then(|| f64::from(r.random_range(0..60u32)) / 4.0);
+        SearchQuery {
+            platforms: list(r, PLATFORMS, "vimeo"),
+            countries: list(r, COUNTRIES, "ZZ"),
+            min_followers: followers(r),
+            max_followers: followers(r),
+            min_engagement_pct: engagement(r, 0.4),
+            max_engagement_pct: engagement(r, 0.2),
+            include_do_not_contact: r.random_bool(0.3),
+            only_do_not_contact: r.random_bool(0.1),
+            deleted: r.random_bool(0.1),
+            // Whitespace is no search words.
+            text: r.random_bool(0.1).then(|| " ".to_string()),
+            limit: 0,
+            ..SearchQuery::for_workspace(workspace_id)
+        }
+    }
+
     pub fn query(&mut self) -> SearchQuery {
         let workspace_id = *self.workspaces.choose(&mut self.rng).unwrap_or(&Uuid::nil());
         let r = &mut self.rng;
