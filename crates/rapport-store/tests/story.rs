@@ -185,3 +185,71 @@ async fn an_import_file_moves_out_of_its_job_row_with_the_migration() {
         assert!(imports::content(&mut r.conn(), Uuid::now_v7(), job).await.is_err(), "another workspace reads nothing");
     }
 }
+
+/// A broad listing (the caller knows most creators match) writes its country and follower
+/// bounds so no index serves them, and walks the sort's index instead; the page is the same.
+#[tokio::test]
+async fn a_broad_listing_finds_the_same_pages_as_a_narrow_one() {
+    const COUNTRIES: [&str; 3] = ["DE", "FR", "US"];
+    for (db, _dir) in databases().await {
+        migrate::run(&db).await.unwrap();
+        let ws = Uuid::now_v7();
+        let t = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
+        for k in 0..30i64 {
+            let draft = creators::validate(&CreatorInput {
+                display_name: Some(format!("Creator {k}")),
+                country: (k % 7 != 3).then(|| COUNTRIES[(k % 3) as usize].to_string()),
+                ..Default::default()
+            })
+            .unwrap();
+            let id = Uuid::now_v7();
+            // Updates a few seconds apart, some at the same instant.
+            let at = t + time::Duration::seconds(k / 2);
+            rapport_store::creators::insert(&mut tx.conn(), ws, id, &draft, "system", at).await.unwrap();
+            let account = AccountInput {
+                platform: Some("instagram".into()),
+                handle: Some(format!("@c{k}")),
+                followers: Some(1_000 * (k % 10)),
+                ..Default::default()
+            };
+            let account = creators::validate_account(&account, "", at).unwrap();
+            accounts::insert(&mut tx.conn(), ws, id, Uuid::now_v7(), &account, at).await.unwrap();
+            rapport_store::creators::refresh_derived(&mut tx.conn(), ws, id).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let mut r = db.read().await.unwrap();
+        let mut nonempty = 0;
+        for (countries, min, max) in [
+            (vec!["DE"], None, None),
+            (vec!["DE", "US"], Some(3_000), None),
+            (vec![], Some(2_000), Some(6_000)),
+            (vec!["FR"], None, Some(4_000)),
+            (vec!["GB"], None, None),
+        ] {
+            for sort in [SortKey::Updated, SortKey::Name, SortKey::Created] {
+                for desc in [false, true] {
+                    let narrow = ListQuery {
+                        countries: countries.iter().map(|c| c.to_string()).collect(),
+                        min_followers: min,
+                        max_followers: max,
+                        sort: Some((sort, desc)),
+                        limit: 4,
+                        ..Default::default()
+                    };
+                    let broad = ListQuery { broad: true, ..narrow.clone() };
+                    let ids = |rows: Vec<rapport_store::creators::CreatorRow>| -> Vec<Uuid> {
+                        rows.into_iter().map(|c| c.id).collect()
+                    };
+                    let want = ids(rapport_store::creators::list(&mut r.conn(), ws, &narrow).await.unwrap());
+                    let got = ids(rapport_store::creators::list(&mut r.conn(), ws, &broad).await.unwrap());
+                    assert_eq!(got, want, "{narrow:?} on {:?}", db.backend());
+                    nonempty += usize::from(!want.is_empty());
+                }
+            }
+        }
+        assert!(nonempty >= 20, "most listings find creators ({nonempty})");
+    }
+}

@@ -494,6 +494,8 @@ impl CreatorQuery {
             sort: Some((key, desc)),
             after,
             limit,
+            // Decided when the page is read, from the index's count.
+            broad: false,
         })))
     }
 }
@@ -653,12 +655,23 @@ async fn list_from_store(
     ctx: &Ctx,
     (settings, latest, counted): (&WorkspaceSettings, i64, bool),
     query: &CreatorQuery,
-    q: ListQuery,
+    mut q: ListQuery,
 ) -> AppResult<CreatorPage> {
-    // The index counts (on a blocking thread) while the database loads the page.
+    // A country or follower bound could lead the database's planner to read every match through
+    // its index and sort them; whether that beats walking the sort's own index depends on how
+    // many match, which the index counts first. Otherwise the index counts (on a blocking
+    // thread) while the database loads the page.
+    let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
+    let bounded = !q.countries.is_empty() || q.min_followers.is_some() || q.max_followers.is_some();
+    let counted_first = if counted && bounded && key != SortKey::Followers {
+        let n = crate::search::count_listing(app, latest, ctx.ws(), &q).await?;
+        q.broad = n.is_some_and(|n| broad(app, n, q.limit));
+        Some(n)
+    } else {
+        None
+    };
     let page = async {
         let mut rows = store::list(c, ctx.ws(), &q).await?;
-        let (key, _) = q.sort.unwrap_or((SortKey::Updated, true));
         let next_cursor = if rows.len() as i64 > q.limit {
             rows.truncate(q.limit as usize);
             rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
@@ -672,13 +685,28 @@ async fn list_from_store(
         let (items, next_cursor) = page.await?;
         return Ok(CreatorPage { items, next_cursor, total: None, facets: None });
     }
-    let (by_index, page) = tokio::join!(crate::search::count_listing(app, latest, ctx.ws(), &q), page);
+    let (by_index, page) = match counted_first {
+        Some(n) => (Ok(n), page.await),
+        None => tokio::join!(crate::search::count_listing(app, latest, ctx.ws(), &q), page),
+    };
     let (items, next_cursor) = page?;
     let total = match by_index? {
         Some(n) => n,
         None => store::count(c, ctx.ws(), &q).await?,
     };
     Ok(CreatorPage { items, next_cursor, total: Some(total), facets: None })
+}
+
+/// Whether `matches` creators are so many that a page of `limit` is found sooner by walking
+/// the sort's index, about `(limit + 1) × creators / matches` rows, than by reading all
+/// `matches` through a filter's index and sorting them. The index's document count stands in
+/// for the workspace's size: other workspaces' creators make it larger, which errs towards
+/// reading the matches — the side whose cost is bounded by their number.
+fn broad(app: &App, matches: i64, limit: i64) -> bool {
+    let creators = app.search.as_ref().map_or(u64::MAX, |s| s.index.doc_count());
+    let matches = u128::try_from(matches).unwrap_or(0);
+    let page = u128::try_from(limit.saturating_add(1)).unwrap_or(1);
+    matches * matches >= page * u128::from(creators)
 }
 
 /// A tag with how many live creators carry it.

@@ -322,6 +322,11 @@ pub struct ListQuery {
     pub sort: Option<(SortKey, bool)>,
     pub after: Option<(CursorKey, Uuid)>,
     pub limit: i64,
+    /// The filters match so much of the workspace that a page is found sooner by walking
+    /// the sort's index and testing each creator than by reading every match through a
+    /// country or followers index and sorting them all; the caller knows (from the search
+    /// index's count) and the planner does not. Ignored when sorted by followers.
+    pub broad: bool,
 }
 
 impl SortKey {
@@ -350,8 +355,10 @@ impl SortKey {
 /// engagement, and tests them there. Otherwise platforms are an `EXISTS` over the accounts:
 /// SQLite's planner (it has no statistics) then walks the sort's own index and stops after a
 /// page, where an in-row platform test makes it take the country index and sort every
-/// creator of a large country.
+/// creator of a large country. A `broad` listing writes its country and follower bounds as
+/// expressions no index serves, so the sort's index is walked whatever they are.
 fn filters(workspace_id: Uuid, q: &ListQuery, walk: bool) -> Filter {
+    let broad = q.broad && !walk;
     let mut f = Filter::with_args(args![workspace_id]);
     if q.deleted {
         f.and("c.deleted_at IS NOT NULL", vec![]);
@@ -395,10 +402,13 @@ fn filters(workspace_id: Uuid, q: &ListQuery, walk: bool) -> Filter {
     }
     match q.countries.as_slice() {
         [one] => {
-            f.and("c.country = ?", args![one.clone()]);
+            f.and(if broad { "(c.country || '') = ?" } else { "c.country = ?" }, args![one.clone()]);
         }
         many => {
-            f.and_in("c.country", many.iter().map(|c| Arg::Text(c.clone())).collect());
+            f.and_in(
+                if broad { "(c.country || '')" } else { "c.country" },
+                many.iter().map(|c| Arg::Text(c.clone())).collect(),
+            );
         }
     }
     if let Some(owner) = q.owner_id {
@@ -408,10 +418,10 @@ fn filters(workspace_id: Uuid, q: &ListQuery, walk: bool) -> Filter {
         f.and("c.owner_id IS NULL", vec![]);
     }
     if let Some(min) = q.min_followers {
-        f.and("c.max_followers >= ?", args![min]);
+        f.and(if broad { "c.max_followers + 0 >= ?" } else { "c.max_followers >= ?" }, args![min]);
     }
     if let Some(max) = q.max_followers {
-        f.and("c.max_followers <= ?", args![max]);
+        f.and(if broad { "c.max_followers + 0 <= ?" } else { "c.max_followers <= ?" }, args![max]);
     }
     if let Some(min) = q.min_engagement_pct {
         f.and("c.main_engagement_pct >= ?", vec![Arg::OptF64(Some(min))]);

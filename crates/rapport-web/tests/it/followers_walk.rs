@@ -2,7 +2,9 @@
 //! engagement bounds, come from the database (a walk of its followers index): the results
 //! and totals equal a brute-force filter, keyset pages cover them once, and the account
 //! summary on the creator row (platforms, main account's engagement) follows every change
-//! of accounts, merges and their undo.
+//! of accounts, merges and their undo. So do the same listings by name and by last update,
+//! whether the filters match few creators (read through a filter's index) or many (a walk of
+//! the sort's index).
 
 use crate::harness::{Api, TestApp};
 use reqwest::StatusCode;
@@ -10,6 +12,7 @@ use serde_json::{Value, json};
 
 crate::db_tests!(
     followers_sorted_filter_listings_equal_a_brute_force_filter,
+    filter_listings_by_name_and_by_update_equal_a_brute_force_filter,
     the_account_summary_follows_account_changes,
     the_account_summary_follows_a_merge_and_its_undo,
     every_platform_is_found_by_the_walk,
@@ -21,6 +24,8 @@ const COUNTRIES: [&str; 4] = ["DE", "FR", "GB", "US"];
 /// A creator as the brute-force model sees it.
 struct Model {
     id: String,
+    /// Creation order, which is the order of last update.
+    k: i64,
     country: Option<&'static str>,
     /// `(platform, followers, engagement)`; the first is the main account (largest following).
     accounts: Vec<(&'static str, i64, Option<f64>)>,
@@ -71,7 +76,7 @@ async fn seed(api: &Api) -> Vec<Model> {
             assert!(s.is_success());
         }
         accounts.sort_by_key(|a| std::cmp::Reverse(a.1));
-        out.push(Model { id: id(&v), country, accounts, listed: k != 33 && k != 34 });
+        out.push(Model { id: id(&v), k, country, accounts, listed: k != 33 && k != 34 });
     }
     out
 }
@@ -82,7 +87,20 @@ struct Case {
     countries: Vec<&'static str>,
     followers: (Option<i64>, Option<i64>),
     engagement: (Option<f64>, Option<f64>),
-    desc: bool,
+    order: Order,
+}
+
+/// The order a listing is asked in.
+#[derive(Clone, Copy, Debug)]
+enum Order {
+    Followers {
+        desc: bool,
+    },
+    Name {
+        desc: bool,
+    },
+    /// The default: last updated first.
+    Updated,
 }
 
 impl Case {
@@ -99,12 +117,18 @@ impl Case {
                 (i % 5 == 2).then_some(30_000 + (i as i64) * 700),
             ),
             engagement: (i.is_multiple_of(2).then_some((i % 7) as f64 + 0.5), (i % 7 == 3).then_some(10.5)),
-            desc: i % 6 != 5,
+            order: Order::Followers { desc: i % 6 != 5 },
         }
     }
 
     fn url(&self, limit: usize) -> String {
-        let mut p = vec![format!("sort={}followers", if self.desc { "-" } else { "" }), format!("limit={limit}")];
+        let minus = |desc| if desc { "-" } else { "" };
+        let mut p = vec![format!("limit={limit}")];
+        match self.order {
+            Order::Followers { desc } => p.push(format!("sort={}followers", minus(desc))),
+            Order::Name { desc } => p.push(format!("sort={}name", minus(desc))),
+            Order::Updated => {}
+        }
         if !self.platforms.is_empty() {
             p.push(format!("platform={}", self.platforms.join(",")));
         }
@@ -134,18 +158,22 @@ impl Case {
     }
 }
 
-async fn followers_sorted_filter_listings_equal_a_brute_force_filter(app: TestApp) {
-    let (api, _) = app.api_in_new_workspace("Acme").await;
-    let all = seed(&api).await;
+/// Checks 40 generated listings in the order `order` gives each, against the brute-force filter:
+/// the total, and every match once and in order over pages of 4 that follow the cursor.
+async fn check_listings(api: &Api, all: &[Model], case_of: impl Fn(usize) -> Case) {
     for i in 0..40 {
-        let case = Case::of(i);
+        let case = case_of(i);
         let mut want: Vec<&Model> = all.iter().filter(|m| case.matches(m)).collect();
-        want.sort_by_key(|m| m.followers());
-        if case.desc {
+        match case.order {
+            Order::Followers { .. } => want.sort_by_key(|m| m.followers()),
+            // "Creator 7" sorts as "creator 7"; the names differ, so no tie reaches the id.
+            Order::Name { .. } => want.sort_by_key(|m| format!("creator {}", m.k)),
+            Order::Updated => want.sort_by_key(|m| std::cmp::Reverse(m.k)),
+        }
+        if matches!(case.order, Order::Followers { desc: true } | Order::Name { desc: true }) {
             want.reverse();
         }
         let want: Vec<String> = want.iter().map(|m| m.id.clone()).collect();
-        // Pages of 4, following the cursor.
         let (mut got, mut url, mut first) = (Vec::new(), case.url(4), true);
         loop {
             let (s, v) = api.get(&url).await;
@@ -163,6 +191,35 @@ async fn followers_sorted_filter_listings_equal_a_brute_force_filter(app: TestAp
         }
         assert_eq!(got, want, "{}", case.url(4));
     }
+}
+
+async fn followers_sorted_filter_listings_equal_a_brute_force_filter(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let all = seed(&api).await;
+    check_listings(&api, &all, Case::of).await;
+}
+
+/// At most one platform and one country, and follower bounds: the database lists these in any
+/// order. With 36 creators and pages of 4, a listing matching 14 or more is broad enough to
+/// walk the sort's index; the generated filters match from none to 34.
+async fn filter_listings_by_name_and_by_update_equal_a_brute_force_filter(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let all = seed(&api).await;
+    check_listings(&api, &all, |i| {
+        let case = Case::of(i);
+        Case {
+            platforms: case.platforms.into_iter().take(1).collect(),
+            countries: case.countries.into_iter().take(1).collect(),
+            engagement: (None, None),
+            order: match i % 3 {
+                0 => Order::Name { desc: false },
+                1 => Order::Name { desc: true },
+                _ => Order::Updated,
+            },
+            ..case
+        }
+    })
+    .await;
 }
 
 async fn listed(api: &Api, query: &str) -> Vec<String> {
