@@ -61,7 +61,50 @@ pub(crate) struct PageCollector {
 }
 
 /// A sort key (missing values after all present ones, in both directions) and the id as tie-breaker.
-type Entry = (u128, u128);
+pub(crate) type Entry = (u128, u128);
+
+/// The best `keep` entries offered, by (key, id).
+pub(crate) struct Best {
+    keep: usize,
+    /// Max-heap: the worst kept entry on top.
+    heap: BinaryHeap<Entry>,
+}
+
+impl Best {
+    pub fn new(keep: usize) -> Best {
+        Best { keep, heap: BinaryHeap::with_capacity(keep.min(4096)) }
+    }
+
+    /// Offers a match with sort key `key`; its id's halves are read only when needed. Most matches lose on
+    /// the key alone; only ties and winners need their id read, and a tie (frequent: equal relevance, equal
+    /// follower counts) mostly loses on the id's high half.
+    #[inline]
+    pub fn offer(&mut self, key: u128, id_hi: impl FnOnce() -> u64, id_lo: impl FnOnce() -> u64) {
+        if self.heap.len() < self.keep {
+            self.heap.push((key, id_from_halves(id_hi(), id_lo()).as_u128()));
+            return;
+        }
+        let Some(&(worst_key, worst_id)) = self.heap.peek() else { return };
+        if key > worst_key {
+            return;
+        }
+        let hi = id_hi();
+        if key == worst_key && u128::from(hi) > worst_id >> 64 {
+            return;
+        }
+        let entry = (key, id_from_halves(hi, id_lo()).as_u128());
+        if let Some(mut worst) = self.heap.peek_mut()
+            && entry < *worst
+        {
+            *worst = entry;
+        }
+    }
+
+    /// The kept entries, best first.
+    pub fn into_sorted_vec(self) -> Vec<Entry> {
+        self.heap.into_sorted_vec()
+    }
+}
 
 /// What one segment found.
 pub(crate) struct SegmentFruit {
@@ -120,8 +163,7 @@ impl Collector for PageCollector {
             desc: self.order.desc,
             id_hi: FastColumn::new(ff.u64(names::ID_HI)?),
             id_lo: FastColumn::new(ff.u64(names::ID_LO)?),
-            keep: self.keep,
-            heap: BinaryHeap::with_capacity(self.keep.min(4096)),
+            best: Best::new(self.keep),
             count: 0,
             facets,
         })
@@ -283,9 +325,7 @@ pub(crate) struct PageSegmentCollector {
     desc: bool,
     id_hi: FastColumn<u64>,
     id_lo: FastColumn<u64>,
-    keep: usize,
-    /// Max-heap: the worst kept entry on top.
-    heap: BinaryHeap<Entry>,
+    best: Best,
     count: u64,
     facets: Option<FacetCounter>,
 }
@@ -304,11 +344,6 @@ impl PageSegmentCollector {
             None => 1 << 64,
         }
     }
-
-    #[inline]
-    fn id(&self, doc: DocId) -> u128 {
-        id_from_halves(self.id_hi.first(doc).unwrap_or(0), self.id_lo.first(doc).unwrap_or(0)).as_u128()
-    }
 }
 
 impl SegmentCollector for PageSegmentCollector {
@@ -319,31 +354,12 @@ impl SegmentCollector for PageSegmentCollector {
         if let Some(f) = &mut self.facets {
             f.push(doc);
         }
-        if self.keep == 0 {
+        if self.best.keep == 0 {
             return;
         }
         let key = self.key(doc, score);
-        if self.heap.len() < self.keep {
-            let id = self.id(doc);
-            self.heap.push((key, id));
-            return;
-        }
-        // Most documents lose on the key alone; only ties and winners need their id read, and a tie
-        // (frequent: equal relevance, equal follower counts) mostly loses on the id's high half.
-        let Some(&(worst_key, worst_id)) = self.heap.peek() else { return };
-        if key > worst_key {
-            return;
-        }
-        let hi = self.id_hi.first(doc).unwrap_or(0);
-        if key == worst_key && u128::from(hi) > worst_id >> 64 {
-            return;
-        }
-        let entry = (key, id_from_halves(hi, self.id_lo.first(doc).unwrap_or(0)).as_u128());
-        if let Some(mut worst) = self.heap.peek_mut()
-            && entry < *worst
-        {
-            *worst = entry;
-        }
+        let (hi, lo) = (&self.id_hi, &self.id_lo);
+        self.best.offer(key, || hi.first(doc).unwrap_or(0), || lo.first(doc).unwrap_or(0));
     }
 
     fn harvest(self) -> SegmentFruit {
@@ -366,7 +382,7 @@ impl SegmentCollector for PageSegmentCollector {
                 .collect();
             SegmentFacets { values, tiers: f.tiers }
         });
-        let top = self.heap.into_sorted_vec();
+        let top = self.best.into_sorted_vec();
         SegmentFruit { count: self.count, top, facets }
     }
 }

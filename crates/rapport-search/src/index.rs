@@ -11,9 +11,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError, Term}
 use uuid::Uuid;
 
 use crate::collector::{Order, PageCollector};
-use crate::counts::{CountFilter, Projections};
 use crate::error::SearchError;
 use crate::model::{CreatorDoc, SearchQuery, SearchResult};
+use crate::projection::{ProjectedQuery, Projections};
 use crate::query;
 use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, text_analyzer};
 
@@ -64,7 +64,7 @@ struct Inner {
     /// The one writer; commits happen under this lock, so the checkpoint and reader reload are in step.
     writer: Mutex<IndexWriter>,
     checkpoint: RwLock<Option<i64>>,
-    /// Follower-ordered projections of the segments, for counting filter-only queries.
+    /// Follower-ordered projections of the segments, for filter-only searches.
     projections: Projections,
     /// Where the index lives, for error messages.
     location: PathBuf,
@@ -212,8 +212,8 @@ impl SearchIndex {
     /// Runs `q` against the latest commit.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let searcher = self.inner.reader.searcher();
-        if let Some(total) = self.count_projected(&searcher, q) {
-            return Ok(SearchResult { total, ..SearchResult::default() });
+        if let Some(result) = self.projected(&searcher, q) {
+            return Ok(result);
         }
         let plan = query::build(&self.inner.fields, &searcher, q)?;
         if q.limit == 0 && q.facets.is_empty() && !plan.has_predicates {
@@ -227,17 +227,22 @@ impl SearchIndex {
         Ok(SearchResult { ids, total: fruit.total, facets: fruit.facets })
     }
 
-    /// The count `search` gives for `q` when `q` is a count of filters the follower-ordered projections hold
-    /// (platforms, countries, followers, engagement; see `counts`), counted from them; `None` for any other
-    /// query, which `search` answers through tantivy. Public so tests can compare the two paths.
-    pub fn count_filtered(&self, q: &SearchQuery) -> Option<usize> {
-        self.count_projected(&self.inner.reader.searcher(), q)
+    /// What `search` gives for `q` when `q` is a search of filters the follower-ordered projections hold
+    /// (platforms, countries, followers, engagement; counted, or paged by followers, engagement or last update;
+    /// see `projection`), answered from them; `None` for any other query, which `search` answers through
+    /// tantivy. Public so tests can compare the two paths.
+    pub fn search_projected(&self, q: &SearchQuery) -> Option<SearchResult> {
+        self.projected(&self.inner.reader.searcher(), q)
     }
 
-    fn count_projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> Option<usize> {
-        let filter = CountFilter::of(q)?;
-        let total = self.inner.projections.count(searcher, self.inner.fields.scope, &filter)?;
-        Some(usize::try_from(total).unwrap_or(usize::MAX))
+    fn projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> Option<SearchResult> {
+        let projected = ProjectedQuery::of(q)?;
+        let found = self.inner.projections.search(searcher, self.inner.fields.scope, &projected)?;
+        Some(SearchResult {
+            ids: found.ids.into_iter().skip(q.offset).take(q.limit).collect(),
+            total: usize::try_from(found.total).unwrap_or(usize::MAX),
+            ..SearchResult::default()
+        })
     }
 
     fn id_term(&self, id: Uuid) -> Term {

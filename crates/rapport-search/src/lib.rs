@@ -5,10 +5,10 @@
 //! and keeps it in step through [`SearchIndex::checkpoint`].
 
 mod collector;
-mod counts;
 mod error;
 mod index;
 mod model;
+mod projection;
 mod query;
 mod schema;
 

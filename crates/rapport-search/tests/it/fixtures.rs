@@ -189,9 +189,9 @@ impl Gen {
         }
     }
 
-    /// A count of filters only (platforms, countries, followers, engagement, scope flags), sometimes naming
-    /// values no document has.
-    pub fn count_query(&mut self) -> SearchQuery {
+    /// A search of filters only (platforms, countries, followers, engagement, scope flags), sometimes naming
+    /// values no document has: a count, or a page by followers, engagement or last update.
+    pub fn filters_query(&mut self) -> SearchQuery {
         let workspace_id = *self.workspaces.choose(&mut self.rng).unwrap_or(&Uuid::nil());
         let r = &mut self.rng;
         let list = |r: &mut StdRng, from: &[&str], unknown: &str| {
@@ -220,7 +220,14 @@ impl Gen {
             deleted: r.random_bool(0.1),
             // Whitespace is no search words.
             text: r.random_bool(0.1).then(|| " ".to_string()),
-            limit: 0,
+            sort: match r.random_range(0..4) {
+                0 => SearchSort::Followers { desc: r.random_bool(0.5) },
+                1 => SearchSort::Engagement { desc: r.random_bool(0.5) },
+                2 => SearchSort::Updated { desc: r.random_bool(0.5) },
+                _ => SearchSort::Relevance,
+            },
+            offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },
+            limit: [0usize, 0, 1, 5, 20, 1000][r.random_range(0..6)],
             ..SearchQuery::for_workspace(workspace_id)
         }
     }

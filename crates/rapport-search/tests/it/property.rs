@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use rand::Rng;
 use rand::seq::IndexedRandom;
-use rapport_search::{CreatorDoc, SearchIndex, SearchQuery};
+use rapport_search::{CreatorDoc, SearchIndex, SearchQuery, SearchSort};
 use uuid::Uuid;
 
 use crate::fixtures::Gen;
@@ -138,52 +138,54 @@ fn search_equals_brute_force_when_the_scope_covers_whole_segments() {
     check_many(&index, &all, &mut g, 400);
 }
 
-/// Counts `queries` filter-only queries from the follower-ordered projections and checks each against the model
-/// and against the whole search.
-fn check_counts(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
+/// Runs `queries` filter-only searches from the follower-ordered projections and checks each against the
+/// model, as `search` answers them.
+fn check_projected(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
     for n in 0..queries {
-        let q = g.count_query();
-        let expected = all.values().filter(|d| model::matches(d, &q)).count();
-        assert_eq!(index.count_filtered(&q), Some(expected), "projected count of query {n}\n{q:#?}");
-        assert_eq!(index.search(&q).map(|r| r.total).ok(), Some(expected), "count of query {n}\n{q:#?}");
+        let q = g.filters_query();
+        let projected = index.search_projected(&q).unwrap_or_else(|| panic!("query {n} not projected\n{q:#?}"));
+        assert_eq!(index.search(&q).ok().as_ref(), Some(&projected), "query {n}");
+        check(index, all, &q, n);
     }
 }
 
 #[test]
-fn counts_of_filters_equal_brute_force() {
+fn filter_searches_equal_brute_force() {
     let mut g = Gen::new(0xc0de_2026);
     let index = SearchIndex::in_memory().unwrap();
     let mut all = All::new();
     add_segments(&index, &mut all, &mut g, 5, 150);
-    check_counts(&index, &all, &mut g, 400);
+    check_projected(&index, &all, &mut g, 500);
 
     // Deletions are read from the segments' alive sets; replacements land in a new segment.
     delete_some(&index, &mut all, &mut g, 70);
     replace_some(&index, &mut all, &mut g, 60);
-    check_counts(&index, &all, &mut g, 400);
+    check_projected(&index, &all, &mut g, 500);
 
     let fresh: Vec<CreatorDoc> = (0..400).map(|_| g.doc()).collect();
     index.rebuild(fresh.clone().into_iter()).unwrap();
     let all: All = fresh.into_iter().map(|d| (d.id, d)).collect();
-    check_counts(&index, &all, &mut g, 400);
+    check_projected(&index, &all, &mut g, 500);
 }
 
 #[test]
-fn only_counts_of_projected_filters_take_the_projections() {
+fn only_filter_searches_take_the_projections() {
     let mut g = Gen::new(7);
     let index = SearchIndex::in_memory().unwrap();
     let mut all = All::new();
     add_segments(&index, &mut all, &mut g, 1, 50);
     let count =
         SearchQuery { platforms: vec!["tiktok".into()], limit: 0, ..SearchQuery::for_workspace(g.workspaces[0]) };
-    assert!(index.count_filtered(&count).is_some());
+    let page = SearchQuery { limit: 20, sort: SearchSort::Followers { desc: true }, ..count.clone() };
+    assert!(index.search_projected(&count).is_some());
+    assert!(index.search_projected(&page).is_some());
     for other in [
-        SearchQuery { limit: 20, ..count.clone() },
+        SearchQuery { sort: SearchSort::Fit { desc: true }, ..page.clone() },
         SearchQuery { text: Some("anna".into()), ..count.clone() },
         SearchQuery { niches: vec!["travel".into()], ..count.clone() },
         SearchQuery { has_email: Some(true), ..count.clone() },
         SearchQuery { facets: rapport_search::FacetSet::ALL, ..count.clone() },
     ] {
-        assert_eq!(index.count_filtered(&other), None, "{other:#?}");
+        assert_eq!(index.search_projected(&other), None, "{other:#?}");
     }
 }

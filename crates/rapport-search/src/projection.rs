@@ -1,0 +1,337 @@
+//! Filter-only searches — platforms, countries, a follower range and an engagement range inside the tenant
+//! scope, counted or paged by followers, engagement or last update: the lists and counts a discovery page shows
+//! most — answered from a projection of each segment ordered by followers.
+//!
+//! tantivy answers such a query by intersecting docsets document by document: several milliseconds for the
+//! half of a million creators that a broad follower window holds. A projection keeps, for every document of a
+//! segment in follower order, the few values these filters and sorts read, packed side by side; a search is
+//! then two binary searches for the follower window and one pass over a contiguous slice that counts matches
+//! and keeps the best ones. Segments never change, so a projection is built once per segment, on the first
+//! search that needs it, and dropped with the segment; deletions are read from the segment's alive set.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use tantivy::columnar::{Cardinality, Column, StrColumn};
+use tantivy::fastfield::AliveBitSet;
+use tantivy::index::SegmentId;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, f64_to_u64, i64_to_u64};
+use uuid::Uuid;
+
+use crate::collector::{Best, Entry, Order, SortField};
+use crate::model::SearchQuery;
+use crate::query::{TextTerms, scope_keys};
+use crate::schema::names;
+
+/// A segment whose documents use more distinct platforms than this has no projection.
+const PLATFORM_BITS: u32 = 31;
+/// The bit in [`Projection::flags`] saying the document has an engagement rate.
+const HAS_ENGAGEMENT: u32 = 1 << 31;
+
+/// A query a projection can answer: its conditions (everything but the scope optional) and its page.
+#[derive(Debug)]
+pub(crate) struct ProjectedQuery {
+    scopes: Vec<[u8; 18]>,
+    platforms: Vec<String>,
+    countries: Vec<String>,
+    min_followers: Option<i64>,
+    max_followers: Option<i64>,
+    /// Inclusive bounds in tantivy's order-preserving u64 mapping of f64, as its range query compares them.
+    engagement: Option<(u64, u64)>,
+    order: Order,
+    /// How many of the best matches to keep (offset + limit).
+    keep: usize,
+}
+
+impl ProjectedQuery {
+    /// The projected form of `q` when it has no condition beyond those a projection holds, no facets, and
+    /// either no page or a page in an order it holds (followers, engagement, last update); `None` otherwise.
+    pub fn of(q: &SearchQuery) -> Option<ProjectedQuery> {
+        let other_conditions = !q.cities.is_empty()
+            || !q.languages.is_empty()
+            || !q.niches.is_empty()
+            || !q.tags.is_empty()
+            || !q.stages.is_empty()
+            || q.min_average_views.is_some()
+            || q.max_average_views.is_some()
+            || q.audience_country.is_some()
+            || q.audience_age.is_some()
+            || q.audience_gender.is_some()
+            || q.owner.is_some()
+            || q.has_email.is_some()
+            || q.observed_since.is_some()
+            || !q.facets.is_empty()
+            || q.text.as_deref().is_some_and(|t| !TextTerms::parse(t).words.is_empty());
+        let keep = q.offset.saturating_add(q.limit);
+        // Without search words, relevance is last update.
+        let order = Order::new(q.sort, false);
+        let held = matches!(order.field, SortField::Followers | SortField::Engagement | SortField::Updated);
+        if other_conditions || (q.limit > 0 && !held) {
+            return None;
+        }
+        let (min_e, max_e) =
+            (q.min_engagement_pct.filter(|v| !v.is_nan()), q.max_engagement_pct.filter(|v| !v.is_nan()));
+        let engagement = (min_e.is_some() || max_e.is_some())
+            .then(|| (min_e.map_or(u64::MIN, f64_to_u64), max_e.map_or(u64::MAX, f64_to_u64)));
+        Some(ProjectedQuery {
+            scopes: scope_keys(q),
+            platforms: q.platforms.clone(),
+            countries: q.countries.clone(),
+            min_followers: q.min_followers,
+            max_followers: q.max_followers,
+            engagement,
+            order,
+            keep: if q.limit == 0 { 0 } else { keep },
+        })
+    }
+}
+
+/// What [`Projections::search`] found: every match counted, the best `keep` in order.
+pub(crate) struct Found {
+    pub total: u64,
+    pub ids: Vec<Uuid>,
+}
+
+/// The projections of the segments searched so far.
+#[derive(Default)]
+pub(crate) struct Projections {
+    /// `None` in a cell: the segment cannot be projected (or reading it failed); searches there go to tantivy.
+    by_segment: Mutex<HashMap<SegmentId, Arc<OnceLock<Option<Projection>>>>>,
+}
+
+impl Projections {
+    /// Runs `q` over the searcher's segments, building the projections it lacks; `None` when a segment has
+    /// none, so the caller searches with tantivy instead.
+    pub fn search(&self, searcher: &Searcher, scope: Field, q: &ProjectedQuery) -> Option<Found> {
+        let segments = searcher.segment_readers();
+        let cells: Vec<_> = {
+            let mut by_segment = self.by_segment.lock().unwrap_or_else(PoisonError::into_inner);
+            // Merged-away segments are forgotten (a search still holding one builds it again, briefly).
+            by_segment.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+            segments.iter().map(|s| by_segment.entry(s.segment_id()).or_default().clone()).collect()
+        };
+        let mut total = 0;
+        let mut best: Vec<Entry> = Vec::new();
+        for (segment, cell) in segments.iter().zip(cells) {
+            // A failed read leaves the search to tantivy, which reports the error.
+            let projection = cell.get_or_init(|| Projection::build(segment, scope).ok().flatten()).as_ref()?;
+            total += projection.search(q, segment.alive_bitset(), &mut best);
+        }
+        best.sort_unstable();
+        best.truncate(q.keep);
+        Some(Found { total, ids: best.into_iter().map(|(_, id)| Uuid::from_u128(id)).collect() })
+    }
+}
+
+/// One segment's documents in follower order (then document order), with the values the filters and sorts
+/// read.
+struct Projection {
+    docs: Vec<DocId>,
+    followers: Vec<i64>,
+    /// A bit per platform (by term ordinal in the segment's platform column), and [`HAS_ENGAGEMENT`].
+    flags: Vec<u32>,
+    /// The country's term ordinal + 1; 0 for none.
+    country: Vec<u16>,
+    /// The engagement rate in tantivy's u64 mapping (meaningful with [`HAS_ENGAGEMENT`]).
+    engagement: Vec<u64>,
+    updated: Vec<i64>,
+    /// Index into `scopes`.
+    scope: Vec<u16>,
+    scopes: Vec<Vec<u8>>,
+    platforms: Vec<String>,
+    countries: Vec<String>,
+    /// The id halves by document, read for the documents a page keeps or that tie with them.
+    id_hi: Column<u64>,
+    id_lo: Column<u64>,
+}
+
+impl Projection {
+    /// `None` when the segment holds what a projection cannot: documents without exactly one follower count
+    /// and update time, more than one country, or more platforms or scopes than it has room for.
+    fn build(segment: &SegmentReader, scope_field: Field) -> tantivy::Result<Option<Projection>> {
+        let max_doc = segment.max_doc();
+        let ff = segment.fast_fields();
+        let (Some(followers), Some(updated)) =
+            (full_i64(segment, names::FOLLOWERS)?, full_i64(segment, names::UPDATED)?)
+        else {
+            return Ok(None);
+        };
+
+        let mut flags = vec![0u32; max_doc as usize];
+        let mut platforms = Vec::new();
+        if let Some(column) = ff.str(names::PLATFORMS)? {
+            if column.num_terms() > PLATFORM_BITS as usize {
+                return Ok(None);
+            }
+            platforms = dictionary(&column)?;
+            for (doc, f) in (0..max_doc).zip(&mut flags) {
+                *f = column.ords().values_for_doc(doc).fold(0, |bits, ord| bits | 1 << ord);
+            }
+        }
+
+        let mut country = vec![0u16; max_doc as usize];
+        let mut countries = Vec::new();
+        if let Some(column) = ff.str(names::COUNTRY)? {
+            if column.ords().get_cardinality() == Cardinality::Multivalued
+                || column.num_terms() >= usize::from(u16::MAX)
+            {
+                return Ok(None);
+            }
+            countries = dictionary(&column)?;
+            for (doc, c) in (0..max_doc).zip(&mut country) {
+                // Fits: fewer than u16::MAX terms.
+                *c = column.ords().first(doc).map_or(0, |ord| ord as u16 + 1);
+            }
+        }
+
+        let mut engagement = vec![0u64; max_doc as usize];
+        let engagement_column = ff.f64(names::ENGAGEMENT)?;
+        for ((doc, e), f) in (0..max_doc).zip(&mut engagement).zip(&mut flags) {
+            if let Some(v) = engagement_column.first(doc) {
+                *e = f64_to_u64(v);
+                *f |= HAS_ENGAGEMENT;
+            }
+        }
+
+        let Some(Scopes { by_doc: scope, values: scopes }) = scopes(segment, scope_field)? else { return Ok(None) };
+
+        let mut order: Vec<DocId> = (0..max_doc).collect();
+        order.sort_unstable_by_key(|&d| (followers[d as usize], d));
+        Ok(Some(Projection {
+            followers: permute(&order, &followers),
+            flags: permute(&order, &flags),
+            country: permute(&order, &country),
+            engagement: permute(&order, &engagement),
+            updated: permute(&order, &updated),
+            scope: permute(&order, &scope),
+            docs: order,
+            scopes,
+            platforms,
+            countries,
+            id_hi: ff.u64(names::ID_HI)?,
+            id_lo: ff.u64(names::ID_LO)?,
+        }))
+    }
+
+    /// Counts the live documents of the segment that pass `q` and adds its best `q.keep` to `best`
+    /// (unordered); returns the count.
+    fn search(&self, q: &ProjectedQuery, alive: Option<&AliveBitSet>, best: &mut Vec<Entry>) -> u64 {
+        let lo = q.min_followers.map_or(0, |min| self.followers.partition_point(|&f| f < min));
+        let hi = q.max_followers.map_or(self.followers.len(), |max| self.followers.partition_point(|&f| f <= max));
+        if lo >= hi {
+            return 0;
+        }
+        let scope_ok: Vec<bool> = self.scopes.iter().map(|s| q.scopes.iter().any(|w| w[..] == s[..])).collect();
+        // Platforms: any of the wanted bits; no filter wants none.
+        let mut platform_bits = 0u32;
+        for (ord, name) in self.platforms.iter().enumerate() {
+            if q.platforms.contains(name) {
+                platform_bits |= 1 << ord;
+            }
+        }
+        if !q.platforms.is_empty() && platform_bits == 0 {
+            return 0;
+        }
+        let country_ok: Option<Vec<bool>> = (!q.countries.is_empty())
+            .then(|| std::iter::once(false).chain(self.countries.iter().map(|c| q.countries.contains(c))).collect());
+        let (e_min, e_max) = q.engagement.unwrap_or((u64::MIN, u64::MAX));
+        let engagement_bit = if q.engagement.is_some() { HAS_ENGAGEMENT } else { 0 };
+
+        let mut n = 0u64;
+        let mut kept = Best::new(q.keep);
+        for i in lo..hi {
+            let flags = self.flags[i];
+            let pass = scope_ok.get(usize::from(self.scope[i])).copied().unwrap_or(false)
+                && (platform_bits == 0 || flags & platform_bits != 0)
+                && flags & engagement_bit == engagement_bit
+                && (engagement_bit == 0 || (e_min..=e_max).contains(&self.engagement[i]))
+                && country_ok.as_ref().is_none_or(|ok| ok.get(usize::from(self.country[i])).copied().unwrap_or(false))
+                && alive.is_none_or(|a| a.is_alive(self.docs[i]));
+            if !pass {
+                continue;
+            }
+            n += 1;
+            if q.keep == 0 {
+                continue;
+            }
+            let doc = self.docs[i];
+            let (hi, lo) = (&self.id_hi, &self.id_lo);
+            kept.offer(self.key(q.order, i), || hi.first(doc).unwrap_or(0), || lo.first(doc).unwrap_or(0));
+        }
+        best.extend(kept.into_sorted_vec());
+        n
+    }
+
+    /// The sort key of position `i`, encoded as the collector encodes it.
+    fn key(&self, order: Order, i: usize) -> u128 {
+        let raw = match order.field {
+            SortField::Followers => Some(i64_to_u64(self.followers[i])),
+            SortField::Updated => Some(i64_to_u64(self.updated[i])),
+            SortField::Engagement => (self.flags[i] & HAS_ENGAGEMENT != 0).then(|| self.engagement[i]),
+            SortField::Score | SortField::Fit => None,
+        };
+        match raw {
+            Some(v) => u128::from(if order.desc { !v } else { v }),
+            None => 1 << 64,
+        }
+    }
+}
+
+/// Every value of an i64 column every document has; `None` when some document lacks one or has several.
+fn full_i64(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<Vec<i64>>> {
+    let column = segment.fast_fields().i64(name)?;
+    let n = segment.max_doc() as usize;
+    if n == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    if column.get_cardinality() != Cardinality::Full {
+        return Ok(None);
+    }
+    let mut values = vec![0i64; n];
+    column.values.get_range(0, &mut values);
+    Ok(Some(values))
+}
+
+/// Each document's scope, as an index into the segment's scope values.
+struct Scopes {
+    by_doc: Vec<u16>,
+    values: Vec<Vec<u8>>,
+}
+
+/// The scopes of a segment's documents; `None` when it has too many to number.
+fn scopes(segment: &SegmentReader, field: Field) -> tantivy::Result<Option<Scopes>> {
+    let mut scope = vec![u16::MAX; segment.max_doc() as usize];
+    let mut values = Vec::new();
+    let inverted = segment.inverted_index(field)?;
+    let mut terms = inverted.terms().stream()?;
+    while terms.advance() {
+        let Some(id) = u16::try_from(values.len()).ok().filter(|&id| id < u16::MAX) else { return Ok(None) };
+        values.push(terms.key().to_vec());
+        let mut postings = inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if let Some(s) = scope.get_mut(doc as usize) {
+                *s = id;
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(Some(Scopes { by_doc: scope, values }))
+}
+
+/// `values` (one per document) in the order of `order`.
+fn permute<T: Copy>(order: &[DocId], values: &[T]) -> Vec<T> {
+    order.iter().map(|&d| values[d as usize]).collect()
+}
+
+/// The values of a keyword column by term ordinal.
+fn dictionary(column: &StrColumn) -> tantivy::Result<Vec<String>> {
+    let mut out = Vec::with_capacity(column.num_terms());
+    for ord in 0..column.num_terms() as u64 {
+        let mut value = String::new();
+        column.ord_to_str(ord, &mut value)?;
+        out.push(value);
+    }
+    Ok(out)
+}
