@@ -26,8 +26,11 @@ use crate::schema::names;
 
 /// A segment whose documents use more distinct platforms than this has no projection.
 const PLATFORM_BITS: u32 = 31;
-/// The bit in [`Projection::flags`] saying the document has an engagement rate.
-const HAS_ENGAGEMENT: u32 = 1 << 31;
+/// The bit in [`Projection::attrs`] saying the document has an engagement rate.
+const HAS_ENGAGEMENT: u64 = 1 << 31;
+/// Where the country and the scope sit in [`Projection::attrs`] (16 bits each).
+const COUNTRY_SHIFT: u32 = 32;
+const SCOPE_SHIFT: u32 = 48;
 
 /// A query a projection can answer: its conditions (everything but the scope optional) and its page.
 #[derive(Debug)]
@@ -129,15 +132,13 @@ impl Projections {
 struct Projection {
     docs: Vec<DocId>,
     followers: Vec<i64>,
-    /// A bit per platform (by term ordinal in the segment's platform column), and [`HAS_ENGAGEMENT`].
-    flags: Vec<u32>,
-    /// The country's term ordinal + 1; 0 for none.
-    country: Vec<u16>,
+    /// What the filters test, in one word: a bit per platform (by term ordinal in the segment's platform
+    /// column, bits 0–30), [`HAS_ENGAGEMENT`], the country's term ordinal + 1 (0 for none) at
+    /// [`COUNTRY_SHIFT`], and the scope (an index into `scopes`) at [`SCOPE_SHIFT`].
+    attrs: Vec<u64>,
     /// The engagement rate in tantivy's u64 mapping (meaningful with [`HAS_ENGAGEMENT`]).
     engagement: Vec<u64>,
     updated: Vec<i64>,
-    /// Index into `scopes`.
-    scope: Vec<u16>,
     scopes: Vec<Vec<u8>>,
     platforms: Vec<String>,
     countries: Vec<String>,
@@ -158,7 +159,7 @@ impl Projection {
             return Ok(None);
         };
 
-        let mut flags = vec![0u32; max_doc as usize];
+        let mut flags = vec![0u64; max_doc as usize];
         let mut platforms = Vec::new();
         if let Some(column) = ff.str(names::PLATFORMS)? {
             if column.num_terms() > PLATFORM_BITS as usize {
@@ -195,16 +196,17 @@ impl Projection {
         }
 
         let Some(Scopes { by_doc: scope, values: scopes }) = scopes(segment, scope_field)? else { return Ok(None) };
+        let attrs: Vec<u64> = (flags.iter().zip(&country).zip(&scope))
+            .map(|((&f, &c), &s)| f | u64::from(c) << COUNTRY_SHIFT | u64::from(s) << SCOPE_SHIFT)
+            .collect();
 
         let mut order: Vec<DocId> = (0..max_doc).collect();
         order.sort_unstable_by_key(|&d| (followers[d as usize], d));
         Ok(Some(Projection {
             followers: permute(&order, &followers),
-            flags: permute(&order, &flags),
-            country: permute(&order, &country),
+            attrs: permute(&order, &attrs),
             engagement: permute(&order, &engagement),
             updated: permute(&order, &updated),
-            scope: permute(&order, &scope),
             docs: order,
             scopes,
             platforms,
@@ -223,8 +225,9 @@ impl Projection {
             return 0;
         }
         let scope_ok: Vec<bool> = self.scopes.iter().map(|s| q.scopes.iter().any(|w| w[..] == s[..])).collect();
+        let every_scope = scope_ok.iter().all(|&ok| ok);
         // Platforms: any of the wanted bits; no filter wants none.
-        let mut platform_bits = 0u32;
+        let mut platform_bits = 0u64;
         for (ord, name) in self.platforms.iter().enumerate() {
             if q.platforms.contains(name) {
                 platform_bits |= 1 << ord;
@@ -233,31 +236,38 @@ impl Projection {
         if !q.platforms.is_empty() && platform_bits == 0 {
             return 0;
         }
-        let country_ok: Option<Vec<bool>> = (!q.countries.is_empty())
-            .then(|| std::iter::once(false).chain(self.countries.iter().map(|c| q.countries.contains(c))).collect());
+        let any_platform = q.platforms.is_empty();
+        let country_ok: Vec<bool> =
+            std::iter::once(false).chain(self.countries.iter().map(|c| q.countries.contains(c))).collect();
+        let any_country = q.countries.is_empty();
         let (e_min, e_max) = q.engagement.unwrap_or((u64::MIN, u64::MAX));
         let engagement_bit = if q.engagement.is_some() { HAS_ENGAGEMENT } else { 0 };
+        let table = |t: &[bool], i: u64| t.get((i & 0xffff) as usize).copied().unwrap_or(false);
+        // Every condition is evaluated (no short circuit): one hard-to-predict branch a document, not five.
+        let passes = |a: u64, e: u64| {
+            (every_scope | table(&scope_ok, a >> SCOPE_SHIFT))
+                & (any_platform | (a & platform_bits != 0))
+                & (a & engagement_bit == engagement_bit)
+                & (engagement_bit == 0 || (e >= e_min) & (e <= e_max))
+                & (any_country | table(&country_ok, a >> COUNTRY_SHIFT))
+        };
+        let (attrs, engagement, docs) = (&self.attrs[lo..hi], &self.engagement[lo..hi], &self.docs[lo..hi]);
+        if q.keep == 0 && alive.is_none() {
+            return attrs.iter().zip(engagement).map(|(&a, &e)| u64::from(passes(a, e))).sum();
+        }
 
         let mut n = 0u64;
         let mut kept = Best::new(q.keep);
-        for i in lo..hi {
-            let flags = self.flags[i];
-            let pass = scope_ok.get(usize::from(self.scope[i])).copied().unwrap_or(false)
-                && (platform_bits == 0 || flags & platform_bits != 0)
-                && flags & engagement_bit == engagement_bit
-                && (engagement_bit == 0 || (e_min..=e_max).contains(&self.engagement[i]))
-                && country_ok.as_ref().is_none_or(|ok| ok.get(usize::from(self.country[i])).copied().unwrap_or(false))
-                && alive.is_none_or(|a| a.is_alive(self.docs[i]));
-            if !pass {
+        for (i, ((&a, &e), &doc)) in attrs.iter().zip(engagement).zip(docs).enumerate() {
+            if !passes(a, e) || alive.is_some_and(|alive| !alive.is_alive(doc)) {
                 continue;
             }
             n += 1;
-            if q.keep == 0 {
-                continue;
+            if q.keep > 0 {
+                let (id_hi, id_lo) = (&self.id_hi, &self.id_lo);
+                let key = self.key(q.order, lo + i);
+                kept.offer(key, || id_hi.first(doc).unwrap_or(0), || id_lo.first(doc).unwrap_or(0));
             }
-            let doc = self.docs[i];
-            let (hi, lo) = (&self.id_hi, &self.id_lo);
-            kept.offer(self.key(q.order, i), || hi.first(doc).unwrap_or(0), || lo.first(doc).unwrap_or(0));
         }
         best.extend(kept.into_sorted_vec());
         n
@@ -268,7 +278,7 @@ impl Projection {
         let raw = match order.field {
             SortField::Followers => Some(i64_to_u64(self.followers[i])),
             SortField::Updated => Some(i64_to_u64(self.updated[i])),
-            SortField::Engagement => (self.flags[i] & HAS_ENGAGEMENT != 0).then(|| self.engagement[i]),
+            SortField::Engagement => (self.attrs[i] & HAS_ENGAGEMENT != 0).then(|| self.engagement[i]),
             SortField::Score | SortField::Fit => None,
         };
         match raw {
