@@ -142,8 +142,10 @@ struct Projection {
     scopes: Vec<Vec<u8>>,
     platforms: Vec<String>,
     countries: Vec<String>,
-    /// The id halves by document, read for the documents a page keeps or that tie with them.
-    id_hi: Column<u64>,
+    /// The id's high half, read for every document that ties with the worst one a page keeps: ties on the
+    /// sort key are common (creators imported together share their update time).
+    id_hi: Vec<u64>,
+    /// The low half by document, read when the high halves tie too.
     id_lo: Column<u64>,
 }
 
@@ -200,6 +202,7 @@ impl Projection {
             .map(|((&f, &c), &s)| f | u64::from(c) << COUNTRY_SHIFT | u64::from(s) << SCOPE_SHIFT)
             .collect();
 
+        let Some(id_hi) = full_u64(segment, names::ID_HI)? else { return Ok(None) };
         let mut order: Vec<DocId> = (0..max_doc).collect();
         order.sort_unstable_by_key(|&d| (followers[d as usize], d));
         Ok(Some(Projection {
@@ -207,11 +210,11 @@ impl Projection {
             attrs: permute(&order, &attrs),
             engagement: permute(&order, &engagement),
             updated: permute(&order, &updated),
+            id_hi: permute(&order, &id_hi),
             docs: order,
             scopes,
             platforms,
             countries,
-            id_hi: ff.u64(names::ID_HI)?,
             id_lo: ff.u64(names::ID_LO)?,
         }))
     }
@@ -264,9 +267,9 @@ impl Projection {
             }
             n += 1;
             if q.keep > 0 {
-                let (id_hi, id_lo) = (&self.id_hi, &self.id_lo);
+                let (id_hi, id_lo) = (self.id_hi[lo + i], &self.id_lo);
                 let key = self.key(q.order, lo + i);
-                kept.offer(key, || id_hi.first(doc).unwrap_or(0), || id_lo.first(doc).unwrap_or(0));
+                kept.offer(key, || id_hi, || id_lo.first(doc).unwrap_or(0));
             }
         }
         best.extend(kept.into_sorted_vec());
@@ -290,7 +293,18 @@ impl Projection {
 
 /// Every value of an i64 column every document has; `None` when some document lacks one or has several.
 fn full_i64(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<Vec<i64>>> {
-    let column = segment.fast_fields().i64(name)?;
+    full(segment, segment.fast_fields().i64(name)?)
+}
+
+/// [`full_i64`] for a u64 column.
+fn full_u64(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<Vec<u64>>> {
+    full(segment, segment.fast_fields().u64(name)?)
+}
+
+fn full<T: PartialOrd + Copy + Default + std::fmt::Debug + Send + Sync + 'static>(
+    segment: &SegmentReader,
+    column: Column<T>,
+) -> tantivy::Result<Option<Vec<T>>> {
     let n = segment.max_doc() as usize;
     if n == 0 {
         return Ok(Some(Vec::new()));
@@ -298,7 +312,7 @@ fn full_i64(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<Vec<i
     if column.get_cardinality() != Cardinality::Full {
         return Ok(None);
     }
-    let mut values = vec![0i64; n];
+    let mut values = vec![T::default(); n];
     column.values.get_range(0, &mut values);
     Ok(Some(values))
 }
