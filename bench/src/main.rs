@@ -163,6 +163,21 @@ async fn search(args: SearchArgs) -> Result<()> {
     // write would make it pick up the merged ones. An empty commit stands in for that write.
     index.set_checkpoint_and_commit(index.checkpoint().unwrap_or(0))?;
     settle(&rapport.index_dir).await?;
+    // The first filter-only search after the merges builds the segments' follower-ordered projections; the
+    // next one reads them.
+    let projection = {
+        let q = rapport_search::SearchQuery {
+            platforms: vec!["instagram".to_owned()],
+            limit: 0,
+            ..rapport_search::SearchQuery::for_workspace(rapport.workspace.0)
+        };
+        let started = Instant::now();
+        index.search(&q)?;
+        let first = started.elapsed();
+        let started = Instant::now();
+        index.search(&q)?;
+        (first, started.elapsed())
+    };
     let setup = Setup {
         creators: args.creators,
         generate: generate_time,
@@ -173,6 +188,7 @@ async fn search(args: SearchArgs) -> Result<()> {
         segments_after_rebuild,
         segments_settled: segments(&index),
         settle: settle_time,
+        projection,
         sqlite_bytes: ["rapport.db", "rapport.db-wal"].iter().map(|f| file_bytes(&dir.join(f))).sum(),
         pg_load: pg.load,
         pg_bytes: pg.bytes,

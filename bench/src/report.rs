@@ -131,6 +131,8 @@ pub struct Setup {
     pub segments_after_rebuild: usize,
     pub segments_settled: usize,
     pub settle: Duration,
+    /// A filter-only count right after the merges settled (building the projections), and again.
+    pub projection: (Duration, Duration),
     pub sqlite_bytes: u64,
     pub pg_load: Option<crate::load::PgLoad>,
     pub pg_bytes: i64,
@@ -261,7 +263,8 @@ pub fn render(info: &RunInfo, setup: &Setup, results: &Results) -> String {
     let _ = writeln!(
         out,
         "- **full index rebuild** (`rapport_app::search::rebuild`): {} for {} documents ({:.0} docs/s); \
-         index {:.1} MB = **{:.0} bytes per creator**; {} segments after the rebuild, {} once merges settled ({})",
+         index {:.1} MB = **{:.0} bytes per creator**; {} segments after the rebuild, {} once merges settled ({}); \
+         the first filter-only count then {} ms (it builds the follower-ordered projections), the next {} ms",
         secs(setup.rebuild),
         setup.rebuild_docs,
         setup.rebuild_docs as f64 / setup.rebuild.as_secs_f64().max(1e-9),
@@ -269,7 +272,9 @@ pub fn render(info: &RunInfo, setup: &Setup, results: &Results) -> String {
         setup.index_bytes as f64 / n,
         setup.segments_after_rebuild,
         setup.segments_settled,
-        secs(setup.settle)
+        secs(setup.settle),
+        ms(setup.projection.0.as_secs_f64() * 1e3),
+        ms(setup.projection.1.as_secs_f64() * 1e3)
     );
     match setup.pg_load {
         Some(l) => {
