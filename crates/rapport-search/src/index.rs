@@ -27,6 +27,8 @@ const CHECKPOINT_PREFIX: &str = "checkpoint=";
 const MEMORY_PER_THREAD: usize = 40_000_000;
 /// At most this many threads search the segments of one query.
 const MAX_SEARCH_THREADS: usize = 4;
+/// `search` answers from the projections when the query's scope holds at least 1 / this of the index.
+const PROJECTED_SCOPE_SHARE: u64 = 8;
 /// At most this many indexing threads, so the budget stays under 100 MB on 2 cores and modest elsewhere.
 const MAX_WRITER_THREADS: usize = 2;
 
@@ -212,7 +214,9 @@ impl SearchIndex {
     /// Runs `q` against the latest commit.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let searcher = self.inner.reader.searcher();
-        if let Some(result) = self.projected(&searcher, q) {
+        if self.scope_is_large(&searcher, q)
+            && let Some(result) = self.projected(&searcher, q)
+        {
             return Ok(result);
         }
         let plan = query::build(&self.inner.fields, &searcher, q)?;
@@ -227,12 +231,25 @@ impl SearchIndex {
         Ok(SearchResult { ids, total: fruit.total, facets: fruit.facets })
     }
 
-    /// What `search` gives for `q` when `q` is a search of filters the follower-ordered projections hold
-    /// (platforms, countries, followers, engagement; counted, or paged by followers, engagement or last update;
-    /// see `projection`), answered from them; `None` for any other query, which `search` answers through
-    /// tantivy. Public so tests can compare the two paths.
+    /// `q` answered from the follower-ordered projections when it is a search of filters they hold (platforms,
+    /// countries, followers, engagement; counted, or paged by followers, engagement or last update; see
+    /// `projection`), whatever the size of its scope; `None` for any other query. `search` takes this path by
+    /// itself when the scope is a large part of the index. For tests, which check both paths.
+    #[doc(hidden)]
     pub fn search_projected(&self, q: &SearchQuery) -> Option<SearchResult> {
         self.projected(&self.inner.reader.searcher(), q)
+    }
+
+    /// Whether `q`'s scope holds at least 1 / [`PROJECTED_SCOPE_SHARE`] of the index. A projection's pass reads
+    /// every document in the follower window, whatever its workspace; tantivy starts from the scope's own
+    /// posting list, which is the shorter road for a small workspace in a shared index.
+    fn scope_is_large(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> bool {
+        let field = self.inner.fields.scope;
+        let in_scope: u64 = query::scope_keys(q)
+            .iter()
+            .map(|key| searcher.doc_freq(&Term::from_field_bytes(field, key)).unwrap_or(0))
+            .sum();
+        in_scope.saturating_mul(PROJECTED_SCOPE_SHARE) >= searcher.num_docs()
     }
 
     fn projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> Option<SearchResult> {

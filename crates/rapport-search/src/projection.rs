@@ -7,7 +7,8 @@
 //! segment in follower order, the few values these filters and sorts read, packed side by side; a search is
 //! then two binary searches for the follower window and one pass over a contiguous slice that counts matches
 //! and keeps the best ones. Segments never change, so a projection is built once per segment, on the first
-//! search that needs it, and dropped with the segment; deletions are read from the segment's alive set.
+//! search that needs it, and forgotten by the first search over a newer generation of segments that no longer
+//! has it; deletions are read from the segment's alive set.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -99,8 +100,16 @@ pub(crate) struct Found {
 /// The projections of the segments searched so far.
 #[derive(Default)]
 pub(crate) struct Projections {
+    cache: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    /// The newest searcher generation seen: only a search over it forgets the projections of other segments,
+    /// so a late search over an older generation cannot evict what the current one uses.
+    generation: u64,
     /// `None` in a cell: the segment cannot be projected (or reading it failed); searches there go to tantivy.
-    by_segment: Mutex<HashMap<SegmentId, Arc<OnceLock<Option<Projection>>>>>,
+    by_segment: HashMap<SegmentId, Arc<OnceLock<Option<Projection>>>>,
 }
 
 impl Projections {
@@ -109,10 +118,14 @@ impl Projections {
     pub fn search(&self, searcher: &Searcher, scope: Field, q: &ProjectedQuery) -> Option<Found> {
         let segments = searcher.segment_readers();
         let cells: Vec<_> = {
-            let mut by_segment = self.by_segment.lock().unwrap_or_else(PoisonError::into_inner);
-            // Merged-away segments are forgotten (a search still holding one builds it again, briefly).
-            by_segment.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
-            segments.iter().map(|s| by_segment.entry(s.segment_id()).or_default().clone()).collect()
+            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            let generation = searcher.generation().generation_id();
+            if generation >= cache.generation {
+                cache.generation = generation;
+                // Merged-away segments are forgotten.
+                cache.by_segment.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+            }
+            segments.iter().map(|s| cache.by_segment.entry(s.segment_id()).or_default().clone()).collect()
         };
         let mut total = 0;
         let mut best: Vec<Entry> = Vec::new();
@@ -150,8 +163,8 @@ struct Projection {
 }
 
 impl Projection {
-    /// `None` when the segment holds what a projection cannot: documents without exactly one follower count
-    /// and update time, more than one country, or more platforms or scopes than it has room for.
+    /// `None` when the segment holds what a projection cannot: documents without exactly one follower count,
+    /// update time and id, more than one country, or more platforms or scopes than it has room for.
     fn build(segment: &SegmentReader, scope_field: Field) -> tantivy::Result<Option<Projection>> {
         let max_doc = segment.max_doc();
         let ff = segment.fast_fields();
@@ -251,7 +264,7 @@ impl Projection {
             (every_scope | table(&scope_ok, a >> SCOPE_SHIFT))
                 & (any_platform | (a & platform_bits != 0))
                 & (a & engagement_bit == engagement_bit)
-                & (engagement_bit == 0 || (e >= e_min) & (e <= e_max))
+                & ((engagement_bit == 0) | (e >= e_min) & (e <= e_max))
                 & (any_country | table(&country_ok, a >> COUNTRY_SHIFT))
         };
         let (attrs, engagement, docs) = (&self.attrs[lo..hi], &self.engagement[lo..hi], &self.docs[lo..hi]);

@@ -665,7 +665,7 @@ async fn list_from_store(
     let bounded = !q.countries.is_empty() || q.min_followers.is_some() || q.max_followers.is_some();
     let counted_first = if counted && bounded && key != SortKey::Followers {
         let n = crate::search::count_listing(app, latest, ctx.ws(), &q).await?;
-        q.broad = n.is_some_and(|n| broad(app, n, q.limit));
+        q.broad = n.is_some_and(|n| matches_broadly(app, n, q.limit));
         Some(n)
     } else {
         None
@@ -702,7 +702,7 @@ async fn list_from_store(
 /// `matches` through a filter's index and sorting them. The index's document count stands in
 /// for the workspace's size: other workspaces' creators make it larger, which errs towards
 /// reading the matches — the side whose cost is bounded by their number.
-fn broad(app: &App, matches: i64, limit: i64) -> bool {
+fn matches_broadly(app: &App, matches: i64, limit: i64) -> bool {
     let creators = app.search.as_ref().map_or(u64::MAX, |s| s.index.doc_count());
     let matches = u128::try_from(matches).unwrap_or(0);
     let page = u128::try_from(limit.saturating_add(1)).unwrap_or(1);

@@ -325,7 +325,8 @@ pub struct ListQuery {
     /// The filters match so much of the workspace that a page is found sooner by walking
     /// the sort's index and testing each creator than by reading every match through a
     /// country or followers index and sorting them all; the caller knows (from the search
-    /// index's count) and the planner does not. Ignored when sorted by followers.
+    /// index's count) and SQLite's planner, which keeps no statistics, does not. Ignored
+    /// when sorted by followers.
     pub broad: bool,
 }
 
