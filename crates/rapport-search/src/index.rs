@@ -214,8 +214,9 @@ impl SearchIndex {
     /// Runs `q` against the latest commit.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let searcher = self.inner.reader.searcher();
-        if self.scope_is_large(&searcher, q)
-            && let Some(result) = self.projected(&searcher, q)
+        if let Some(projected) = ProjectedQuery::of(q)
+            && self.scope_is_large(&searcher, q)
+            && let Some(result) = self.projected(&searcher, q, &projected)
         {
             return Ok(result);
         }
@@ -237,7 +238,7 @@ impl SearchIndex {
     /// itself when the scope is a large part of the index. For tests, which check both paths.
     #[doc(hidden)]
     pub fn search_projected(&self, q: &SearchQuery) -> Option<SearchResult> {
-        self.projected(&self.inner.reader.searcher(), q)
+        self.projected(&self.inner.reader.searcher(), q, &ProjectedQuery::of(q)?)
     }
 
     /// Whether `q`'s scope holds at least 1 / [`PROJECTED_SCOPE_SHARE`] of the index. A projection's pass reads
@@ -252,9 +253,8 @@ impl SearchIndex {
         in_scope.saturating_mul(PROJECTED_SCOPE_SHARE) >= searcher.num_docs()
     }
 
-    fn projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> Option<SearchResult> {
-        let projected = ProjectedQuery::of(q)?;
-        let found = self.inner.projections.search(searcher, self.inner.fields.scope, &projected)?;
+    fn projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery, p: &ProjectedQuery) -> Option<SearchResult> {
+        let found = self.inner.projections.search(searcher, self.inner.fields.scope, p)?;
         Some(SearchResult {
             ids: found.ids.into_iter().skip(q.offset).take(q.limit).collect(),
             total: usize::try_from(found.total).unwrap_or(usize::MAX),

@@ -169,7 +169,7 @@ impl Projection {
         let max_doc = segment.max_doc();
         let ff = segment.fast_fields();
         let (Some(followers), Some(updated)) =
-            (full_i64(segment, names::FOLLOWERS)?, full_i64(segment, names::UPDATED)?)
+            (full(segment, ff.i64(names::FOLLOWERS)?), full(segment, ff.i64(names::UPDATED)?))
         else {
             return Ok(None);
         };
@@ -215,7 +215,7 @@ impl Projection {
             .map(|((&f, &c), &s)| f | u64::from(c) << COUNTRY_SHIFT | u64::from(s) << SCOPE_SHIFT)
             .collect();
 
-        let Some(id_hi) = full_u64(segment, names::ID_HI)? else { return Ok(None) };
+        let Some(id_hi) = full(segment, ff.u64(names::ID_HI)?) else { return Ok(None) };
         let mut order: Vec<DocId> = (0..max_doc).collect();
         order.sort_unstable_by_key(|&d| (followers[d as usize], d));
         Ok(Some(Projection {
@@ -304,30 +304,21 @@ impl Projection {
     }
 }
 
-/// Every value of an i64 column every document has; `None` when some document lacks one or has several.
-fn full_i64(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<Vec<i64>>> {
-    full(segment, segment.fast_fields().i64(name)?)
-}
-
-/// [`full_i64`] for a u64 column.
-fn full_u64(segment: &SegmentReader, name: &str) -> tantivy::Result<Option<Vec<u64>>> {
-    full(segment, segment.fast_fields().u64(name)?)
-}
-
+/// Every value of a column every document has; `None` when some document lacks one or has several.
 fn full<T: PartialOrd + Copy + Default + std::fmt::Debug + Send + Sync + 'static>(
     segment: &SegmentReader,
     column: Column<T>,
-) -> tantivy::Result<Option<Vec<T>>> {
+) -> Option<Vec<T>> {
     let n = segment.max_doc() as usize;
     if n == 0 {
-        return Ok(Some(Vec::new()));
+        return Some(Vec::new());
     }
     if column.get_cardinality() != Cardinality::Full {
-        return Ok(None);
+        return None;
     }
     let mut values = vec![T::default(); n];
     column.values.get_range(0, &mut values);
-    Ok(Some(values))
+    Some(values)
 }
 
 /// Each document's scope, as an index into the segment's scope values.

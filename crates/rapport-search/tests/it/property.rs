@@ -100,25 +100,31 @@ fn delete_some(index: &SearchIndex, all: &mut All, g: &mut Gen, n: usize) {
     }
 }
 
-#[test]
-fn search_equals_brute_force() {
-    let mut g = Gen::new(0x5eed_2026);
+/// Builds an index through the states every search must survive — several segments, then replacements (same
+/// id, maybe another workspace) and deletions, then a rebuild that replaces everything — and runs `checks`
+/// (`queries` random queries) in each.
+fn through_index_states(seed: u64, queries: usize, checks: fn(&SearchIndex, &All, &mut Gen, usize)) {
+    let mut g = Gen::new(seed);
     let index = SearchIndex::in_memory().unwrap();
     let mut all = All::new();
     // Several commits make several segments.
     add_segments(&index, &mut all, &mut g, 6, 120);
-    check_many(&index, &all, &mut g, 600);
+    checks(&index, &all, &mut g, queries);
 
-    // Replace some documents with changed content (same id, maybe another workspace), delete others.
+    // Deletions are read from the segments' alive sets; replacements land in a new segment.
     replace_some(&index, &mut all, &mut g, 150);
     delete_some(&index, &mut all, &mut g, 80);
-    check_many(&index, &all, &mut g, 600);
+    checks(&index, &all, &mut g, queries);
 
-    // A rebuild replaces everything.
     let fresh: Vec<CreatorDoc> = (0..500).map(|_| g.doc()).collect();
     assert_eq!(index.rebuild(fresh.clone().into_iter()).unwrap(), 500);
     let all: All = fresh.into_iter().map(|d| (d.id, d)).collect();
-    check_many(&index, &all, &mut g, 600);
+    checks(&index, &all, &mut g, queries);
+}
+
+#[test]
+fn search_equals_brute_force() {
+    through_index_states(0x5eed_2026, 600, check_many);
 }
 
 /// In an index of one workspace whose creators are all live and contactable, the usual scope holds every
@@ -155,21 +161,7 @@ fn check_projected(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) 
 
 #[test]
 fn filter_searches_equal_brute_force() {
-    let mut g = Gen::new(0xc0de_2026);
-    let index = SearchIndex::in_memory().unwrap();
-    let mut all = All::new();
-    add_segments(&index, &mut all, &mut g, 5, 150);
-    check_projected(&index, &all, &mut g, 500);
-
-    // Deletions are read from the segments' alive sets; replacements land in a new segment.
-    delete_some(&index, &mut all, &mut g, 70);
-    replace_some(&index, &mut all, &mut g, 60);
-    check_projected(&index, &all, &mut g, 500);
-
-    let fresh: Vec<CreatorDoc> = (0..400).map(|_| g.doc()).collect();
-    index.rebuild(fresh.clone().into_iter()).unwrap();
-    let all: All = fresh.into_iter().map(|d| (d.id, d)).collect();
-    check_projected(&index, &all, &mut g, 500);
+    through_index_states(0xc0de_2026, 500, check_projected);
 }
 
 #[test]
