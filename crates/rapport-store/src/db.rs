@@ -4,12 +4,14 @@
 //! [`crate::sql::positional`]); per-backend arms exist only where the dialects differ.
 
 use crate::error::{StoreError, StoreResult};
+use crate::read_pool::{ReadConn, ReadPool};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
 use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -24,7 +26,9 @@ pub enum Backend {
 /// A connection pool to the one database Rapport stores everything in.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// Writers (transactions) take sqlx's pool; reads outside a transaction take their own
+    /// (see [`crate::read_pool`]).
+    Sqlite(SqlitePool, Arc<ReadPool>),
     Postgres(PgPool),
 }
 
@@ -189,14 +193,14 @@ impl Tx {
 
 /// A connection checked out of the pool, for reads outside a transaction.
 pub enum Pooled {
-    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Sqlite(ReadConn),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 impl Pooled {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Pooled::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c.connection()),
             Pooled::Postgres(c) => Conn::Postgres(&mut *c),
         }
     }
@@ -243,6 +247,10 @@ pub enum SqliteReads {
     Mapped,
 }
 
+/// SQLite connections for reads at most (each is a thread; WAL lets them all read while one
+/// writes).
+const SQLITE_READERS: usize = 8;
+
 /// The most of the file mapped: SQLite's own ceiling on 64-bit Linux (2 GiB less 64 KiB);
 /// pages past it are read as with [`SqliteReads::Cached`].
 const MMAP_BYTES: u64 = 0x7fff_0000;
@@ -283,9 +291,10 @@ impl Db {
                 };
                 // A pooled SQLite connection is a file handle in this process: pinging it before
                 // each use (sqlx's default) only adds a round trip to its worker thread.
+                let reads = ReadPool::new(opts.clone(), SQLITE_READERS);
                 let pool =
                     SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts).await?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::Sqlite(pool, reads))
             }
             DbConfig::Postgres(url) => {
                 let opts = PgConnectOptions::from_str(url)?;
@@ -301,7 +310,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -310,7 +319,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`) so that concurrent writers wait instead of failing.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -318,7 +327,7 @@ impl Db {
     /// A pooled connection for reads (each statement is its own transaction).
     pub async fn read(&self) -> StoreResult<Pooled> {
         Ok(match self {
-            Db::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Db::Sqlite(_, reads) => Pooled::Sqlite(reads.acquire().await?),
             Db::Postgres(p) => Pooled::Postgres(p.acquire().await?),
         })
     }
@@ -326,21 +335,21 @@ impl Db {
     /// Runs one statement on a pooled connection outside any explicit transaction.
     pub async fn execute(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<u64> {
         match self {
-            Db::Sqlite(p) => Conn::Sqlite(&mut *p.acquire().await?).execute(sql, args).await,
+            Db::Sqlite(p, _) => Conn::Sqlite(&mut *p.acquire().await?).execute(sql, args).await,
             Db::Postgres(p) => Conn::Postgres(&mut *p.acquire().await?).execute(sql, args).await,
         }
     }
 
     pub async fn fetch_all<T: Row>(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<Vec<T>> {
         match self {
-            Db::Sqlite(p) => Conn::Sqlite(&mut *p.acquire().await?).fetch_all(sql, args).await,
+            Db::Sqlite(p, _) => Conn::Sqlite(&mut *p.acquire().await?).fetch_all(sql, args).await,
             Db::Postgres(p) => Conn::Postgres(&mut *p.acquire().await?).fetch_all(sql, args).await,
         }
     }
 
     pub async fn fetch_optional<T: Row>(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<Option<T>> {
         match self {
-            Db::Sqlite(p) => Conn::Sqlite(&mut *p.acquire().await?).fetch_optional(sql, args).await,
+            Db::Sqlite(p, _) => Conn::Sqlite(&mut *p.acquire().await?).fetch_optional(sql, args).await,
             Db::Postgres(p) => Conn::Postgres(&mut *p.acquire().await?).fetch_optional(sql, args).await,
         }
     }
@@ -361,7 +370,10 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, reads) => {
+                reads.close().await;
+                p.close().await
+            }
             Db::Postgres(p) => p.close().await,
         }
     }

@@ -29,6 +29,7 @@ pub mod offers;
 pub mod outbox;
 pub mod playbook;
 pub mod portal;
+pub mod read_pool;
 pub mod scratch;
 pub mod sequences;
 pub mod sessions;

@@ -45,7 +45,7 @@ pub async fn run(db: &Db) -> StoreResult<()> {
         return Err(StoreError::SchemaTooNew { found, known: newest_known });
     }
     match db {
-        Db::Sqlite(p) => migrator(Backend::Sqlite).run(p).await?,
+        Db::Sqlite(p, _) => migrator(Backend::Sqlite).run(p).await?,
         Db::Postgres(p) => migrator(Backend::Postgres).run(p).await?,
     }
     Ok(())
@@ -55,7 +55,7 @@ pub async fn run(db: &Db) -> StoreResult<()> {
 /// migration does to existing data).
 pub async fn run_to(db: &Db, version: i64) -> StoreResult<()> {
     match db {
-        Db::Sqlite(p) => migrator(Backend::Sqlite).run_to(version, p).await?,
+        Db::Sqlite(p, _) => migrator(Backend::Sqlite).run_to(version, p).await?,
         Db::Postgres(p) => migrator(Backend::Postgres).run_to(version, p).await?,
     }
     Ok(())
