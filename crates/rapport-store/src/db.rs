@@ -334,24 +334,15 @@ impl Db {
 
     /// Runs one statement on a pooled connection outside any explicit transaction.
     pub async fn execute(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<u64> {
-        match self {
-            Db::Sqlite(p, _) => Conn::Sqlite(&mut *p.acquire().await?).execute(sql, args).await,
-            Db::Postgres(p) => Conn::Postgres(&mut *p.acquire().await?).execute(sql, args).await,
-        }
+        self.read().await?.conn().execute(sql, args).await
     }
 
     pub async fn fetch_all<T: Row>(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<Vec<T>> {
-        match self {
-            Db::Sqlite(p, _) => Conn::Sqlite(&mut *p.acquire().await?).fetch_all(sql, args).await,
-            Db::Postgres(p) => Conn::Postgres(&mut *p.acquire().await?).fetch_all(sql, args).await,
-        }
+        self.read().await?.conn().fetch_all(sql, args).await
     }
 
     pub async fn fetch_optional<T: Row>(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<Option<T>> {
-        match self {
-            Db::Sqlite(p, _) => Conn::Sqlite(&mut *p.acquire().await?).fetch_optional(sql, args).await,
-            Db::Postgres(p) => Conn::Postgres(&mut *p.acquire().await?).fetch_optional(sql, args).await,
-        }
+        self.read().await?.conn().fetch_optional(sql, args).await
     }
 
     pub async fn fetch_one<T: Row>(&self, sql: impl Into<SqlText>, args: Vec<Arg>) -> StoreResult<T> {
