@@ -191,13 +191,25 @@ impl InProcess {
 
     /// Where the planner sends `q` (the API sends it to the same place).
     /// Counts of database listings are answered by the index (`rapport_app::search::count_listing`, which
-    /// declines only text, shortlists and updated-since — none of them in these queries).
-    pub fn route(&self, q: &Query) -> Result<Route> {
+    /// declines only text, shortlists and updated-since — none of them in these queries), and so are their
+    /// pages sorted by followers when the index's projections hold their filters
+    /// (`rapport_app::search::page_by_followers`).
+    pub async fn route(&self, q: &Query) -> Result<Route> {
         Ok(match self.plan(q)? {
             Plan::Index(_) => Route::Index,
             Plan::Store(_) if q.class.is_count() => Route::Index,
-            Plan::Store(_) => Route::Database,
+            Plan::Store(lq) => match self.page_from_index(&lq).await? {
+                Some(_) => Route::Index,
+                None => Route::Database,
+            },
         })
+    }
+
+    /// A database listing's page from the index's projections, as the API takes it.
+    async fn page_from_index(&self, lq: &store::ListQuery) -> Result<Option<Vec<uuid::Uuid>>> {
+        // The change log's position, which the API reads with the workspace settings.
+        let latest = rapport_store::changes::latest(&mut self.app.db.read().await?.conn()).await?;
+        Ok(rapport_app::search::page_by_followers(&self.app, latest, self.ctx.ws(), lq).await?)
     }
 
     fn plan(&self, q: &Query) -> Result<Plan> {
@@ -246,8 +258,12 @@ impl InProcess {
                     };
                     (Some(n), 0)
                 } else {
-                    // The store returns one row more than the page, to tell whether another page follows.
-                    (None, store::list(&mut c, self.ctx.ws(), &lq).await?.len().min(lq.limit as usize))
+                    // Both return one row more than the page, to tell whether another page follows.
+                    let rows = match self.page_from_index(&lq).await? {
+                        Some(ids) => store::get_many(&mut c, self.ctx.ws(), &ids).await?.len(),
+                        None => store::list(&mut c, self.ctx.ws(), &lq).await?.len(),
+                    };
+                    (None, rows.min(lq.limit as usize))
                 };
                 Ok(Sample { latency: started.elapsed(), count, rows })
             }

@@ -210,7 +210,11 @@ async fn search(args: SearchArgs) -> Result<()> {
     let mut workload = Vec::new();
     for class in classes {
         let queries = queries::generate(class, args.queries, args.seed, &vocabulary);
-        results.set_routes(class, queries.iter().map(|q| local.route(q)).collect::<Result<_>>()?);
+        let mut routes = Vec::with_capacity(queries.len());
+        for q in queries.iter() {
+            routes.push(local.route(q).await?);
+        }
+        results.set_routes(class, routes);
         workload.push((class, queries));
     }
     let warmup = args.warmup.min(args.queries.saturating_sub(1));

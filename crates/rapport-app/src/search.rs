@@ -13,7 +13,7 @@ use rapport_core::actor::{Actor, now};
 use rapport_core::ids::WorkspaceId;
 use rapport_core::platform::Platform;
 use rapport_core::quality::{self, EngagementBand};
-use rapport_search::{CreatorDoc, SearchIndex};
+use rapport_search::{CreatorDoc, FollowerPage, SearchIndex, SearchQuery};
 use rapport_store::{Conn, changes, creators as store, workspaces};
 use std::collections::HashMap;
 use std::path::Path;
@@ -448,40 +448,91 @@ pub async fn list(
 /// to `latest_change`, the change log's newest sequence number as the caller read it): a count
 /// over a million creators takes the database seconds and the index milliseconds. `None`
 /// when the index cannot answer it exactly — not running, being rebuilt or behind the
-/// change log, or a filter only the
-/// database holds (substring text, shortlist membership, updated-since, a follower bound
-/// that creators without accounts pass, all of several tags).
+/// change log, or a filter only the database holds (see [`index_query`]).
 pub async fn count_listing(
     app: &App,
     latest_change: i64,
     ws: Uuid,
     q: &rapport_store::creators::ListQuery,
 ) -> AppResult<Option<i64>> {
-    use rapport_search::{OwnerFilter, SearchQuery};
-    let Some(search) = app.search.clone() else { return Ok(None) };
-    // The database counts a creator without accounts as 0 followers; the index holds no
-    // value for them, so any bound that 0 passes is the database's to count.
+    let Some((index, query)) = caught_up(app, latest_change, ws, q) else { return Ok(None) };
+    // A count only: no page to keep, so no sort key to read per match.
+    let query = SearchQuery { limit: 0, ..query };
+    let result =
+        tokio::task::spawn_blocking(move || index.search(&query)).await.map_err(internal)?.map_err(internal)?;
+    Ok(Some(result.total as i64))
+}
+
+/// The ids of a database listing's page sorted by followers — `q.limit + 1` of them at most,
+/// after `q.after`, in the database's order — found by the index's follower-ordered
+/// projections, which stop as soon as they have the page where the database's walk of its
+/// followers index tests every creator on the way; `None` when the index cannot answer it
+/// (see [`count_listing`]; and a filter the projections do not hold, or a workspace that is a
+/// small part of a shared index).
+pub async fn page_by_followers(
+    app: &App,
+    latest_change: i64,
+    ws: Uuid,
+    q: &rapport_store::creators::ListQuery,
+) -> AppResult<Option<Vec<Uuid>>> {
+    use rapport_store::creators::{CursorKey, SortKey};
+    let Some((SortKey::Followers, desc)) = q.sort else { return Ok(None) };
+    let after = match &q.after {
+        None => None,
+        Some((CursorKey::Int(followers), id)) => Some((*followers, *id)),
+        Some(_) => return Ok(None),
+    };
+    let Some((index, query)) = caught_up(app, latest_change, ws, q) else { return Ok(None) };
+    let query = SearchQuery {
+        sort: rapport_search::SearchSort::Followers { desc },
+        limit: usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX),
+        ..query
+    };
+    // Once the projections are built a page takes microseconds, here; building one takes a
+    // blocking thread.
+    let paged = match index.page_by_followers(&query, after, false) {
+        FollowerPage::NotBuilt => {
+            tokio::task::spawn_blocking(move || index.page_by_followers(&query, after, true)).await.map_err(internal)?
+        }
+        paged => paged,
+    };
+    Ok(match paged {
+        FollowerPage::Found(ids) => Some(ids),
+        FollowerPage::NotBuilt | FollowerPage::Unanswerable => None,
+    })
+}
+
+/// The index and the search form of a database listing's filters, when the index is
+/// running, has applied every change up to `latest_change` and holds every filter of `q`.
+fn caught_up(
+    app: &App,
+    latest_change: i64,
+    ws: Uuid,
+    q: &rapport_store::creators::ListQuery,
+) -> Option<(rapport_search::SearchIndex, SearchQuery)> {
+    let search = app.search.as_ref()?;
+    // Exact or not at all: a change the index has not applied yet (another process's
+    // write, a transaction in flight) leaves the listing to the database.
+    if !search.is_ready() || search.index.checkpoint().unwrap_or(0) < latest_change {
+        return None;
+    }
+    Some((search.index.clone(), index_query(ws, q)?))
+}
+
+/// A database listing's filters as a search: `None` when one is the database's alone —
+/// substring text, shortlist membership, updated-since, a follower bound that creators
+/// without accounts pass (the database counts them as 0 followers; the index holds no value
+/// for them), all of several tags (the index wants any).
+fn index_query(ws: Uuid, q: &rapport_store::creators::ListQuery) -> Option<SearchQuery> {
+    use rapport_search::OwnerFilter;
     let zero_bound = match (q.min_followers, q.max_followers) {
         (Some(min), _) => min <= 0,
         (None, max) => max.is_some(),
     };
-    // Several tags: the database wants all of them, the index any.
-    let all_tags = q.tags.len() > 1;
-    if !search.is_ready()
-        || q.q.is_some()
-        || q.shortlist.is_some()
-        || q.updated_since.is_some()
-        || zero_bound
-        || all_tags
-    {
-        return Ok(None);
+    if q.q.is_some() || q.shortlist.is_some() || q.updated_since.is_some() || zero_bound || q.tags.len() > 1 {
+        return None;
     }
-    // Exact or not at all: a change the index has not applied yet (another process's
-    // write, a transaction in flight) leaves the count to the database.
-    if search.index.checkpoint().unwrap_or(0) < latest_change {
-        return Ok(None);
-    }
-    let query = SearchQuery {
+    Some(SearchQuery {
         platforms: q.platforms.clone(),
         countries: q.countries.clone(),
         min_engagement_pct: q.min_engagement_pct,
@@ -494,12 +545,6 @@ pub async fn count_listing(
         include_do_not_contact: q.include_do_not_contact,
         only_do_not_contact: q.only_do_not_contact,
         deleted: q.deleted,
-        // A count only: no page to keep, so no sort key to read per match.
-        limit: 0,
         ..SearchQuery::for_workspace(ws)
-    };
-    let index = search.index.clone();
-    let result =
-        tokio::task::spawn_blocking(move || index.search(&query)).await.map_err(internal)?.map_err(internal)?;
-    Ok(Some(result.total as i64))
+    })
 }

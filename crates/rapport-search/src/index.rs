@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::collector::{Order, PageCollector};
 use crate::error::SearchError;
-use crate::model::{CreatorDoc, SearchQuery, SearchResult};
-use crate::projection::{ProjectedQuery, Projections};
+use crate::model::{CreatorDoc, FollowerPage, SearchQuery, SearchResult, SearchSort};
+use crate::projection::{ProjectedQuery, Projections, Walk};
 use crate::query;
 use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, text_analyzer};
 
@@ -230,6 +230,54 @@ impl SearchIndex {
         let fruit = searcher.search(plan.query.as_ref(), &collector)?;
         let ids = fruit.ids.into_iter().skip(q.offset).take(q.limit).collect();
         Ok(SearchResult { ids, total: fruit.total, facets: fruit.facets })
+    }
+
+    /// The page of `q` — a search of filters only, sorted by followers — after `after` (the follower count and
+    /// id of the previous page's last creator), from the follower-ordered projections: `q.offset + q.limit`
+    /// ids from there, then `q.offset` skipped. Ties on the follower count are ordered by id in the sort's
+    /// direction, as the database's (workspace, followers, id) index orders them, so pages from here and
+    /// from there continue each other. Nothing is counted: each segment's walk stops as soon as it has the
+    /// page. Microseconds once the projections are built; building one reads a whole segment's columns
+    /// (about 100 ms for a million creators), which happens only with `build` — without it, the answer is
+    /// [`FollowerPage::NotBuilt`], for a caller that must not block to ask again where it may.
+    /// [`FollowerPage::Unanswerable`] when the projections cannot answer it (another filter or sort, a
+    /// segment that cannot be projected) or the query's scope is a small part of the index.
+    pub fn page_by_followers(&self, q: &SearchQuery, after: Option<(i64, Uuid)>, build: bool) -> FollowerPage {
+        let searcher = self.inner.reader.searcher();
+        if !self.scope_is_large(&searcher, q) {
+            return FollowerPage::Unanswerable;
+        }
+        self.paged_by_followers(&searcher, q, after, build)
+    }
+
+    /// [`SearchIndex::page_by_followers`] whatever the size of the query's scope, building what it needs;
+    /// `None` when the projections cannot answer it. For tests.
+    #[doc(hidden)]
+    pub fn page_by_followers_projected(&self, q: &SearchQuery, after: Option<(i64, Uuid)>) -> Option<Vec<Uuid>> {
+        match self.paged_by_followers(&self.inner.reader.searcher(), q, after, true) {
+            FollowerPage::Found(ids) => Some(ids),
+            FollowerPage::NotBuilt | FollowerPage::Unanswerable => None,
+        }
+    }
+
+    fn paged_by_followers(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &SearchQuery,
+        after: Option<(i64, Uuid)>,
+        build: bool,
+    ) -> FollowerPage {
+        let SearchSort::Followers { desc } = q.sort else { return FollowerPage::Unanswerable };
+        let Some(projected) = ProjectedQuery::of(q) else { return FollowerPage::Unanswerable };
+        let walk = Walk {
+            desc,
+            after: after.map(|(followers, id)| (followers, id.as_u128())),
+            keep: q.offset.saturating_add(q.limit),
+        };
+        match self.inner.projections.page_by_followers(searcher, self.inner.fields.scope, &projected, &walk, build) {
+            FollowerPage::Found(ids) => FollowerPage::Found(ids.into_iter().skip(q.offset).collect()),
+            other => other,
+        }
     }
 
     /// `q` answered from the follower-ordered projections when it is a search of filters they hold (platforms,

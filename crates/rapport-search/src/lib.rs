@@ -15,8 +15,8 @@ mod schema;
 pub use error::SearchError;
 pub use index::{Opened, RebuildReason, SearchIndex};
 pub use model::{
-    CreatorDoc, Facet, FacetSet, Facets, OwnerFilter, SearchQuery, SearchResult, SearchSort, TIERS, TierRange,
-    tier_index, tier_name,
+    CreatorDoc, Facet, FacetSet, Facets, FollowerPage, OwnerFilter, SearchQuery, SearchResult, SearchSort, TIERS,
+    TierRange, tier_index, tier_name,
 };
 pub use query::TextTerms;
 pub use schema::{SCHEMA_VERSION, text_tokens};

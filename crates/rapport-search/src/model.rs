@@ -248,6 +248,17 @@ pub struct SearchResult {
     pub facets: Facets,
 }
 
+/// What [`crate::SearchIndex::page_by_followers`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowerPage {
+    /// The page's ids, in order.
+    Found(Vec<Uuid>),
+    /// A segment's projection is still to be built, which the caller did not allow.
+    NotBuilt,
+    /// The projections cannot answer the query; the database can.
+    Unanswerable,
+}
+
 /// A follower tier: `min..max` followers (`max` exclusive, `None` unbounded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TierRange {

@@ -21,9 +21,9 @@ use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, f64_to_u64, i6
 use uuid::Uuid;
 
 use crate::collector::{Best, Entry, Order, SortField};
-use crate::model::SearchQuery;
+use crate::model::{FollowerPage, SearchQuery};
 use crate::query::{TextTerms, scope_keys};
-use crate::schema::names;
+use crate::schema::{id_from_halves, names};
 
 /// A segment whose documents use more distinct platforms than this has no projection.
 const PLATFORM_BITS: u32 = 31;
@@ -109,34 +109,109 @@ struct Cache {
     /// so a late search over an older generation cannot evict what the current one uses.
     generation: u64,
     /// `None` in a cell: the segment cannot be projected (or reading it failed); searches there go to tantivy.
-    by_segment: HashMap<SegmentId, Arc<OnceLock<Option<Projection>>>>,
+    by_segment: HashMap<SegmentId, Cell>,
 }
 
 impl Projections {
     /// Runs `q` over the searcher's segments, building the projections it lacks; `None` when a segment has
     /// none, so the caller searches with tantivy instead.
     pub fn search(&self, searcher: &Searcher, scope: Field, q: &ProjectedQuery) -> Option<Found> {
-        let segments = searcher.segment_readers();
-        let cells: Vec<_> = {
-            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            let generation = searcher.generation().generation_id();
-            if generation >= cache.generation {
-                cache.generation = generation;
-                // Merged-away segments are forgotten.
-                cache.by_segment.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
-            }
-            segments.iter().map(|s| cache.by_segment.entry(s.segment_id()).or_default().clone()).collect()
-        };
         let mut total = 0;
         let mut best: Vec<Entry> = Vec::new();
-        for (segment, cell) in segments.iter().zip(cells) {
-            // A failed read leaves the search to tantivy, which reports the error.
-            let projection = cell.get_or_init(|| Projection::build(segment, scope).ok().flatten()).as_ref()?;
-            total += projection.search(q, segment.alive_bitset(), &mut best);
+        for (segment, cell) in self.cells(searcher) {
+            total += project(&cell, segment, scope)?.search(q, segment.alive_bitset(), &mut best);
         }
         best.sort_unstable();
         best.truncate(q.keep);
         Some(Found { total, ids: best.into_iter().map(|(_, id)| Uuid::from_u128(id)).collect() })
+    }
+
+    /// The first `keep` matches of `q` in follower order — ties by id in the same direction, the order of the
+    /// database's (workspace, followers, id) index — after `after` (a follower count and an id, the last of
+    /// the previous page); `None` when a segment has no projection. Each segment's walk starts at its window's
+    /// far end and stops once it has `keep` matches and has passed the follower count of the last one, so a
+    /// page costs about as many documents as it takes to find it, not the whole window. Without `build`, a
+    /// segment whose projection is still to be built ends the search with [`FollowerPage::NotBuilt`].
+    pub fn page_by_followers(
+        &self,
+        searcher: &Searcher,
+        scope: Field,
+        q: &ProjectedQuery,
+        walk: &Walk,
+        build: bool,
+    ) -> FollowerPage {
+        let mut found: Vec<(i64, u128)> = Vec::new();
+        for (segment, cell) in self.cells(searcher) {
+            let projection = match cell.get() {
+                Some(built) => built.as_ref(),
+                None if build => project(&cell, segment, scope),
+                None => return FollowerPage::NotBuilt,
+            };
+            let Some(projection) = projection else { return FollowerPage::Unanswerable };
+            projection.first_by_followers(q, walk, segment.alive_bitset(), &mut found);
+        }
+        if walk.desc {
+            found.sort_unstable_by(|a, b| b.cmp(a));
+        } else {
+            found.sort_unstable();
+        }
+        FollowerPage::Found(found.into_iter().take(walk.keep).map(|(_, id)| Uuid::from_u128(id)).collect())
+    }
+
+    /// The searcher's segments with their cells, forgetting merged-away segments when the searcher is of the
+    /// newest generation seen.
+    fn cells<'s>(&self, searcher: &'s Searcher) -> Vec<(&'s SegmentReader, Cell)> {
+        let segments = searcher.segment_readers();
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let generation = searcher.generation().generation_id();
+        if generation >= cache.generation {
+            cache.generation = generation;
+            cache.by_segment.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+        }
+        segments.iter().map(|s| (s, cache.by_segment.entry(s.segment_id()).or_default().clone())).collect()
+    }
+}
+
+/// A segment's projection, built on first use; `None` when it cannot be (a failed read leaves the search to
+/// tantivy, which reports the error).
+type Cell = Arc<OnceLock<Option<Projection>>>;
+
+fn project<'c>(cell: &'c Cell, segment: &SegmentReader, scope: Field) -> Option<&'c Projection> {
+    cell.get_or_init(|| Projection::build(segment, scope).ok().flatten()).as_ref()
+}
+
+/// How [`Projection::first_by_followers`] walks: its direction, where it resumes (a follower count and an
+/// id), how many matches it needs.
+pub(crate) struct Walk {
+    pub desc: bool,
+    pub after: Option<(i64, u128)>,
+    pub keep: usize,
+}
+
+/// A query's conditions prepared for one segment's term ordinals and scopes.
+struct Matcher {
+    scope_ok: Vec<bool>,
+    every_scope: bool,
+    platform_bits: u64,
+    any_platform: bool,
+    country_ok: Vec<bool>,
+    any_country: bool,
+    engagement_bit: u64,
+    e_min: u64,
+    e_max: u64,
+}
+
+impl Matcher {
+    /// Whether a document with attributes `a` and engagement `e` passes. Every condition is evaluated (no
+    /// short circuit): one hard-to-predict branch a document, not five.
+    #[inline]
+    fn passes(&self, a: u64, e: u64) -> bool {
+        let table = |t: &[bool], i: u64| t.get((i & 0xffff) as usize).copied().unwrap_or(false);
+        (self.every_scope | table(&self.scope_ok, a >> SCOPE_SHIFT))
+            & (self.any_platform | (a & self.platform_bits != 0))
+            & (a & self.engagement_bit == self.engagement_bit)
+            & ((self.engagement_bit == 0) | (e >= self.e_min) & (e <= self.e_max))
+            & (self.any_country | table(&self.country_ok, a >> COUNTRY_SHIFT))
     }
 }
 
@@ -232,16 +307,16 @@ impl Projection {
         }))
     }
 
-    /// Counts the live documents of the segment that pass `q` and adds its best `q.keep` to `best`
-    /// (unordered); returns the count.
-    fn search(&self, q: &ProjectedQuery, alive: Option<&AliveBitSet>, best: &mut Vec<Entry>) -> u64 {
+    /// The positions of the documents whose follower count `q`'s window holds.
+    fn window(&self, q: &ProjectedQuery) -> (usize, usize) {
         let lo = q.min_followers.map_or(0, |min| self.followers.partition_point(|&f| f < min));
         let hi = q.max_followers.map_or(self.followers.len(), |max| self.followers.partition_point(|&f| f <= max));
-        if lo >= hi {
-            return 0;
-        }
+        (lo, hi)
+    }
+
+    /// `q`'s conditions for this segment; `None` when no document of it can pass.
+    fn matcher(&self, q: &ProjectedQuery) -> Option<Matcher> {
         let scope_ok: Vec<bool> = self.scopes.iter().map(|s| q.scopes.iter().any(|w| w[..] == s[..])).collect();
-        let every_scope = scope_ok.iter().all(|&ok| ok);
         // Platforms: any of the wanted bits; no filter wants none.
         let mut platform_bits = 0u64;
         for (ord, name) in self.platforms.iter().enumerate() {
@@ -250,32 +325,36 @@ impl Projection {
             }
         }
         if !q.platforms.is_empty() && platform_bits == 0 {
-            return 0;
+            return None;
         }
-        let any_platform = q.platforms.is_empty();
-        let country_ok: Vec<bool> =
-            std::iter::once(false).chain(self.countries.iter().map(|c| q.countries.contains(c))).collect();
-        let any_country = q.countries.is_empty();
         let (e_min, e_max) = q.engagement.unwrap_or((u64::MIN, u64::MAX));
-        let engagement_bit = if q.engagement.is_some() { HAS_ENGAGEMENT } else { 0 };
-        let table = |t: &[bool], i: u64| t.get((i & 0xffff) as usize).copied().unwrap_or(false);
-        // Every condition is evaluated (no short circuit): one hard-to-predict branch a document, not five.
-        let passes = |a: u64, e: u64| {
-            (every_scope | table(&scope_ok, a >> SCOPE_SHIFT))
-                & (any_platform | (a & platform_bits != 0))
-                & (a & engagement_bit == engagement_bit)
-                & ((engagement_bit == 0) | (e >= e_min) & (e <= e_max))
-                & (any_country | table(&country_ok, a >> COUNTRY_SHIFT))
-        };
+        Some(Matcher {
+            every_scope: scope_ok.iter().all(|&ok| ok),
+            scope_ok,
+            platform_bits,
+            any_platform: q.platforms.is_empty(),
+            country_ok: std::iter::once(false).chain(self.countries.iter().map(|c| q.countries.contains(c))).collect(),
+            any_country: q.countries.is_empty(),
+            engagement_bit: if q.engagement.is_some() { HAS_ENGAGEMENT } else { 0 },
+            e_min,
+            e_max,
+        })
+    }
+
+    /// Counts the live documents of the segment that pass `q` and adds its best `q.keep` to `best`
+    /// (unordered); returns the count.
+    fn search(&self, q: &ProjectedQuery, alive: Option<&AliveBitSet>, best: &mut Vec<Entry>) -> u64 {
+        let (lo, hi) = self.window(q);
+        let Some(m) = self.matcher(q).filter(|_| lo < hi) else { return 0 };
         let (attrs, engagement, docs) = (&self.attrs[lo..hi], &self.engagement[lo..hi], &self.docs[lo..hi]);
         if q.keep == 0 && alive.is_none() {
-            return attrs.iter().zip(engagement).map(|(&a, &e)| u64::from(passes(a, e))).sum();
+            return attrs.iter().zip(engagement).map(|(&a, &e)| u64::from(m.passes(a, e))).sum();
         }
 
         let mut n = 0u64;
         let mut kept = Best::new(q.keep);
         for (i, ((&a, &e), &doc)) in attrs.iter().zip(engagement).zip(docs).enumerate() {
-            if !passes(a, e) || alive.is_some_and(|alive| !alive.is_alive(doc)) {
+            if !m.passes(a, e) || alive.is_some_and(|alive| !alive.is_alive(doc)) {
                 continue;
             }
             n += 1;
@@ -287,6 +366,68 @@ impl Projection {
         }
         best.extend(kept.into_sorted_vec());
         n
+    }
+
+    /// Adds to `out` the live matches of `q` in this segment, as (followers, id), that may be among the first
+    /// `walk.keep` after `walk.after` in follower order: walking from the window's far end in `walk`'s
+    /// direction, every match until `keep` are found, then the rest of the last one's follower count (its ties,
+    /// which the caller orders by id).
+    fn first_by_followers(
+        &self,
+        q: &ProjectedQuery,
+        walk: &Walk,
+        alive: Option<&AliveBitSet>,
+        out: &mut Vec<(i64, u128)>,
+    ) {
+        let (mut lo, mut hi) = self.window(q);
+        // A page resumes at the previous one's last follower count; its ties pass on the id.
+        if let Some((followers, _)) = walk.after {
+            if walk.desc {
+                hi = hi.min(self.followers.partition_point(|&f| f <= followers));
+            } else {
+                lo = lo.max(self.followers.partition_point(|&f| f < followers));
+            }
+        }
+        let Some(m) = self.matcher(q).filter(|_| lo < hi && walk.keep > 0) else { return };
+        let mut found = 0;
+        let mut last: Option<i64> = None;
+        let mut visit = |i: usize| {
+            let followers = self.followers[i];
+            if last.is_some_and(|l| l != followers) {
+                return false;
+            }
+            let doc = self.docs[i];
+            if !m.passes(self.attrs[i], self.engagement[i]) || alive.is_some_and(|alive| !alive.is_alive(doc)) {
+                return true;
+            }
+            let id = id_from_halves(self.id_hi[i], self.id_lo.first(doc).unwrap_or(0)).as_u128();
+            // Ties with the previous page's last come after it by id, in the walk's direction.
+            let seen = walk
+                .after
+                .is_some_and(|(f, after)| f == followers && if walk.desc { id >= after } else { id <= after });
+            if seen {
+                return true;
+            }
+            out.push((followers, id));
+            found += 1;
+            if found == walk.keep {
+                last = Some(followers);
+            }
+            true
+        };
+        if walk.desc {
+            for i in (lo..hi).rev() {
+                if !visit(i) {
+                    break;
+                }
+            }
+        } else {
+            for i in lo..hi {
+                if !visit(i) {
+                    break;
+                }
+            }
+        }
     }
 
     /// The sort key of position `i`, encoded as the collector encodes it.

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use rand::Rng;
 use rand::seq::IndexedRandom;
-use rapport_search::{CreatorDoc, SearchIndex, SearchQuery, SearchResult, SearchSort};
+use rapport_search::{CreatorDoc, FollowerPage, SearchIndex, SearchQuery, SearchResult, SearchSort};
 use uuid::Uuid;
 
 use crate::fixtures::Gen;
@@ -183,5 +183,83 @@ fn only_filter_searches_take_the_projections() {
         SearchQuery { facets: rapport_search::FacetSet::ALL, ..count.clone() },
     ] {
         assert_eq!(index.search_projected(&other), None, "{other:#?}");
+    }
+}
+
+/// The model's matches of `q` in follower order, ties by id in the same direction (the database's order).
+fn by_followers_then_id(all: &All, q: &SearchQuery, desc: bool) -> Vec<Uuid> {
+    let mut matching: Vec<&CreatorDoc> = all.values().filter(|d| model::matches(d, q)).collect();
+    matching.sort_by_key(|d| (d.max_followers, d.id));
+    if desc {
+        matching.reverse();
+    }
+    matching.into_iter().map(|d| d.id).collect()
+}
+
+/// Pages of filter-only searches by followers, each resuming after the previous page's last creator as the
+/// database's pages do, together list exactly the model's matches in its order; a page at an offset is the
+/// model's slice there.
+fn check_pages_by_followers(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
+    for n in 0..queries {
+        let desc = g.rng.random_bool(0.5);
+        let limit = g.rng.random_range(1..=25);
+        let q = SearchQuery { sort: SearchSort::Followers { desc }, offset: 0, limit, ..g.filters_query() };
+        let expected = by_followers_then_id(all, &q, desc);
+        let mut walked: Vec<Uuid> = Vec::new();
+        let mut after = None;
+        loop {
+            let page = index
+                .page_by_followers_projected(&q, after)
+                .unwrap_or_else(|| panic!("query {n} not projected\n{q:#?}"));
+            // Outside the tests the projections answer only a scope that is a large part of the index.
+            match index.page_by_followers(&q, after, false) {
+                FollowerPage::Found(same) => assert_eq!(same, page, "query {n}"),
+                other => assert_eq!(other, FollowerPage::Unanswerable, "query {n}: the walk above built them"),
+            }
+            assert!(page.len() <= limit, "page size of query {n}");
+            walked.extend(&page);
+            assert!(walked.len() <= expected.len(), "query {n} walked past its matches\n{q:#?}");
+            match page.last() {
+                Some(last) if page.len() == limit => after = Some((all[last].max_followers, *last)),
+                _ => break,
+            }
+        }
+        assert_eq!(walked, expected, "pages of query {n}\n{q:#?}");
+        let offset = g.rng.random_range(0..=expected.len());
+        let at = SearchQuery { offset, ..q.clone() };
+        let slice: Vec<Uuid> = expected.iter().copied().skip(offset).take(limit).collect();
+        assert_eq!(index.page_by_followers_projected(&at, None), Some(slice), "query {n} at offset {offset}\n{q:#?}");
+    }
+}
+
+#[test]
+fn pages_by_followers_equal_brute_force() {
+    through_index_states(0xf011_2026, 300, check_pages_by_followers);
+}
+
+#[test]
+fn only_filter_searches_by_followers_are_paged_from_the_projections() {
+    let mut g = Gen::new(11);
+    let index = SearchIndex::in_memory().unwrap();
+    let mut all = All::new();
+    add_segments(&index, &mut all, &mut g, 1, 50);
+    let page = SearchQuery {
+        platforms: vec!["tiktok".into()],
+        sort: SearchSort::Followers { desc: true },
+        ..SearchQuery::for_workspace(g.workspaces[0])
+    };
+    // Before the first search the projections are still to be built; a search that may build them finds
+    // the page, and then one that may not finds it too.
+    assert_eq!(index.page_by_followers(&page, None, false), FollowerPage::NotBuilt);
+    let FollowerPage::Found(ids) = index.page_by_followers(&page, None, true) else { panic!("not paged") };
+    assert_eq!(index.page_by_followers(&page, None, false), FollowerPage::Found(ids));
+    for other in [
+        SearchQuery { sort: SearchSort::Engagement { desc: true }, ..page.clone() },
+        SearchQuery { sort: SearchSort::Updated { desc: false }, ..page.clone() },
+        SearchQuery { text: Some("anna".into()), ..page.clone() },
+        SearchQuery { tags: vec!["vegan".into()], ..page.clone() },
+        SearchQuery { owner: Some(rapport_search::OwnerFilter::Unowned), ..page.clone() },
+    ] {
+        assert_eq!(index.page_by_followers_projected(&other, None), None, "{other:#?}");
     }
 }

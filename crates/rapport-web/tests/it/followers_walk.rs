@@ -4,7 +4,8 @@
 //! summary on the creator row (platforms, main account's engagement) follows every change
 //! of accounts, merges and their undo. So do the same listings by name and by last update,
 //! whether the filters match few creators (read through a filter's index) or many (a walk of
-//! the sort's index).
+//! the sort's index). Sorted by followers, the index's projections answer such a listing once
+//! they have caught up with every change, with the same pages as the database.
 
 use crate::harness::{Api, TestApp};
 use reqwest::StatusCode;
@@ -16,6 +17,7 @@ crate::db_tests!(
     the_account_summary_follows_account_changes,
     the_account_summary_follows_a_merge_and_its_undo,
     every_platform_is_found_by_the_walk,
+    pages_by_followers_continue_each_other_between_the_index_and_the_database,
 );
 
 const PLATFORMS: [&str; 5] = ["instagram", "tiktok", "youtube", "twitch", "x"];
@@ -307,5 +309,88 @@ async fn every_platform_is_found_by_the_walk(app: TestApp) {
         let mut want = vec![format!("On {p}"), format!("On {other}")];
         want.sort();
         assert_eq!(got, want, "{p}");
+    }
+}
+
+/// Pages of `url` and its cursors, from the first (with `first`'s parameters) and the rest
+/// (with `rest`'s): every id in order.
+async fn pages(api: &Api, first: &str, rest: &str) -> Vec<String> {
+    let (mut got, mut url) = (Vec::new(), first.to_string());
+    loop {
+        let (s, v) = api.get(&url).await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        got.extend(v["items"].as_array().unwrap().iter().map(id));
+        match v["next_cursor"].as_str() {
+            Some(c) => url = format!("{rest}&cursor={c}"),
+            None => return got,
+        }
+        assert!(got.len() <= 100, "{url}: endless pages");
+    }
+}
+
+/// Creators sharing few follower counts: ties, which both engines order by id in the sort's
+/// direction. A listing only the database can answer (an `updated_since` that every creator
+/// passes) gives the same pages, and a page from one engine continues into the other.
+async fn pages_by_followers_continue_each_other_between_the_index_and_the_database(app: TestApp) {
+    let (api, person) = app.api_in_new_workspace("Acme").await;
+    let mut all: Vec<(String, i64, &str, &str)> = Vec::new();
+    for k in 0..24i64 {
+        let (platform, country) = (PLATFORMS[(k % 3) as usize], COUNTRIES[(k % 4) as usize]);
+        let followers = [5_000, 20_000, 80_000][(k % 3) as usize] + if k % 5 == 0 { 1 } else { 0 };
+        let v = api
+            .creator(json!({"display_name": format!("Tied {k}"), "country": country, "social_accounts": [
+                {"platform": platform, "handle": format!("@tied{k}"), "followers": followers,
+                 "engagement_rate_pct": 3.0}]}))
+            .await;
+        all.push((id(&v), followers, platform, country));
+    }
+    // The index answers once it has applied every change.
+    let ws = person.workspace.0;
+    let query = rapport_store::creators::ListQuery {
+        platforms: vec!["instagram".into(), "tiktok".into()],
+        min_followers: Some(1_000),
+        sort: Some((rapport_store::creators::SortKey::Followers, true)),
+        limit: 4,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let latest = rapport_store::changes::latest(&mut app.app.db.read().await.unwrap().conn()).await.unwrap();
+        if rapport_app::search::page_by_followers(&app.app, latest, ws, &query).await.unwrap().is_some() {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 10, "the index never answered {query:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    for (filters, desc) in [
+        ("platform=instagram,tiktok&min_followers=1000", true),
+        ("platform=instagram,tiktok&min_followers=1000", false),
+        ("country=DE,FR,GB&min_followers=5001", true),
+        ("platform=youtube,x,instagram&country=US,DE&min_followers=1000&min_engagement=2", false),
+    ] {
+        let sort = if desc { "-followers" } else { "followers" };
+        let by_index = format!("/creators?{filters}&sort={sort}&limit=4");
+        let by_database = format!("{by_index}&updated_since=2000-01-01");
+        let mut want: Vec<&(String, i64, &str, &str)> = all
+            .iter()
+            .filter(|(_, f, p, c)| {
+                let platforms: Vec<&str> = filters.split('&').filter_map(|kv| kv.strip_prefix("platform=")).collect();
+                let countries: Vec<&str> = filters.split('&').filter_map(|kv| kv.strip_prefix("country=")).collect();
+                platforms.iter().all(|list| list.split(',').any(|x| x == *p))
+                    && countries.iter().all(|list| list.split(',').any(|x| x == *c))
+                    && *f >= if filters.contains("min_followers=5001") { 5_001 } else { 1_000 }
+            })
+            .collect();
+        want.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        if desc {
+            want.reverse();
+        }
+        let want: Vec<String> = want.into_iter().map(|m| m.0.clone()).collect();
+        assert!(want.len() > 4, "{filters}: several pages");
+        assert_eq!(pages(&api, &by_index, &by_index).await, want, "{by_index}");
+        assert_eq!(pages(&api, &by_database, &by_database).await, want, "{by_database}");
+        assert_eq!(pages(&api, &by_index, &by_database).await, want, "{by_index}, then the database");
+        assert_eq!(pages(&api, &by_database, &by_index).await, want, "{by_database}, then the index");
     }
 }
