@@ -7,6 +7,7 @@ use crate::context::Ctx;
 use crate::creators::{self, CreatorQuery, CreatorView};
 use crate::error::{AppError, AppResult};
 use rapport_core::platform::Platform;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -118,7 +119,7 @@ fn csv_bytes(rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
 pub async fn export(
     app: &App,
     ctx: &Ctx,
-    mut query: CreatorQuery,
+    query: CreatorQuery,
     format: Format,
     sink: tokio::sync::mpsc::Sender<Vec<u8>>,
 ) -> AppResult<u64> {
@@ -126,10 +127,7 @@ pub async fn export(
         let sink = sink.clone();
         async move { sink.send(chunk).await.is_ok() }
     };
-    query.limit = Some("200".into());
-    query.cursor = None;
-    // Pages follow the cursor to the end; no page needs the count of all.
-    query.total = Some("false".into());
+    let mut source = Source::of(app, ctx, query).await?;
     let mut written = 0u64;
     let opening = match format {
         Format::Csv => csv_bytes(&[csv_header()])?,
@@ -138,13 +136,12 @@ pub async fn export(
     if !send(opening).await {
         return Ok(0);
     }
-    loop {
-        let page = creators::list(app, ctx, &query).await?;
+    while let Some(items) = source.next(app, ctx).await? {
         let chunk = match format {
-            Format::Csv => csv_bytes(&page.items.iter().map(csv_record).collect::<Vec<_>>())?,
+            Format::Csv => csv_bytes(&items.iter().map(csv_record).collect::<Vec<_>>())?,
             Format::Json => {
                 let mut out = Vec::new();
-                for (i, c) in page.items.iter().enumerate() {
+                for (i, c) in items.iter().enumerate() {
                     if written > 0 || i > 0 {
                         out.push(b',');
                     }
@@ -154,17 +151,66 @@ pub async fn export(
                 out
             }
         };
-        written += page.items.len() as u64;
+        written += items.len() as u64;
         if !chunk.is_empty() && !send(chunk).await {
             return Ok(written);
-        }
-        match page.next_cursor {
-            Some(c) => query.cursor = Some(c),
-            None => break,
         }
     }
     if format == Format::Json {
         send(b"\n]\n".to_vec()).await;
     }
     Ok(written)
+}
+
+/// How many creators an export reads at a time.
+const PAGE: usize = 200;
+
+/// Where an export's creators come from, a page at a time.
+enum Source {
+    /// The database's listing, following its keyset cursor to the end.
+    Listing { query: Box<CreatorQuery>, done: bool },
+    /// Every match of a search, in order, read from the index at once (a search's pages are
+    /// offsets, which deep pages make slow and which stop at 100 000) and loaded by id.
+    Ids { ids: Vec<Uuid>, at: usize, deleted: bool },
+}
+
+impl Source {
+    async fn of(app: &App, ctx: &Ctx, mut query: CreatorQuery) -> AppResult<Source> {
+        query.limit = Some(PAGE.to_string());
+        query.cursor = None;
+        // Pages follow the cursor to the end; no page needs the count of all.
+        query.total = Some("false".into());
+        Ok(match creators::plan(app, ctx, &query).await? {
+            creators::Plan::Index(q) => {
+                let latest = rapport_store::changes::latest(&mut app.db.read().await?.conn()).await?;
+                let deleted = q.deleted;
+                Source::Ids { ids: crate::search::all_ids(app, latest, *q).await?, at: 0, deleted }
+            }
+            creators::Plan::Store(_) => Source::Listing { query: Box::new(query), done: false },
+        })
+    }
+
+    /// The next page; `None` after the last.
+    async fn next(&mut self, app: &App, ctx: &Ctx) -> AppResult<Option<Vec<CreatorView>>> {
+        match self {
+            Source::Listing { done: true, .. } => Ok(None),
+            Source::Listing { query, done } => {
+                let page = creators::list(app, ctx, query).await?;
+                match page.next_cursor {
+                    Some(c) => query.cursor = Some(c),
+                    None => *done = true,
+                }
+                Ok(Some(page.items))
+            }
+            Source::Ids { ids, at, deleted } => {
+                let Some(chunk) = ids.get(*at..).filter(|rest| !rest.is_empty()) else { return Ok(None) };
+                let chunk = &chunk[..chunk.len().min(PAGE)];
+                *at += chunk.len();
+                // A creator deleted (or restored) since the search is left out.
+                let mut items = creators::views_by_id(app, ctx, chunk).await?;
+                items.retain(|c| c.deleted_at.is_some() == *deleted);
+                Ok(Some(items))
+            }
+        }
+    }
 }

@@ -376,6 +376,30 @@ pub struct Listed<'a> {
     pub latest_change: i64,
 }
 
+/// The running index once it is ready and has applied every change up to `latest_change`
+/// (written while it was being rebuilt, or by another process since its last poll): an
+/// answer never misses a change committed before it was asked for.
+async fn caught_up_with(app: &App, latest_change: i64) -> AppResult<Arc<Search>> {
+    let search = app.search.clone().ok_or_else(|| internal("not running"))?;
+    if !search.wait_ready(Duration::from_secs(10)).await {
+        return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
+    }
+    if search.index.checkpoint().unwrap_or(0) < latest_change {
+        sync(app).await?;
+    }
+    Ok(search)
+}
+
+/// The ids of every match of `q` in its order, whatever its page (for exports, which read
+/// the creators in chunks by id rather than paging the search).
+pub async fn all_ids(app: &App, latest_change: i64, q: rapport_search::SearchQuery) -> AppResult<Vec<Uuid>> {
+    let search = caught_up_with(app, latest_change).await?;
+    let q = SearchQuery { offset: 0, limit: usize::MAX, facets: rapport_search::FacetSet::NONE, ..q };
+    let index = search.index.clone();
+    let result = tokio::task::spawn_blocking(move || index.search(&q)).await.map_err(internal)?.map_err(internal)?;
+    Ok(result.ids)
+}
+
 /// Answers a list query from the index: ids (and facets) from tantivy, the creators
 /// themselves from the database, in the index's order.
 pub async fn list(
@@ -386,16 +410,7 @@ pub async fn list(
     sort: &str,
 ) -> AppResult<crate::creators::CreatorPage> {
     use crate::creators::{CreatorPage, FacetCount, FacetCounts};
-    let search = app.search.clone().ok_or_else(|| internal("not running"))?;
-    if !search.wait_ready(Duration::from_secs(10)).await {
-        return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
-    }
-    // Changes the index has not applied yet (written while it was being rebuilt, or by
-    // another process since its last poll) are applied first: a list never misses a
-    // change committed before it was asked for.
-    if search.index.checkpoint().unwrap_or(0) < listed.latest_change {
-        sync(app).await?;
-    }
+    let search = caught_up_with(app, listed.latest_change).await?;
     let (offset, limit, want_facets) = (q.offset, q.limit, !q.facets.is_empty());
     let tiers = listed.settings.tiers;
     // The index buckets tiers at the default boundaries; a workspace with its own counts

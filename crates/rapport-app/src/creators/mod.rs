@@ -111,6 +111,20 @@ fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
+/// `rows` in the order of `ids` (one row an id; an id without a row is left out).
+pub(crate) fn in_order(rows: Vec<CreatorRow>, ids: &[Uuid]) -> Vec<CreatorRow> {
+    let mut by_id: std::collections::HashMap<Uuid, CreatorRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+/// The creators with these ids in the caller's workspace (deleted ones too), in the order
+/// of `ids`; an id of no such creator is left out.
+pub async fn views_by_id(app: &App, ctx: &Ctx, ids: &[Uuid]) -> AppResult<Vec<CreatorView>> {
+    let mut r = app.db.read().await?;
+    let rows = store::get_many(&mut r.conn(), ctx.ws(), ids).await?;
+    views(&mut r.conn(), ctx, in_order(rows, ids)).await
+}
+
 /// Builds views for rows, loading contacts, tags, accounts and owners in batches.
 pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) -> AppResult<Vec<CreatorView>> {
     let settings = crate::settings::load(c, ctx).await?;

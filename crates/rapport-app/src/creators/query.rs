@@ -16,7 +16,7 @@ use rapport_core::platform::Platform;
 use rapport_core::tier::{Tier, TierThresholds};
 use rapport_search::{Facet, FacetSet};
 use rapport_store::Conn;
-use rapport_store::creators::{self as store, CreatorRow, CursorKey, ListQuery, SortKey};
+use rapport_store::creators::{self as store, CursorKey, ListQuery, SortKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -674,7 +674,7 @@ async fn list_from_store(
         // Sorted by followers, the index's projections find a page without testing every
         // creator on the way down the database's followers index.
         let mut rows = match crate::search::page_by_followers(app, latest, ctx.ws(), &q).await? {
-            Some(ids) => in_order(store::get_many(c, ctx.ws(), &ids).await?, &ids),
+            Some(ids) => super::in_order(store::get_many(c, ctx.ws(), &ids).await?, &ids),
             None => store::list(c, ctx.ws(), &q).await?,
         };
         let next_cursor = if rows.len() as i64 > q.limit {
@@ -700,12 +700,6 @@ async fn list_from_store(
         None => store::count(c, ctx.ws(), &q).await?,
     };
     Ok(CreatorPage { items, next_cursor, total: Some(total), facets: None })
-}
-
-/// `rows` in the order of `ids` (one row an id; an id without a row is left out).
-fn in_order(rows: Vec<CreatorRow>, ids: &[Uuid]) -> Vec<CreatorRow> {
-    let mut by_id: std::collections::HashMap<Uuid, CreatorRow> = rows.into_iter().map(|r| (r.id, r)).collect();
-    ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
 
 /// Whether `matches` creators are so many that a page of `limit` is found sooner by walking

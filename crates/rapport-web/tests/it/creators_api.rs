@@ -25,6 +25,7 @@ crate::db_tests!(
     the_openapi_document_describes_the_api,
     health_and_readiness_answer,
     exports_follow_the_filters_as_csv_and_json,
+    an_export_of_a_search_lists_every_match_in_the_searchs_order,
 );
 
 async fn exports_follow_the_filters_as_csv_and_json(app: TestApp) {
@@ -68,6 +69,48 @@ async fn exports_follow_the_filters_as_csv_and_json(app: TestApp) {
     let (s, v) = api.get("/creators/export?tier=huge").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["fields"][0]["field"], "tier");
+}
+
+/// A search (a niche filter, sorted by engagement) is exported from every match's id, read from
+/// the index at once, rather than by paging the search: the file holds the listing's matches,
+/// in its order, over more than one of the export's reads; a deleted creator is left out.
+async fn an_export_of_a_search_lists_every_match_in_the_searchs_order(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let mut gone = None;
+    for i in 0..330i64 {
+        let c = api
+            .creator(json!({"display_name": format!("Creator {i}"), "niches": if i % 3 == 0 { vec!["travel"] } else { vec!["food"] },
+                "social_accounts": [{"platform": "instagram", "handle": format!("@c{i}"), "followers": 1000 + i,
+                    "engagement_rate_pct": ((i * 37) % 100) as f64 / 10.0}]}))
+            .await;
+        if i == 7 {
+            gone = c["id"].as_str().map(str::to_owned);
+        }
+    }
+    let (s, _) = api.delete(&format!("/creators/{}", gone.unwrap())).await;
+    assert!(s.is_success());
+    let query = "niche=food&sort=-engagement";
+    let (mut listed, mut url) = (Vec::new(), format!("/creators?{query}&limit=50"));
+    loop {
+        let (s, v) = api.get(&url).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        listed.extend(v["items"].as_array().unwrap().iter().map(|c| c["id"].clone()));
+        match v["next_cursor"].as_str() {
+            Some(c) => url = format!("/creators?{query}&limit=50&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(listed.len(), 219, "two in three are food creators, one of them deleted");
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/creators/export?format=json&{query}")))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let exported: Value = r.json().await.unwrap();
+    let exported: Vec<Value> = exported.as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+    assert_eq!(exported, listed);
 }
 
 async fn a_creator_is_created_with_normalised_accounts_and_a_tier(app: TestApp) {
