@@ -419,10 +419,21 @@ impl CreatorQuery {
         if use_index {
             use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
             let offset = match cursor {
-                Some(c) => decode_offset(c, &sort_text).unwrap_or_else(|| {
-                    e.add("cursor", "is not a cursor from this listing (was the sort changed?)");
-                    0
-                }),
+                Some(c) => match decode_offset(c, &sort_text) {
+                    Some(o) if o <= MAX_SEARCH_OFFSET => o,
+                    Some(_) => {
+                        e.add(
+                            "cursor",
+                            "search results page through their first 100 000 matches only; narrow the filters, \
+                             or export them (an export has no such limit)",
+                        );
+                        0
+                    }
+                    None => {
+                        e.add("cursor", "is not a cursor from this listing (was the sort changed?)");
+                        0
+                    }
+                },
                 None => 0,
             };
             let sort = match sort {
@@ -548,10 +559,13 @@ pub(crate) fn encode_offset(sort: &str, offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::json!({"s": sort, "o": offset}).to_string())
 }
 
+/// How deep a search's pages go: a page at offset `o` keeps the best `o + limit` matches.
+const MAX_SEARCH_OFFSET: usize = 100_000;
+
 fn decode_offset(s: &str, sort: &str) -> Option<usize> {
     let v: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
     (v["s"].as_str()? == sort).then_some(())?;
-    usize::try_from(v["o"].as_u64()?).ok().filter(|o| *o <= 100_000)
+    usize::try_from(v["o"].as_u64()?).ok()
 }
 
 /// Validates a query and decides its engine for the caller's workspace, whose stages
@@ -724,4 +738,25 @@ pub struct TagCount {
 pub async fn tags(app: &App, ctx: &Ctx) -> AppResult<Vec<TagCount>> {
     let rows = store::tag_counts(&mut app.db.read().await?.conn(), ctx.ws()).await?;
     Ok(rows.into_iter().map(|(tag, creators)| TagCount { tag, creators }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cursor_error(cursor: String) -> String {
+        let q = CreatorQuery { niche: Some("food".into()), cursor: Some(cursor), ..CreatorQuery::default() };
+        match q.plan(Uuid::nil(), &TierThresholds::default(), true) {
+            Err(e) => e.errors.iter().filter(|f| f.field == "cursor").map(|f| f.message.clone()).collect(),
+            Ok(_) => String::new(),
+        }
+    }
+
+    #[test]
+    fn a_search_cursor_past_the_deepest_page_says_so() {
+        let sort = CreatorQuery::default().sort_param();
+        assert_eq!(cursor_error(encode_offset(&sort, MAX_SEARCH_OFFSET)), "");
+        assert!(cursor_error(encode_offset(&sort, MAX_SEARCH_OFFSET + 50)).contains("first 100 000 matches only"));
+        assert!(cursor_error("nonsense".into()).contains("is not a cursor from this listing"));
+    }
 }
