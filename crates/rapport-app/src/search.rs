@@ -379,7 +379,7 @@ pub struct Listed<'a> {
 /// The running index once it is ready and has applied every change up to `latest_change`
 /// (written while it was being rebuilt, or by another process since its last poll): an
 /// answer never misses a change committed before it was asked for.
-async fn caught_up_with(app: &App, latest_change: i64) -> AppResult<Arc<Search>> {
+async fn catch_up(app: &App, latest_change: i64) -> AppResult<Arc<Search>> {
     let search = app.search.clone().ok_or_else(|| internal("not running"))?;
     if !search.wait_ready(Duration::from_secs(10)).await {
         return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
@@ -393,7 +393,7 @@ async fn caught_up_with(app: &App, latest_change: i64) -> AppResult<Arc<Search>>
 /// The ids of every match of `q` in its order, whatever its page (for exports, which read
 /// the creators in chunks by id rather than paging the search).
 pub async fn all_ids(app: &App, latest_change: i64, q: rapport_search::SearchQuery) -> AppResult<Vec<Uuid>> {
-    let search = caught_up_with(app, latest_change).await?;
+    let search = catch_up(app, latest_change).await?;
     let q = SearchQuery { offset: 0, limit: usize::MAX, facets: rapport_search::FacetSet::NONE, ..q };
     let index = search.index.clone();
     let result = tokio::task::spawn_blocking(move || index.search(&q)).await.map_err(internal)?.map_err(internal)?;
@@ -410,7 +410,7 @@ pub async fn list(
     sort: &str,
 ) -> AppResult<crate::creators::CreatorPage> {
     use crate::creators::{CreatorPage, FacetCount, FacetCounts};
-    let search = caught_up_with(app, listed.latest_change).await?;
+    let search = catch_up(app, listed.latest_change).await?;
     let (offset, limit, want_facets) = (q.offset, q.limit, !q.facets.is_empty());
     let tiers = listed.settings.tiers;
     // The index buckets tiers at the default boundaries; a workspace with its own counts
@@ -470,7 +470,7 @@ pub async fn count_listing(
     ws: Uuid,
     q: &rapport_store::creators::ListQuery,
 ) -> AppResult<Option<i64>> {
-    let Some((index, query)) = caught_up(app, latest_change, ws, q) else { return Ok(None) };
+    let Some((index, query)) = current_for(app, latest_change, ws, q) else { return Ok(None) };
     // A count only: no page to keep, so no sort key to read per match.
     let query = SearchQuery { limit: 0, ..query };
     let result =
@@ -497,7 +497,7 @@ pub async fn page_by_followers(
         Some((CursorKey::Int(followers), id)) => Some((*followers, *id)),
         Some(_) => return Ok(None),
     };
-    let Some((index, query)) = caught_up(app, latest_change, ws, q) else { return Ok(None) };
+    let Some((index, query)) = current_for(app, latest_change, ws, q) else { return Ok(None) };
     let query = SearchQuery {
         sort: rapport_search::SearchSort::Followers { desc },
         limit: usize::try_from(q.limit.saturating_add(1)).unwrap_or(usize::MAX),
@@ -519,7 +519,7 @@ pub async fn page_by_followers(
 
 /// The index and the search form of a database listing's filters, when the index is
 /// running, has applied every change up to `latest_change` and holds every filter of `q`.
-fn caught_up(
+fn current_for(
     app: &App,
     latest_change: i64,
     ws: Uuid,

@@ -126,12 +126,12 @@ impl Projections {
         Some(Found { total, ids: best.into_iter().map(|(_, id)| Uuid::from_u128(id)).collect() })
     }
 
-    /// The first `keep` matches of `q` in follower order — ties by id in the same direction, the order of the
-    /// database's (workspace, followers, id) index — after `after` (a follower count and an id, the last of
-    /// the previous page); `None` when a segment has no projection. Each segment's walk starts at its window's
-    /// far end and stops once it has `keep` matches and has passed the follower count of the last one, so a
-    /// page costs about as many documents as it takes to find it, not the whole window. Without `build`, a
-    /// segment whose projection is still to be built ends the search with [`FollowerPage::NotBuilt`].
+    /// The first `walk.keep` matches of `q` in follower order — ties by id in the same direction, the order
+    /// of the database's (workspace, followers, id) index — after `walk.after` (a follower count and an id,
+    /// the last of the previous page). Each segment's walk starts at its window's far end and stops once it
+    /// has `keep` matches and has passed the follower count of the last one, so a page costs about as many
+    /// documents as it takes to find it, not the whole window. [`FollowerPage::Unanswerable`] when a segment
+    /// cannot be projected; without `build`, [`FollowerPage::NotBuilt`] when one is still to be built.
     pub fn page_by_followers(
         &self,
         searcher: &Searcher,
