@@ -435,9 +435,8 @@ pub async fn list(
     }
     let mut r = app.db.read().await?;
     let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
-    let mut views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
-    let position = |id: &Uuid| result.ids.iter().position(|x| x == id).unwrap_or(usize::MAX);
-    views.sort_by_key(|v| position(&v.id.0));
+    let rows = crate::creators::in_order(rows, &result.ids);
+    let views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
     let next = offset + limit;
     let counts = |v: &[(String, u64)]| {
         v.iter().map(|(value, count)| FacetCount { value: value.clone(), count: *count }).collect()
@@ -535,9 +534,9 @@ fn current_for(
 }
 
 /// A database listing's filters as a search: `None` when one is the database's alone —
-/// substring text, shortlist membership, updated-since, a follower bound that creators
-/// without accounts pass (the database counts them as 0 followers; the index holds no value
-/// for them), all of several tags (the index wants any).
+/// substring text, shortlist membership, updated-since, all of several tags (the index wants
+/// any) — or is a follower bound that 0 passes, which stays with the database as it always
+/// has (both hold 0 for a creator without accounts).
 fn index_query(ws: Uuid, q: &rapport_store::creators::ListQuery) -> Option<SearchQuery> {
     use rapport_search::OwnerFilter;
     let zero_bound = match (q.min_followers, q.max_followers) {

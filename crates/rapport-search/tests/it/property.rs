@@ -164,12 +164,17 @@ fn filter_searches_equal_brute_force() {
     through_index_states(0xc0de_2026, 500, check_projected);
 }
 
+/// An index of one segment of 50 random documents, and its generator.
+fn one_segment(seed: u64) -> (Gen, SearchIndex) {
+    let mut g = Gen::new(seed);
+    let index = SearchIndex::in_memory().unwrap();
+    add_segments(&index, &mut All::new(), &mut g, 1, 50);
+    (g, index)
+}
+
 #[test]
 fn only_filter_searches_take_the_projections() {
-    let mut g = Gen::new(7);
-    let index = SearchIndex::in_memory().unwrap();
-    let mut all = All::new();
-    add_segments(&index, &mut all, &mut g, 1, 50);
+    let (g, index) = one_segment(7);
     let count =
         SearchQuery { platforms: vec!["tiktok".into()], limit: 0, ..SearchQuery::for_workspace(g.workspaces[0]) };
     let page = SearchQuery { limit: 20, sort: SearchSort::Followers { desc: true }, ..count.clone() };
@@ -239,10 +244,7 @@ fn pages_by_followers_equal_brute_force() {
 
 #[test]
 fn only_filter_searches_by_followers_are_paged_from_the_projections() {
-    let mut g = Gen::new(11);
-    let index = SearchIndex::in_memory().unwrap();
-    let mut all = All::new();
-    add_segments(&index, &mut all, &mut g, 1, 50);
+    let (g, index) = one_segment(11);
     let page = SearchQuery {
         platforms: vec!["tiktok".into()],
         sort: SearchSort::Followers { desc: true },
