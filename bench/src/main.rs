@@ -12,6 +12,11 @@ mod load;
 mod queries;
 mod report;
 
+/// The product's allocator (see the `rapport` binary): the search benchmark runs the server in
+/// this process.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -13,6 +13,12 @@ use std::path::PathBuf;
 
 mod import_cmd;
 
+/// mimalloc instead of the C library's allocator: a request allocates and frees many small
+/// values across the runtime's threads, where glibc's malloc spent a fifth of the server's
+/// CPU on an API page (bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Rapport — self-hosted creator relationship management.
 #[derive(Parser)]
 #[command(name = "rapport", version, about, long_about = None)]
