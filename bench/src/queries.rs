@@ -109,9 +109,9 @@ const MID_RANKS: std::ops::Range<usize> = 30..300;
 
 impl Query {
     /// The query as the product's list query model (the URL parameters of `GET /api/v1/creators`). Counts ask
-    /// for a page of one (the smallest the API allows) and read `total`; the page classes (Q4 reads `facets`) ask
-    /// for their top 20 without the count of every match (`total=false`); Q4 asks for the one facet it is
-    /// defined by (`facets=platform`).
+    /// for the count alone (`limit=0`) and read `total` (Q4 reads `facets`); the page classes ask for their top
+    /// 20 without the count of every match (`total=false`); Q4 asks for the one facet it is defined by
+    /// (`facets=platform`).
     pub fn creator_query(&self) -> CreatorQuery {
         let join = |v: Vec<&str>| (!v.is_empty()).then(|| v.join(","));
         CreatorQuery {
@@ -123,7 +123,7 @@ impl Query {
             min_engagement: self.min_engagement.map(|e| e.to_string()),
             sort: self.class.sorted_by_followers().then(|| "-followers".to_owned()),
             facets: (self.class == Class::Q4).then(|| "platform".to_owned()),
-            limit: Some(if self.class.is_count() { "1" } else { "20" }.to_owned()),
+            limit: Some(if self.class.is_count() { "0" } else { "20" }.to_owned()),
             // A page class asks for its top 20 only; a count class for the count.
             total: (!self.class.is_count()).then(|| "false".to_owned()),
             ..CreatorQuery::default()

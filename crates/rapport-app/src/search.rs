@@ -444,7 +444,8 @@ pub async fn list(
     let f = &result.facets;
     Ok(CreatorPage {
         items: views,
-        next_cursor: (next < result.total).then(|| crate::creators::encode_offset(sort, next)),
+        // A count alone (`limit` 0) has no next page.
+        next_cursor: (limit > 0 && next < result.total).then(|| crate::creators::encode_offset(sort, next)),
         total: Some(result.total as i64),
         facets: want_facets.then(|| FacetCounts {
             platforms: counts(&f.platforms),

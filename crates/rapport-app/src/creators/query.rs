@@ -81,7 +81,8 @@ pub struct CreatorQuery {
     pub sort: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Page size, 1–200 (default 50).
+    /// Page size, 1–200 (default 50); 0 asks for the count alone (`total`, and `facets` when
+    /// asked for), which spares reading and sending a page.
     pub limit: Option<String>,
     /// `false` leaves `total` out of the page: counting every match is most of the work
     /// of a large filtered listing, and a client paging with the cursor may not need it.
@@ -364,9 +365,12 @@ impl CreatorQuery {
         let mut limit = 50i64;
         if let Some(l) = text(&self.limit) {
             match l.parse::<i64>() {
-                Ok(n) if (1..=200).contains(&n) => limit = n,
-                _ => e.add("limit", "must be a whole number from 1 to 200"),
+                Ok(n) if (0..=200).contains(&n) => limit = n,
+                _ => e.add("limit", "must be a whole number from 0 to 200 (0 for the count alone)"),
             }
+        }
+        if limit == 0 && matches!(text(&self.total), Some("false" | "0")) && facets.is_empty() {
+            e.add("limit", "0 asks for the count alone, which total=false leaves out");
         }
         let index_only = !cities.is_empty()
             || !languages.is_empty()
@@ -671,6 +675,14 @@ async fn list_from_store(
     query: &CreatorQuery,
     mut q: ListQuery,
 ) -> AppResult<CreatorPage> {
+    if q.limit == 0 {
+        // The count alone: no page to read.
+        let total = match crate::search::count_listing(app, latest, ctx.ws(), &q).await? {
+            Some(n) => n,
+            None => store::count(c, ctx.ws(), &q).await?,
+        };
+        return Ok(CreatorPage { items: vec![], next_cursor: None, total: Some(total), facets: None });
+    }
     // A country or follower bound could lead the database's planner to read every match through
     // its index and sort them; whether that beats walking the sort's own index depends on how
     // many match, which the index counts first. Otherwise the index counts (on a blocking

@@ -19,6 +19,7 @@ crate::db_tests!(
     a_change_made_by_another_process_is_searchable_within_a_second,
     a_missing_or_corrupt_index_is_rebuilt_from_the_database,
     database_listings_count_exactly_what_they_list,
+    a_count_alone_is_the_listings_total_without_a_page,
     a_write_after_a_rolled_back_one_is_searchable_at_once,
 );
 
@@ -340,4 +341,40 @@ async fn database_listings_count_exactly_what_they_list(app: TestApp) {
         let listed = v["items"].as_array().unwrap().len();
         assert_eq!((v["total"].as_u64(), listed), (Some(want), want as usize), "{query}: {:?}", names(&v));
     }
+}
+
+/// `limit=0` asks for the count alone: the listing's total (and its facets when asked for),
+/// no creators and no next page — whichever engine answers and counts it.
+async fn a_count_alone_is_the_listings_total_without_a_page(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    api.creator(json!({"display_name": "No Accounts", "country": "DE", "tags": ["vip"]})).await;
+    for query in [
+        "",
+        "platform=instagram,tiktok&sort=-followers",
+        "country=DE&min_followers=1000",
+        "max_followers=100000",
+        "tag=vip",
+        "updated_since=2020-01-01",
+        "q=food",
+        "q=food&facets=platform",
+        "niche=food&facets=true",
+    ] {
+        let (_, listed) = api.get(&format!("/creators?{query}&limit=200")).await;
+        let (s, counted) = api.get(&format!("/creators?{query}&limit=0")).await;
+        assert_eq!(s, StatusCode::OK, "{query}: {counted}");
+        assert!(listed["total"].as_u64().is_some_and(|n| n > 0), "{query}: {listed}");
+        assert_eq!(counted["total"], listed["total"], "{query}");
+        assert_eq!(counted["items"], json!([]), "{query}");
+        assert!(counted["next_cursor"].is_null(), "{query}: {counted}");
+        assert_eq!(counted.get("facets"), listed.get("facets"), "{query}");
+    }
+    // Facets alone may leave the total out; nothing at all may not.
+    let (s, v) = api.get("/creators?niche=food&facets=platform&limit=0&total=false").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["facets"]["platforms"].as_array().map(Vec::len), Some(2), "{v}");
+    let (s, v) = api.get("/creators?country=DE&limit=0&total=false").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "limit", "{v}");
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("count alone"), "{v}");
 }

@@ -324,6 +324,10 @@ async fn list_creators(
     // Facet counts come from the search index, which answers every sort but name and
     // creation date, and no `updated_since`.
     let mut asked = q.clone();
+    // The page always lists creators: a count alone (`limit=0`) is the API's.
+    if asked.limit.as_deref().is_some_and(|l| l.trim() == "0") {
+        asked.limit = None;
+    }
     let sort = q.sort_param();
     let current_list = match q.shortlist.as_deref().filter(|s| !s.is_empty()) {
         Some(id) => {
