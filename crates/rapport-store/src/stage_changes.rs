@@ -80,24 +80,6 @@ pub async fn for_creators(c: &mut Conn<'_>, workspace_id: Uuid, ids: &[Uuid]) ->
     Ok(in_order(rows))
 }
 
-/// When each creator entered its current stage (its latest row), as `(creator, time)`.
-pub async fn entered_at(
-    c: &mut Conn<'_>,
-    workspace_id: Uuid,
-    ids: &[Uuid],
-) -> StoreResult<Vec<(Uuid, OffsetDateTime)>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let mut f = Filter::with_args(args![workspace_id]);
-    let list = f.uuid_list(ids);
-    let (sql, a) = f.finish(format!(
-        "SELECT creator_id, MAX(changed_at) FROM stage_changes WHERE workspace_id = $1 AND creator_id IN ({list}) \
-         GROUP BY creator_id"
-    ));
-    c.fetch_all(sql, a).await
-}
-
 /// Every change since `since` to the live (not deleted) creators of the workspace, oldest
 /// first.
 pub async fn since(c: &mut Conn<'_>, workspace_id: Uuid, since: OffsetDateTime) -> StoreResult<Vec<StageChangeRow>> {

@@ -132,8 +132,8 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
 }
 
 /// [`views`] with the workspace settings the caller has already loaded. A page costs
-/// four statements at most: contact points with tags, accounts, stage entry times, and the
-/// members only when a creator of the page has an owner.
+/// three statements at most: contact points with tags, accounts, and the members only when
+/// a creator of the page has an owner (the stage entry times come with the rows).
 pub(crate) async fn views_with(
     c: &mut Conn<'_>,
     ctx: &Ctx,
@@ -148,7 +148,6 @@ pub(crate) async fn views_with(
     let accounts = accounts::list_for(c, ctx.ws(), &ids).await?;
     let members =
         if rows.iter().any(|r| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
-    let entered = rapport_store::stage_changes::entered_at(c, ctx.ws(), &ids).await?;
     let t = now();
     Ok(rows
         .into_iter()
@@ -160,7 +159,7 @@ pub(crate) async fn views_with(
                 .collect();
             let primary_email = contact_points.iter().find(|p| p.kind == "email" && p.primary).map(|p| p.value.clone());
             let stage_label = settings.stages.label(&r.stage).to_owned();
-            let stage_entered_at = entered.iter().find(|(id, _)| *id == r.id).map_or(r.created_at, |(_, at)| *at);
+            let stage_entered_at = r.stage_entered_at.unwrap_or(r.created_at);
             CreatorView {
                 id: CreatorId(r.id),
                 display_name: r.display_name,

@@ -38,12 +38,21 @@ pub struct CreatorRow {
     pub updated_at: OffsetDateTime,
     pub deleted_at: Option<OffsetDateTime>,
     pub touch_every_days: Option<i64>,
+    /// When the creator entered its current stage: its newest stage change, read with the row
+    /// (every read of a creator row adds [`STAGE_ENTERED`]).
+    pub stage_entered_at: Option<OffsetDateTime>,
 }
 
 const COLUMNS: &str = "c.id, c.workspace_id, c.display_name, c.legal_name, c.pronouns, c.country, \
     c.city, c.languages, c.timezone, c.bio, c.niches, c.tone_notes, c.owner_id, c.stage, \
     c.do_not_contact, c.source, c.custom_fields, c.max_followers, c.sort_name, c.created_by, \
     c.created_at, c.updated_at, c.deleted_at, c.touch_every_days";
+
+/// The `stage_entered_at` column of a [`CreatorRow`], for a row (or derived table) named `c`:
+/// one probe of the stage history's (workspace, creator, time) index, read in the row's own
+/// statement rather than in one more for the page.
+const STAGE_ENTERED: &str = "(SELECT MAX(s.changed_at) FROM stage_changes s \
+    WHERE s.workspace_id = c.workspace_id AND s.creator_id = c.id) AS stage_entered_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContactRow {
@@ -113,7 +122,7 @@ pub async fn update(
 /// A creator of the workspace, deleted or not.
 pub async fn get(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResult<Option<CreatorRow>> {
     c.fetch_optional(
-        format!("SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1 AND c.id = $2"),
+        format!("SELECT {COLUMNS}, {STAGE_ENTERED} FROM creators c WHERE c.workspace_id = $1 AND c.id = $2"),
         args![workspace_id, id],
     )
     .await
@@ -464,10 +473,13 @@ pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreR
     }
     let dir = if desc { "DESC" } else { "ASC" };
     let limit = crate::sql::limit(q.limit + 1);
+    // The page is chosen first, and only its rows look up their stage time: a sort would
+    // otherwise evaluate the lookup for every match it sorts.
     let sql = format!(
-        "SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1{} ORDER BY {} {dir}, c.id {dir} {limit}",
+        "SELECT c.*, {STAGE_ENTERED} FROM (SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1{} \
+         ORDER BY {order} {limit}) c ORDER BY {order}",
         f.and_clauses(),
-        key.column(),
+        order = format_args!("{} {dir}, c.id {dir}", key.column()),
     );
     let (sql, a) = f.finish(sql);
     c.fetch_all(sql, a).await
@@ -489,7 +501,9 @@ pub async fn get_many(c: &mut Conn<'_>, workspace_id: Uuid, ids: &[Uuid]) -> Sto
     }
     let mut f = Filter::with_args(args![workspace_id]);
     let list = f.uuid_list(ids);
-    let (sql, a) = f.finish(format!("SELECT {COLUMNS} FROM creators c WHERE c.workspace_id = $1 AND c.id IN ({list})"));
+    let (sql, a) = f.finish(format!(
+        "SELECT {COLUMNS}, {STAGE_ENTERED} FROM creators c WHERE c.workspace_id = $1 AND c.id IN ({list})"
+    ));
     c.fetch_all(sql, a).await
 }
 

@@ -218,6 +218,11 @@ async fn moving_a_creator_records_who_when_and_why(app: TestApp) {
     assert_eq!(h["items"][1]["from_stage"], Value::Null, "the stage it was created in");
     let (_, c) = api.get(&format!("/creators/{}", id(&ana))).await;
     assert_eq!(c["stage_entered_at"], latest["changed_at"]);
+    // Listings read it with their rows: from the database's page and by id for the index's.
+    for listing in ["/creators", "/creators?q=ana"] {
+        let (_, l) = api.get(listing).await;
+        assert_eq!(l["items"][0]["stage_entered_at"], latest["changed_at"], "{listing}");
+    }
     let (_, tl) = api.get(&format!("/creators/{}/timeline", id(&ana))).await;
     assert_eq!(tl["items"][0]["changes"][0]["field"], "stage", "the timeline has the change too");
     let (s, v) = api.post(&format!("/creators/{}/stage", id(&ana)), json!({"reason": "x".repeat(501)})).await;
