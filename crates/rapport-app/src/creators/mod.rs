@@ -131,9 +131,9 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
     views_with(c, ctx, &settings, rows).await
 }
 
-/// [`views`] with the workspace settings the caller has already loaded. A page costs
-/// three statements at most: contact points with tags, accounts, and the members only when
-/// a creator of the page has an owner (the stage entry times come with the rows).
+/// [`views`] with the workspace settings the caller has already loaded. A page costs two
+/// statements at most: its contact points, tags and accounts, and the members only when a
+/// creator of the page has an owner (the stage entry times come with the rows).
 pub(crate) async fn views_with(
     c: &mut Conn<'_>,
     ctx: &Ctx,
@@ -144,8 +144,7 @@ pub(crate) async fn views_with(
         return Ok(vec![]);
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let (contacts, tags) = store::contacts_and_tags(c, &ids).await?;
-    let accounts = accounts::list_for(c, ctx.ws(), &ids).await?;
+    let store::Relations { contacts, tags, accounts } = store::relations(c, ctx.ws(), &ids).await?;
     let members =
         if rows.iter().any(|r| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
     let t = now();

@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod many;
+mod relations;
 pub use many::*;
+pub use relations::*;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CreatorRow {
@@ -153,54 +155,6 @@ pub async fn tags(c: &mut Conn<'_>, creator_ids: &[Uuid]) -> StoreResult<Vec<(Uu
         "SELECT creator_id, tag FROM creator_tags WHERE creator_id IN ({list}) ORDER BY creator_id, tag"
     ));
     c.fetch_all(sql, a).await
-}
-
-/// Contact points (as [`contact_points`]) and tags (as [`tags`]) of several creators in
-/// one statement: a list page's labels in one round trip.
-pub async fn contacts_and_tags(
-    c: &mut Conn<'_>,
-    creator_ids: &[Uuid],
-) -> StoreResult<(Vec<ContactRow>, Vec<(Uuid, String)>)> {
-    if creator_ids.is_empty() {
-        return Ok((vec![], vec![]));
-    }
-    let mut f = Filter::default();
-    let list = f.uuid_list(creator_ids);
-    // `part` 0 rows are contact points, 1 rows tags (in `value`); each part keeps its own order.
-    let (sql, a) = f.finish(format!(
-        "SELECT creator_id, kind, value, normalized, is_primary, part FROM (\
-         SELECT creator_id, kind, value, normalized, is_primary, 0 AS part FROM contact_points \
-         WHERE creator_id IN ({list}) UNION ALL \
-         SELECT creator_id, '' AS kind, tag AS value, tag AS normalized, FALSE AS is_primary, 1 AS part \
-         FROM creator_tags WHERE creator_id IN ({list})) x \
-         ORDER BY creator_id, part, is_primary DESC, kind, value"
-    ));
-    let rows: Vec<LabelRow> = c.fetch_all(sql, a).await?;
-    let (mut contacts, mut tags) = (Vec::new(), Vec::new());
-    for r in rows {
-        if r.part == 0 {
-            contacts.push(ContactRow {
-                creator_id: r.creator_id,
-                kind: r.kind,
-                value: r.value,
-                normalized: r.normalized,
-                is_primary: r.is_primary,
-            });
-        } else {
-            tags.push((r.creator_id, r.value));
-        }
-    }
-    Ok((contacts, tags))
-}
-
-#[derive(sqlx::FromRow)]
-struct LabelRow {
-    creator_id: Uuid,
-    kind: String,
-    value: String,
-    normalized: String,
-    is_primary: bool,
-    part: i32,
 }
 
 /// The workspace's tags with the number of (non-deleted) creators carrying each.
