@@ -121,19 +121,40 @@ pub async fn revoke(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<()> {
 
 /// Resolves a bearer key to a context; any failure is the same 401.
 pub async fn authenticate(app: &App, secret: &str) -> AppResult<Ctx> {
-    let denied = || AppError::Unauthorized("the API key is not valid".into());
     if !secret.starts_with(KEY_PREFIX) {
         return Err(denied());
     }
     let mut r = app.db.read().await?;
     let key = api_keys::find_by_hash(&mut r.conn(), tokens::hash(secret)).await?.ok_or_else(denied)?;
+    admit(&mut r.conn(), key).await
+}
+
+/// [`authenticate`] for a listing: with the workspace's settings and the change log's
+/// position the listing reads next ([`crate::creators::ListBasis`]), in the key's statement.
+pub async fn authenticate_for_listing(app: &App, secret: &str) -> AppResult<(Ctx, crate::creators::ListBasis)> {
+    if !secret.starts_with(KEY_PREFIX) {
+        return Err(denied());
+    }
+    let mut r = app.db.read().await?;
+    let found = api_keys::find_by_hash_with_settings(&mut r.conn(), tokens::hash(secret)).await?.ok_or_else(denied)?;
+    let ctx = admit(&mut r.conn(), found.key).await?;
+    let settings = crate::settings::parse(&found.settings)?;
+    Ok((ctx, crate::creators::ListBasis { settings, latest_change: found.latest_change }))
+}
+
+fn denied() -> AppError {
+    AppError::Unauthorized("the API key is not valid".into())
+}
+
+/// The context of a key found by its secret, unless it is revoked or expired.
+async fn admit(c: &mut rapport_store::Conn<'_>, key: api_keys::ApiKeyRow) -> AppResult<Ctx> {
     let t = now();
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= t) {
         return Err(denied());
     }
     // Recorded at minute precision, so most requests read without writing.
     if key.last_used_at.is_none_or(|u| t - u >= time::Duration::minutes(1)) {
-        api_keys::touch(&mut r.conn(), key.id, t).await?;
+        api_keys::touch(c, key.id, t).await?;
     }
     let (scope, role) = if key.scope == "write" { (Scope::Write, Role::Member) } else { (Scope::Read, Role::Viewer) };
     Ok(Ctx {

@@ -34,7 +34,8 @@ pub async fn load_with_latest_change(c: &mut Conn<'_>, ctx: &Ctx) -> AppResult<(
     Ok((parse(&raw)?, latest))
 }
 
-fn parse(raw: &str) -> AppResult<WorkspaceSettings> {
+/// The settings from their stored document.
+pub(crate) fn parse(raw: &str) -> AppResult<WorkspaceSettings> {
     serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("workspace settings are unreadable: {e}")))
 }
 

@@ -47,6 +47,32 @@ pub async fn find_by_hash(c: &mut Conn<'_>, secret_hash: Vec<u8>) -> StoreResult
     c.fetch_optional(format!("SELECT {COLUMNS} FROM api_keys WHERE secret_hash = $1"), args![secret_hash]).await
 }
 
+/// A key with its workspace's settings and the change log's newest sequence number (as
+/// [`crate::workspaces::settings_and_latest_change`] reads them).
+#[derive(Debug, sqlx::FromRow)]
+pub struct KeyWithSettings {
+    #[sqlx(flatten)]
+    pub key: ApiKeyRow,
+    pub settings: String,
+    pub latest_change: i64,
+}
+
+/// [`find_by_hash`] and its workspace's settings with the change log's position in one
+/// statement: what a listing through the API reads before its query, in one round trip.
+pub async fn find_by_hash_with_settings(
+    c: &mut Conn<'_>,
+    secret_hash: Vec<u8>,
+) -> StoreResult<Option<KeyWithSettings>> {
+    c.fetch_optional(
+        format!(
+            "SELECT k.*, w.settings, (SELECT COALESCE(MAX(seq), 0) FROM creator_changes) AS latest_change \
+             FROM (SELECT {COLUMNS} FROM api_keys WHERE secret_hash = $1) k JOIN workspaces w ON w.id = k.workspace_id"
+        ),
+        args![secret_hash],
+    )
+    .await
+}
+
 pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec<ApiKeyRow>> {
     c.fetch_all(
         format!("SELECT {COLUMNS} FROM api_keys WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"),

@@ -46,13 +46,30 @@ impl FromRequestParts<AppState> for ApiCtx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let key = header
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or_else(|| AppError::Unauthorized("send an API key as `Authorization: Bearer rap_…`".into()))?;
-        Ok(ApiCtx(rapport_app::api_keys::authenticate(&state.app, key).await?))
+        Ok(ApiCtx(rapport_app::api_keys::authenticate(&state.app, bearer(parts)?).await?))
     }
+}
+
+/// The API caller of a listing, with what the listing reads before its query (the workspace's
+/// settings and the change log's position), found in the key's own statement.
+pub struct ApiListCtx(pub Ctx, pub rapport_app::creators::ListBasis);
+
+impl FromRequestParts<AppState> for ApiListCtx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (ctx, basis) = rapport_app::api_keys::authenticate_for_listing(&state.app, bearer(parts)?).await?;
+        Ok(ApiListCtx(ctx, basis))
+    }
+}
+
+/// The key of an `Authorization: Bearer` header.
+fn bearer(parts: &Parts) -> Result<&str, AppError> {
+    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    header
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or_else(|| AppError::Unauthorized("send an API key as `Authorization: Bearer rap_…`".into()))
 }
 
 /// The signed-in person of a page request; without a session, the login page.

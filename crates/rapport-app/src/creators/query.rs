@@ -634,12 +634,27 @@ pub struct CreatorPage {
     pub facets: Option<FacetCounts>,
 }
 
+/// What a listing reads before its query: the workspace's settings (tiers, stages) and the
+/// change log's newest sequence number (the index answers only once it has applied it).
+pub struct ListBasis {
+    pub settings: WorkspaceSettings,
+    pub latest_change: i64,
+}
+
 /// One page of the list. The workspace settings and the change log's position are read
 /// once, in one statement, and serve the planner, the index and the page's views.
 pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<CreatorPage> {
     // The connection goes back to the pool before the index may have to catch up (which
     // takes one of its own).
-    let (settings, latest) = crate::settings::load_with_latest_change(&mut app.db.read().await?.conn(), ctx).await?;
+    let (settings, latest_change) =
+        crate::settings::load_with_latest_change(&mut app.db.read().await?.conn(), ctx).await?;
+    list_from(app, ctx, ListBasis { settings, latest_change }, query).await
+}
+
+/// [`list`] with its basis read already — with the caller's credential, by
+/// [`crate::api_keys::authenticate_for_listing`]. Read before anything the request writes.
+pub async fn list_from(app: &App, ctx: &Ctx, basis: ListBasis, query: &CreatorQuery) -> AppResult<CreatorPage> {
+    let ListBasis { settings, latest_change: latest } = basis;
     let plan = plan_with(app, ctx, &settings, query)?;
     let counted = !matches!(text(&query.total), Some("false" | "0"));
     let mut page = match plan {

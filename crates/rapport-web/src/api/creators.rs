@@ -2,7 +2,7 @@
 //! the creator's timeline; the workspace's tags.
 
 use super::{JsonBody, path_id};
-use crate::auth::ApiCtx;
+use crate::auth::{ApiCtx, ApiListCtx};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -31,10 +31,10 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, body = CreatorPage), (status = 422, body = ErrorBody)))]
 pub async fn list_creators(
     State(s): State<AppState>,
-    ApiCtx(ctx): ApiCtx,
+    ApiListCtx(ctx, basis): ApiListCtx,
     Query(q): Query<CreatorQuery>,
 ) -> Result<Json<CreatorPage>, ApiError> {
-    Ok(Json(creators::list(&s.app, &ctx, &q).await?))
+    Ok(Json(creators::list_from(&s.app, &ctx, basis, &q).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -10,6 +10,7 @@ crate::db_tests!(
     every_creator_route_answers_404_for_another_workspaces_ids,
     a_read_only_key_reads_but_cannot_write,
     a_revoked_or_unknown_key_is_refused,
+    an_expired_key_is_refused,
     a_viewer_cannot_write,
     a_form_without_the_right_csrf_token_is_rejected,
     repeated_failed_logins_are_rate_limited,
@@ -142,6 +143,47 @@ async fn a_revoked_or_unknown_key_is_refused(app: TestApp) {
     let r = reqwest::get(app.url("/api/v1/creators")).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
+}
+
+/// Stores a write key for the workspace that expires at `expires_at`, and returns its secret.
+async fn key_expiring(app: &TestApp, p: &Person, name: &str, expires_at: time::OffsetDateTime) -> String {
+    let prefix = format!("rap_{name}");
+    let secret = format!("{prefix}_0123456789abcdefghij");
+    let t = time::OffsetDateTime::now_utc() - time::Duration::days(2);
+    let row = rapport_store::api_keys::ApiKeyRow {
+        id: uuid::Uuid::new_v4(),
+        workspace_id: p.workspace.0,
+        name: name.into(),
+        prefix,
+        scope: "write".into(),
+        created_by: "system".into(),
+        created_at: t,
+        expires_at: Some(expires_at),
+        revoked_at: None,
+        last_used_at: None,
+    };
+    let mut tx = app.app.db.begin().await.unwrap();
+    rapport_store::api_keys::insert(&mut tx.conn(), &row, rapport_app::tokens::hash(&secret)).await.unwrap();
+    tx.commit().await.unwrap();
+    secret
+}
+
+/// A key past its expiry is refused like a revoked one — on a listing (which reads the key
+/// together with the workspace's settings) as on every other route — and one still within
+/// it is not.
+async fn an_expired_key_is_refused(app: TestApp) {
+    let p = app.workspace("Acme", Role::Owner).await;
+    let now = time::OffsetDateTime::now_utc();
+    let expired = app.api(&key_expiring(&app, &p, "expired", now - time::Duration::minutes(1)).await);
+    let current = app.api(&key_expiring(&app, &p, "current", now + time::Duration::hours(1)).await);
+    for path in ["/creators", "/creators?country=DE&limit=0", "/tags"] {
+        let (s, v) = expired.get(path).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}: {v}");
+        assert_eq!(v["code"], "unauthorized", "{path}");
+        assert_eq!(current.get(path).await.0, StatusCode::OK, "{path}");
+    }
+    let (s, _) = expired.post("/creators", json!({"display_name": "Nope"})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
 async fn a_viewer_cannot_write(app: TestApp) {
