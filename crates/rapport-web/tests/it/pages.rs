@@ -99,6 +99,9 @@ async fn a_created_creator_is_found_by_the_list_search(app: TestApp) {
     assert!(shown(&page, "Zora Quill") && !shown(&page, "Other Person"));
     let (_, page) = b.get("/creators?platform=myspace").await;
     assert!(page.contains("Some filters were not understood"));
+    // A count alone is the API's; the page still lists the creators.
+    let (_, page) = b.get("/creators?platform=tiktok&limit=0").await;
+    assert!(shown(&page, "Zora Quill"), "{page}");
 }
 
 async fn an_edit_is_saved_and_shown_on_the_timeline(app: TestApp) {
