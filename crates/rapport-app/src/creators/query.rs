@@ -372,6 +372,9 @@ impl CreatorQuery {
         if limit == 0 && matches!(text(&self.total), Some("false" | "0")) && facets.is_empty() {
             e.add("limit", "0 asks for the count alone, which total=false leaves out");
         }
+        if limit == 0 && text(&self.cursor).is_some() {
+            e.add("cursor", "a count alone (limit=0) has no pages: leave the cursor out");
+        }
         let index_only = !cities.is_empty()
             || !languages.is_empty()
             || !niches.is_empty()

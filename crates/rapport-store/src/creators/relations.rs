@@ -1,6 +1,6 @@
 //! What a page of creators shows beside each creator — its contact points, tags and social
 //! accounts — read in one statement. Every read is a round trip to the database (on SQLite,
-//! to a connection's worker thread and back), and these were three per page.
+//! to a connection's worker thread and back), and these were two per page.
 
 use super::ContactRow;
 use crate::accounts::AccountRow;

@@ -26,6 +26,7 @@ crate::db_tests!(
     health_and_readiness_answer,
     exports_follow_the_filters_as_csv_and_json,
     an_export_of_a_search_lists_every_match_in_the_searchs_order,
+    listed_creators_show_contacts_tags_and_accounts_in_order,
 );
 
 async fn exports_follow_the_filters_as_csv_and_json(app: TestApp) {
@@ -556,5 +557,50 @@ async fn health_and_readiness_answer(app: TestApp) {
         let r = reqwest::get(app.url(path)).await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert!(r.headers().contains_key("x-request-id"));
+    }
+}
+
+/// A page reads its creators' contact points, tags and accounts in one statement; each keeps
+/// its own order: contact points primary first, then by kind and value; tags by name;
+/// accounts largest following first — on the database's pages, the index's and one creator's.
+async fn listed_creators_show_contacts_tags_and_accounts_in_order(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for (name, shift) in [("Ana Lima", 0), ("Bea Costa", 1)] {
+        api.creator(json!({"display_name": name, "niches": ["food"], "tags": ["zeta", "alpha", "mid"],
+            "contact_points": [
+                {"kind": "website", "value": format!("https://{shift}.example.com")},
+                {"kind": "email", "value": format!("b{shift}@example.com")},
+                {"kind": "email", "value": format!("z{shift}@example.com"), "primary": true},
+                {"kind": "phone", "value": format!("+49 30 12345{shift}")}],
+            "social_accounts": [
+                {"platform": "tiktok", "handle": format!("@t{shift}"), "followers": 5000 + shift},
+                {"platform": "youtube", "handle": format!("@y{shift}"), "followers": 90000},
+                {"platform": "instagram", "handle": format!("@i{shift}"), "followers": 90000}]}))
+            .await;
+    }
+    let shape = |c: &Value| {
+        let texts = |key: &str, field: &str| -> Vec<String> {
+            c[key].as_array().unwrap().iter().map(|x| x[field].as_str().unwrap().to_string()).collect()
+        };
+        let tags: Vec<String> = c["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().into()).collect();
+        (texts("contact_points", "kind"), tags, texts("social_accounts", "platform"))
+    };
+    let want = (
+        ["email", "email", "phone", "website"].map(String::from).to_vec(),
+        ["alpha", "mid", "zeta"].map(String::from).to_vec(),
+        ["instagram", "youtube", "tiktok"].map(String::from).to_vec(),
+    );
+    for listing in ["/creators?sort=name", "/creators?q=food"] {
+        let (_, v) = api.get(listing).await;
+        let items = v["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{listing}");
+        for c in items {
+            assert_eq!(shape(c), want, "{listing}: {c}");
+            let emails = &c["contact_points"].as_array().unwrap()[..2];
+            assert_eq!(emails[0]["primary"], true, "{listing}: the primary email first");
+            assert!(emails[0]["value"].as_str().unwrap().starts_with('z'), "{listing}: {c}");
+            let (_, one) = api.get(&format!("/creators/{}", c["id"].as_str().unwrap())).await;
+            assert_eq!(shape(&one), want, "one creator");
+        }
     }
 }

@@ -377,4 +377,10 @@ async fn a_count_alone_is_the_listings_total_without_a_page(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["fields"][0]["field"], "limit", "{v}");
     assert!(v["fields"][0]["message"].as_str().unwrap().contains("count alone"), "{v}");
+    // A count has no pages to continue.
+    let (_, first) = api.get("/creators?q=food&limit=1").await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (s, v) = api.get(&format!("/creators?q=food&limit=0&cursor={cursor}")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0]["field"], "cursor", "{v}");
 }

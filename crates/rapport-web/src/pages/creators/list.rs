@@ -325,7 +325,7 @@ async fn list_creators(
     // creation date, and no `updated_since`.
     let mut asked = q.clone();
     // The page always lists creators: a count alone (`limit=0`) is the API's.
-    if asked.limit.as_deref().is_some_and(|l| l.trim() == "0") {
+    if asked.limit.as_deref().is_some_and(|l| l.trim().parse::<i64>() == Ok(0)) {
         asked.limit = None;
     }
     let sort = q.sort_param();
