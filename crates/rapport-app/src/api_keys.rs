@@ -121,25 +121,26 @@ pub async fn revoke(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<()> {
 
 /// Resolves a bearer key to a context; any failure is the same 401.
 pub async fn authenticate(app: &App, secret: &str) -> AppResult<Ctx> {
-    if !secret.starts_with(KEY_PREFIX) {
-        return Err(denied());
-    }
+    let hash = secret_hash(secret)?;
     let mut r = app.db.read().await?;
-    let key = api_keys::find_by_hash(&mut r.conn(), tokens::hash(secret)).await?.ok_or_else(denied)?;
+    let key = api_keys::find_by_hash(&mut r.conn(), hash).await?.ok_or_else(denied)?;
     admit(&mut r.conn(), key).await
 }
 
 /// [`authenticate`] for a listing: with the workspace's settings and the change log's
 /// position the listing reads next ([`crate::creators::ListBasis`]), in the key's statement.
 pub async fn authenticate_for_listing(app: &App, secret: &str) -> AppResult<(Ctx, crate::creators::ListBasis)> {
-    if !secret.starts_with(KEY_PREFIX) {
-        return Err(denied());
-    }
+    let hash = secret_hash(secret)?;
     let mut r = app.db.read().await?;
-    let found = api_keys::find_by_hash_with_settings(&mut r.conn(), tokens::hash(secret)).await?.ok_or_else(denied)?;
+    let found = api_keys::find_by_hash_with_settings(&mut r.conn(), hash).await?.ok_or_else(denied)?;
     let ctx = admit(&mut r.conn(), found.key).await?;
     let settings = crate::settings::parse(&found.settings)?;
     Ok((ctx, crate::creators::ListBasis { settings, latest_change: found.latest_change }))
+}
+
+/// The stored form of a presented key; one without the prefix is refused unread.
+fn secret_hash(secret: &str) -> AppResult<Vec<u8>> {
+    if secret.starts_with(KEY_PREFIX) { Ok(tokens::hash(secret)) } else { Err(denied()) }
 }
 
 fn denied() -> AppError {

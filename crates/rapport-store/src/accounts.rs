@@ -173,21 +173,6 @@ pub async fn delete(c: &mut Conn<'_>, workspace_id: Uuid, id: Uuid) -> StoreResu
     c.execute("DELETE FROM social_accounts WHERE workspace_id = $1 AND id = $2", args![workspace_id, id]).await
 }
 
-/// Accounts of several creators, largest following first.
-pub async fn list_for(c: &mut Conn<'_>, workspace_id: Uuid, creator_ids: &[Uuid]) -> StoreResult<Vec<AccountRow>> {
-    if creator_ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let mut f = Filter::with_args(args![workspace_id]);
-    let list: Vec<String> = creator_ids.iter().map(|id| f.param(Arg::Uuid(*id))).collect();
-    let (sql, a) = f.finish(format!(
-        "SELECT {COLUMNS} FROM social_accounts WHERE workspace_id = $1 AND creator_id IN ({}) \
-         ORDER BY creator_id, followers DESC, platform, id",
-        list.join(", ")
-    ));
-    c.fetch_all(sql, a).await
-}
-
 /// The creator that already has this platform + handle.
 pub async fn holder_of_handle(
     c: &mut Conn<'_>,

@@ -65,8 +65,9 @@ pub async fn find_by_hash_with_settings(
 ) -> StoreResult<Option<KeyWithSettings>> {
     c.fetch_optional(
         format!(
-            "SELECT k.*, w.settings, (SELECT COALESCE(MAX(seq), 0) FROM creator_changes) AS latest_change \
-             FROM (SELECT {COLUMNS} FROM api_keys WHERE secret_hash = $1) k JOIN workspaces w ON w.id = k.workspace_id"
+            "SELECT k.*, w.settings, {} AS latest_change \
+             FROM (SELECT {COLUMNS} FROM api_keys WHERE secret_hash = $1) k JOIN workspaces w ON w.id = k.workspace_id",
+            crate::changes::LATEST
         ),
         args![secret_hash],
     )

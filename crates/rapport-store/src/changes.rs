@@ -53,9 +53,13 @@ pub async fn since(c: &mut Conn<'_>, after: i64, limit: i64) -> StoreResult<Vec<
     .await
 }
 
+/// The newest sequence number (0 when the log is empty), as an expression other statements
+/// read beside their own columns.
+pub(crate) const LATEST: &str = "(SELECT COALESCE(MAX(seq), 0) FROM creator_changes)";
+
 /// The newest sequence number (0 when the log is empty).
 pub async fn latest(c: &mut Conn<'_>) -> StoreResult<i64> {
-    c.scalar_i64("SELECT COALESCE(MAX(seq), 0) FROM creator_changes", args![]).await
+    c.scalar_i64(format!("SELECT {LATEST}"), args![]).await
 }
 
 /// The oldest sequence number still kept (None when the log is empty).

@@ -63,11 +63,7 @@ pub async fn settings(c: &mut Conn<'_>, id: Uuid) -> StoreResult<String> {
 /// The settings document and, in the same statement, the newest change-log sequence
 /// number (what a list request needs before it asks the search index).
 pub async fn settings_and_latest_change(c: &mut Conn<'_>, id: Uuid) -> StoreResult<(String, i64)> {
-    c.fetch_one(
-        "SELECT settings, (SELECT COALESCE(MAX(seq), 0) FROM creator_changes) FROM workspaces WHERE id = $1",
-        args![id],
-    )
-    .await
+    c.fetch_one(format!("SELECT settings, {} FROM workspaces WHERE id = $1", crate::changes::LATEST), args![id]).await
 }
 
 pub async fn set_settings(c: &mut Conn<'_>, id: Uuid, settings: String, now: OffsetDateTime) -> StoreResult<u64> {

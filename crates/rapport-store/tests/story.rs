@@ -78,7 +78,7 @@ async fn both_engines_store_and_list_creators_alike() {
         assert_eq!(row.created_at, t, "microsecond times survive ({:?})", db.backend());
         assert!(row.do_not_contact);
         assert_eq!(row.max_followers, 4_000_000_000, "64-bit counts survive");
-        let accts = accounts::list_for(&mut r.conn(), ws, &[id]).await.unwrap();
+        let accts = rapport_store::creators::relations(&mut r.conn(), ws, &[id]).await.unwrap().accounts;
         assert_eq!(accts[0].engagement_rate_pct, Some(3.25));
         assert_eq!(accts[0].handle_normalized, "lenabakes");
         let q = ListQuery {
