@@ -82,7 +82,9 @@ mod tests {
         without_trigger_bodies(&without_dollar_quoted(&text))
             .split(';')
             .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|s| !s.is_empty() && !s.starts_with("CREATE FUNCTION "))
+            .filter(|s| {
+                !s.is_empty() && !s.starts_with("CREATE FUNCTION ") && !s.starts_with("CREATE OR REPLACE FUNCTION ")
+            })
             .map(|s| match s.split_once(" FOR EACH ROW") {
                 Some((head, _)) if s.starts_with("CREATE TRIGGER ") => format!("{head} FOR EACH ROW"),
                 _ => s,

@@ -225,7 +225,7 @@ async fn load(
             "creator_id, id, platform, handle, handle_normalized, url, platform_user_id, followers, average_views, \
              engagement_rate_pct, audience, audience_quality_pct, source, observed_at, created_at, updated_at",
             "social_accounts WHERE workspace_id = $1 AND creator_id",
-            "creator_id, followers DESC, platform, id",
+            "creator_id, followers DESC NULLS LAST, platform, id",
         );
         let accounts: Vec<AccountOf> = c.fetch_all(sql, a).await?;
         let (sql, a) = query(

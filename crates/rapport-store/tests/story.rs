@@ -186,6 +186,53 @@ async fn an_import_file_moves_out_of_its_job_row_with_the_migration() {
     }
 }
 
+/// An account whose following is unknown is never a creator's main one: the creators whose
+/// summary took one (PostgreSQL, before 0023) are summarised again, and later writes agree.
+#[tokio::test]
+async fn an_account_without_a_following_leaves_the_main_engagement_with_the_migration() {
+    for (db, _dir) in databases().await {
+        migrate::run_to(&db, 22).await.unwrap();
+        let (ws, id) = (Uuid::now_v7(), Uuid::now_v7());
+        let t = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
+        tx.conn()
+            .execute(
+                "INSERT INTO creators (id, workspace_id, display_name, sort_name, stage, created_by, created_at, \
+                 updated_at) VALUES ($1, $2, 'Lena', 'lena', 'discovered', 'user:someone', $3, $3)",
+                args![id, ws, t],
+            )
+            .await
+            .unwrap();
+        for (platform, followers, engagement) in
+            [("instagram", None, Some(9.5)), ("tiktok", Some(5_000_i64), Some(1.5))]
+        {
+            tx.conn()
+                .execute(
+                    "INSERT INTO social_accounts (id, workspace_id, creator_id, platform, handle, \
+                     handle_normalized, followers, engagement_rate_pct, audience, source, observed_at, created_at, \
+                     updated_at) VALUES ($1, $2, $3, $4, $4, $4, $5, $6, '{}', 'manual', $7, $7, $7)",
+                    args![Uuid::now_v7(), ws, id, platform, followers, engagement, t],
+                )
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let main_engagement = || async {
+            let rows: Vec<(Option<f64>,)> =
+                db.fetch_all("SELECT main_engagement_pct FROM creators WHERE id = $1", args![id]).await.unwrap();
+            rows[0].0
+        };
+
+        migrate::run(&db).await.unwrap();
+        assert_eq!(main_engagement().await, Some(1.5), "{:?}", db.backend());
+        db.execute("UPDATE social_accounts SET engagement_rate_pct = 2.5 WHERE platform = 'tiktok'", args![])
+            .await
+            .unwrap();
+        assert_eq!(main_engagement().await, Some(2.5), "the trigger agrees ({:?})", db.backend());
+    }
+}
+
 /// A broad listing (the caller knows most creators match) writes its country and follower
 /// bounds so no index serves them, and walks the sort's index instead; the page is the same.
 #[tokio::test]

@@ -53,7 +53,7 @@ pub async fn relations(c: &mut Conn<'_>, workspace_id: Uuid, creator_ids: &[Uuid
          handle_normalized, url, platform_user_id, followers, average_views, engagement_rate_pct, audience, \
          audience_quality_pct, source, observed_at, created_at, updated_at \
          FROM social_accounts WHERE workspace_id = $1 AND creator_id IN ({list})) x \
-         ORDER BY creator_id, part, is_primary DESC, kind, value, followers DESC, platform, id"
+         ORDER BY creator_id, part, is_primary DESC, kind, value, followers DESC NULLS LAST, platform, id"
     ));
     let rows: Vec<RelationRow> = c.fetch_all(sql, a).await?;
     let mut out = Relations::default();

@@ -21,6 +21,7 @@ crate::db_tests!(
     database_listings_count_exactly_what_they_list,
     a_count_alone_is_the_listings_total_without_a_page,
     a_write_after_a_rolled_back_one_is_searchable_at_once,
+    an_account_without_a_following_is_never_the_main_one,
 );
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
@@ -383,4 +384,32 @@ async fn a_count_alone_is_the_listings_total_without_a_page(app: TestApp) {
     let (s, v) = api.get(&format!("/creators?q=food&limit=0&cursor={cursor}")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["fields"][0]["field"], "cursor", "{v}");
+}
+
+/// The main account is the largest following; an account whose following is unknown comes
+/// after every account with one, on both engines (PostgreSQL sorts NULL first in a
+/// descending order unless told otherwise): it is listed last, and its engagement is not
+/// the creator's — in the index, the database's follower walk, and the creator itself.
+async fn an_account_without_a_following_is_never_the_main_one(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = api
+        .creator(json!({"display_name": "Ana Lima", "country": "DE", "social_accounts": [
+            {"platform": "instagram", "handle": "@ana.unknown", "engagement_rate_pct": 9.5},
+            {"platform": "tiktok", "handle": "@ana.small", "followers": 5000, "engagement_rate_pct": 1.5}]}))
+        .await;
+    let platforms = |c: &Value| -> Vec<String> {
+        c["social_accounts"].as_array().unwrap().iter().map(|a| a["platform"].as_str().unwrap().into()).collect()
+    };
+    let (_, one) = api.get(&format!("/creators/{}", ana["id"].as_str().unwrap())).await;
+    assert_eq!(platforms(&one), ["tiktok", "instagram"], "one creator: {one}");
+    for listing in
+        ["/creators?q=ana", "/creators?sort=-followers&country=DE,FR", "/creators?sort=-updated_at&platform=tiktok"]
+    {
+        let (_, v) = api.get(listing).await;
+        assert_eq!(platforms(&v["items"][0]), ["tiktok", "instagram"], "{listing}: {v}");
+        for (floor, found) in [(5, 0), (1, 1)] {
+            let (_, v) = api.get(&format!("{listing}&min_engagement={floor}")).await;
+            assert_eq!(v["items"].as_array().unwrap().len(), found, "{listing} with engagement ≥ {floor}: {v}");
+        }
+    }
 }
