@@ -11,8 +11,10 @@ use uuid::Uuid;
 
 use crate::model::CreatorDoc;
 
-/// Version of the index layout; an index written with another version is wiped and rebuilt on open.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version of the index layout, or of what its documents say; an index written with another version is
+/// wiped and rebuilt on open. 3: a creator's main account is never one whose following is unknown (on
+/// PostgreSQL, version 2's documents could take its engagement and audience as the creator's).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";
