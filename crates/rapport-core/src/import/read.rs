@@ -222,6 +222,7 @@ impl Iterator for Rows<'_> {
                     if self.separator == '\t' { "tab".to_string() } else { self.separator.to_string() }
                 )
             });
+            let problem = problem.or_else(|| self.unclosed_quote());
             let record = Record { number: self.number, cells, problem };
             if !(record.is_blank() && record.problem.is_none()) {
                 return Some(Ok(record));
@@ -229,6 +230,63 @@ impl Iterator for Rows<'_> {
         }
         None
     }
+}
+
+impl Rows<'_> {
+    /// When the record just read ran to the end of the file inside a quoted cell: an
+    /// opening double quote never closed takes every later line into that one cell, and
+    /// the CSV reader accepts it silently. Only the last record can be one.
+    fn unclosed_quote(&self) -> Option<String> {
+        if usize::try_from(self.reader.position().byte()).ok()? < self.body.len() {
+            return None;
+        }
+        let start = usize::try_from(self.record.position()?.byte()).ok()?;
+        let raw = self.body.get(start..)?;
+        let sep = u8::try_from(u32::from(self.separator)).ok()?;
+        let column = unclosed_quote_column(raw, sep)?;
+        let header = self.headers.get(column).map_or("", String::as_str);
+        let lines = raw.trim_end().lines().count();
+        Some(format!(
+            "the double quote opening column {} (“{header}”) is never closed, so the {lines} lines from here to the \
+             end of the file were read as one cell; close the quote (or remove it) and import the file again",
+            column_letter(column)
+        ))
+    }
+}
+
+/// The column (0-based) of a quoted cell that `raw` — one record and everything after it
+/// — opens and never closes, as a CSV reader sees quotes: a quote opens a cell only as its
+/// first character, and inside one `""` is a quote.
+fn unclosed_quote_column(raw: &str, sep: u8) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    let (mut column, mut at_start, mut quoted) = (0, true, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        match b {
+            b'\n' | b'\r' => return None,
+            _ if b == sep => {
+                column += 1;
+                at_start = true;
+                continue;
+            }
+            b'"' if at_start => quoted = true,
+            _ => {}
+        }
+        at_start = false;
+    }
+    quoted.then_some(column)
 }
 
 /// The file line a record starts on. The reader's position is where it began reading,
@@ -328,6 +386,30 @@ mod tests {
         assert_eq!(read_table(b"").unwrap_err().message_for("file"), Some("is empty"));
         assert!(read_table(b"name\n").unwrap_err().message_for("file").unwrap().contains("no rows"));
         assert!(read_table(b"PK\x03\x04\0\0").unwrap_err().message_for("file").unwrap().contains("binary"));
+    }
+
+    #[test]
+    fn a_quote_never_closed_fails_its_row_instead_of_swallowing_the_file_silently() {
+        let t = read_text("Name,Instagram,Followers\nLena \"The Baker\",lena.q,12K\n\"Broken,broken.q,1K\nOlga,olga.q,2K\nMarta,m,3K\n")
+            .unwrap();
+        assert_eq!(t.records.len(), 2);
+        assert_eq!(t.records[0].cells[0], "Lena \"The Baker\"", "a quote inside a cell is just a character");
+        assert_eq!(t.records[0].problem, None);
+        let broken = &t.records[1];
+        assert_eq!(broken.number, 3);
+        let problem = broken.problem.as_deref().unwrap();
+        assert!(problem.contains("column A (“Name”) is never closed"), "{problem}");
+        assert!(problem.contains("the 3 lines from here"), "{problem}");
+    }
+
+    #[test]
+    fn a_closed_quote_on_the_last_row_is_no_problem() {
+        for text in ["a;b\n1;\"x;\"\"y\"\"\n z\"", "a;b\n1;\"x\"\n", "a;b\n\"1\";2", "a,b\n1,5'11\""] {
+            let t = read_text(text).unwrap();
+            assert_eq!(t.records.last().unwrap().problem, None, "{text:?}");
+        }
+        assert_eq!(unclosed_quote_column("1;\"x;\"\"y", b';'), Some(1));
+        assert_eq!(unclosed_quote_column("1,\"x\"\"\"\n2,\"y", b','), None, "only the record's own line counts");
     }
 
     #[test]
