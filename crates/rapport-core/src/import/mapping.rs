@@ -256,7 +256,12 @@ impl Mapping {
     pub fn suggest(headers: &[String], samples: &[Vec<String>]) -> Mapping {
         let mut candidates: Vec<(u8, usize, Target)> = Vec::new();
         for (i, h) in headers.iter().enumerate() {
-            if let Some((priority, t)) = suggest_for_header(h) {
+            // A header's first choice stands unless the column's values say otherwise: an
+            // "ID" of another tool's numbers is no Rapport id, a YouTube export's "Channel"
+            // holds channel names, not platforms.
+            let values = sample_values(samples, i);
+            let pick = suggest_for_header(h).filter(|(_, t)| values_fit(*t, &values)).or_else(|| second_choice(h));
+            if let Some((priority, t)) = pick {
                 candidates.push((priority, i, t));
             }
         }
@@ -274,8 +279,7 @@ impl Mapping {
             if decided[i] {
                 continue;
             }
-            let values: Vec<&str> =
-                samples.iter().filter_map(|r| r.get(i)).map(|v| v.trim()).filter(|v| !is_blank(v)).collect();
+            let values = sample_values(samples, i);
             if values.is_empty() {
                 continue;
             }
@@ -372,7 +376,17 @@ impl Mapping {
 /// Lower-case words of a header: "E-Mail Address" → "e mail address",
 /// "instagram_followers" → "instagram followers", "Engagement rate (%)" → "engagement rate".
 pub fn normalise_header(h: &str) -> String {
-    let spaced: String = h.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    // "engagementRate", "avgViews": one word in camel case is several.
+    let camel = !h.contains(|c: char| !c.is_alphanumeric()) && h.contains(char::is_lowercase);
+    let mut spaced = String::with_capacity(h.len() + 4);
+    let mut previous: Option<char> = None;
+    for c in h.chars() {
+        if camel && c.is_uppercase() && previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) {
+            spaced.push(' ');
+        }
+        spaced.push(if c.is_alphanumeric() { c } else { ' ' });
+        previous = Some(c);
+    }
     spaced.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -390,12 +404,15 @@ const FIELD_NAMES: &[(Field, &[&str])] = &[
         Field::Email,
         &[
             "email", "e mail", "email address", "e mail address", "mail", "contact email", "business email",
-            "public email", "email addresses",
+            "public email", "email addresses", "emails", "e mails", "email 1", "primary email",
         ],
     ),
     (Field::Phone, &["phone", "phone number", "mobile", "mobile number", "telephone", "tel", "whatsapp"]),
     (Field::Website, &["website", "web site", "site", "homepage", "website url", "web"]),
-    (Field::Country, &["country", "country code", "location country", "creator country"]),
+    (
+        Field::Country,
+        &["country", "country code", "location country", "creator country", "country region", "country or region"],
+    ),
     (Field::City, &["city", "town", "location", "location city", "creator city"]),
     (Field::Languages, &["languages", "language", "lang"]),
     (Field::Timezone, &["timezone", "time zone", "tz"]),
@@ -414,7 +431,7 @@ const METRIC_NAMES: &[(Metric, &[&str])] = &[
         Metric::Followers,
         &[
             "followers", "follower", "follower count", "followers count", "subscribers", "subscriber count", "fans",
-            "audience size", "number of followers", "total followers",
+            "audience size", "number of followers", "total followers", "subs", "subscribers count",
         ],
     ),
     (
@@ -428,7 +445,8 @@ const METRIC_NAMES: &[(Metric, &[&str])] = &[
         Metric::EngagementRate,
         &[
             "engagement rate", "engagement", "er", "eng rate", "avg engagement rate", "average engagement rate",
-            "engagement rate pct", "engagement rate percent", "engagement rate in percent",
+            "engagement rate pct", "engagement rate percent", "engagement rate in percent", "avg er", "average er",
+            "engagement percent",
         ],
     ),
 ];
@@ -446,6 +464,7 @@ fn platform_names(p: Platform) -> Vec<String> {
         Platform::Tiktok => &["tik tok", "tt"],
         Platform::Youtube => &["yt", "you tube"],
         Platform::X => &["twitter"],
+        Platform::Linkedin => &["linked in"],
         _ => &[],
     };
     names.extend(aliases.iter().map(|a| a.to_string()));
@@ -458,6 +477,29 @@ fn metric_for(words: &str) -> Option<(u8, Metric)> {
     }
     // "Instagram URL": a profile URL names the handle too, but a real handle column wins.
     URL_NAMES.contains(&words).then_some((2, Metric::Handle))
+}
+
+/// The non-blank sample values of column `i`.
+fn sample_values(samples: &[Vec<String>], i: usize) -> Vec<&str> {
+    samples.iter().filter_map(|r| r.get(i)).map(|v| v.trim()).filter(|v| !is_blank(v)).collect()
+}
+
+/// Whether sample values can be what `t` reads: some of them are (one mistyped value
+/// leaves a real Platform column a Platform column, and the row fails on it), or there are
+/// none to say. A target that reads any text fits all.
+fn values_fit(t: Target, values: &[&str]) -> bool {
+    let some = |ok: fn(&str) -> bool| values.is_empty() || values.iter().any(|v| ok(v));
+    match t {
+        Target::Id => some(|v| v.parse::<crate::ids::CreatorId>().is_ok()),
+        Target::Platform => some(|v| Platform::parse(v).is_ok()),
+        _ => true,
+    }
+}
+
+/// What a header means when its values rule out its first choice.
+fn second_choice(header: &str) -> Option<(u8, Target)> {
+    matches!(normalise_header(header).as_str(), "channel" | "channel title")
+        .then_some((2, Target::Creator(Field::DisplayName)))
 }
 
 /// The target a header suggests and how sure that is (lower is surer).
@@ -564,6 +606,44 @@ mod tests {
             Mapping::suggest(&headers(&["Kontakt", "Link zum Profil", "Misc"]), &samples).keys(),
             vec!["email", "profile_url", "ignore"]
         );
+    }
+
+    #[test]
+    fn an_id_column_is_rapports_only_when_its_values_are_rapport_ids() {
+        let rows = |a: &str, b: &str| vec![vec![a.to_string(), "lena@example.com".into()], vec![b.into(), "".into()]];
+        let hs = headers(&["ID", "Email"]);
+        assert_eq!(Mapping::suggest(&hs, &rows("1", "2")).keys(), vec!["ignore", "email"], "another tool's numbers");
+        let ours = ("cr_01a21966a34177b08ea118d691c58a1f", "cr_01a21966a342746b831660a883d9f8d6");
+        assert_eq!(Mapping::suggest(&hs, &rows(ours.0, ours.1)).keys(), vec!["id", "email"]);
+        assert_eq!(Mapping::suggest(&hs, &[]).keys(), vec!["id", "email"], "no values say otherwise");
+    }
+
+    #[test]
+    fn a_channel_column_of_names_is_the_display_name() {
+        let hs = headers(&["Channel", "Channel URL", "Subscribers"]);
+        let names = vec![vec!["Lena Bakes".to_string(), "https://www.youtube.com/@LenaBakes".into(), "1.2M".into()]];
+        assert_eq!(Mapping::suggest(&hs, &names).keys(), vec!["display_name", "profile_url", "followers"]);
+        let platforms = vec![
+            vec!["YouTube".to_string(), "https://www.youtube.com/@LenaBakes".into(), "1.2M".into()],
+            vec!["Myspace".to_string(), "".into(), "".into()],
+        ];
+        assert_eq!(Mapping::suggest(&hs, &platforms).keys(), vec!["platform", "profile_url", "followers"]);
+        let named = headers(&["Name", "Channel"]);
+        let both = vec![vec!["Lena".to_string(), "Lena Bakes".into()]];
+        assert_eq!(Mapping::suggest(&named, &both).keys(), vec!["display_name", "ignore"], "a Name column wins");
+    }
+
+    #[test]
+    fn camel_case_headers_and_more_export_spellings_are_recognised() {
+        assert_eq!(
+            suggested(&["fullName", "engagementRate", "avgViews", "Handle", "YT Subs", "Emails", "Country/Region"]),
+            vec![
+                "display_name", "engagement_rate_pct", "average_views", "handle", "youtube_followers", "email",
+                "country"
+            ]
+        );
+        assert_eq!(suggested(&["Avg ER", "Handle"]), vec!["engagement_rate_pct", "handle"]);
+        assert_eq!(suggested(&["LinkedIn", "TikTok Followers"]), vec!["linkedin_handle", "tiktok_followers"]);
     }
 
     #[test]
