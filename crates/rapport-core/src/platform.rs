@@ -59,13 +59,16 @@ pub fn accepted_list() -> String {
 }
 
 impl Platform {
-    /// Parses a platform name case-insensitively ("Instagram", "twitter" → X).
+    /// Parses a platform name as people write it, ignoring case, spaces and punctuation
+    /// ("Instagram", "Tik Tok", "X (Twitter)", "Twitter/X", "FB", "YouTube Shorts").
     pub fn parse(s: &str) -> Result<Platform, String> {
-        let s = s.trim().to_ascii_lowercase();
+        let s: String = s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
         let alias = match s.as_str() {
-            "twitter" => "x",
-            "ig" => "instagram",
-            "yt" => "youtube",
+            "twitter" | "xtwitter" | "twitterx" | "xformerlytwitter" | "xcom" | "twittercom" => "x",
+            "ig" | "insta" | "instagramreels" | "igreels" => "instagram",
+            "yt" | "youtubeshorts" | "ytshorts" => "youtube",
+            "tt" => "tiktok",
+            "fb" => "facebook",
             other => other,
         };
         Platform::ALL
@@ -90,6 +93,20 @@ mod tests {
     fn platform_names_parse_case_insensitively_with_aliases() {
         assert_eq!(Platform::parse("Instagram"), Ok(Platform::Instagram));
         assert_eq!(Platform::parse("twitter"), Ok(Platform::X));
+        for (written, p) in [
+            ("Insta", Platform::Instagram),
+            ("Tik Tok", Platform::Tiktok),
+            ("TT", Platform::Tiktok),
+            ("You Tube", Platform::Youtube),
+            ("YouTube Shorts", Platform::Youtube),
+            ("X (Twitter)", Platform::X),
+            ("Twitter/X", Platform::X),
+            ("FB", Platform::Facebook),
+            ("Linked In", Platform::Linkedin),
+        ] {
+            assert_eq!(Platform::parse(written), Ok(p), "{written}");
+        }
+        assert!(Platform::parse("").is_err());
     }
 
     #[test]

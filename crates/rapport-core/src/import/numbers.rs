@@ -56,10 +56,11 @@ pub fn parse_count(raw: &str) -> Result<Option<i64>, String> {
     let mut s = strip_grouping(raw);
     s = s.trim_end_matches('+').to_string();
     let lower = s.to_lowercase();
-    let (digits, multiplier) = [("mio", 1e6), ("mn", 1e6), ("k", 1e3), ("m", 1e6), ("b", 1e9)]
-        .iter()
-        .find_map(|(suffix, m)| lower.strip_suffix(suffix).map(|d| (d.to_string(), *m)))
-        .unwrap_or((lower, 1.0));
+    let (digits, multiplier) =
+        [("mio", 1e6), ("mln", 1e6), ("mm", 1e6), ("mn", 1e6), ("bn", 1e9), ("k", 1e3), ("m", 1e6), ("b", 1e9)]
+            .iter()
+            .find_map(|(suffix, m)| lower.strip_suffix(suffix).map(|d| (d.to_string(), *m)))
+            .unwrap_or((lower, 1.0));
     let (negative, digits) = match digits.strip_prefix('-') {
         Some(rest) => (true, rest.to_string()),
         None => (false, digits),
@@ -88,7 +89,9 @@ pub fn parse_percent(raw: &str) -> Result<Option<f64>, String> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    // A rate has one decimal separator at most: "1.2.3" is a typo, not 123.
+    let separators = digits.matches(['.', ',']).count();
+    if digits.is_empty() || separators > 1 || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return Err(not_a_number(raw, example));
     }
     let value: f64 = normalise_decimal(digits, false).parse().map_err(|_| not_a_number(raw, example))?;
@@ -116,9 +119,30 @@ pub fn split_list(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// The addresses of an Email cell: one, or several separated by `,`, `;` or line breaks;
+/// "Lena Baker <lena@example.com>" is the address in the angle brackets.
+pub fn email_cell(raw: &str) -> Vec<String> {
+    raw.split([',', ';', '\n'])
+        .map(|part| match (part.find('<'), part.rfind('>')) {
+            (Some(open), Some(close)) if open < close => &part[open + 1..close],
+            _ => part,
+        })
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_cell_holds_one_address_or_several() {
+        assert_eq!(email_cell(" lena@example.com "), vec!["lena@example.com"]);
+        assert_eq!(email_cell("a1@example.com, b1@example.com"), vec!["a1@example.com", "b1@example.com"]);
+        assert_eq!(email_cell("a1@example.com;\nb1@example.com;"), vec!["a1@example.com", "b1@example.com"]);
+        assert_eq!(email_cell("Lena Baker <angle@example.com>"), vec!["angle@example.com"]);
+    }
 
     #[test]
     fn counts_as_people_write_them() {
@@ -145,6 +169,9 @@ mod tests {
             ("950", 950),
             ("12.5", 13),
             ("-5", -5),
+            ("1.2MM", 1_200_000),
+            ("1.2 mln", 1_200_000),
+            ("1.2bn", 1_200_000_000),
         ] {
             assert_eq!(parse_count(raw), Ok(Some(want)), "{raw}");
         }
@@ -174,6 +201,7 @@ mod tests {
             assert_eq!(parse_percent(raw), Ok(Some(want)), "{raw}");
         }
         assert!(parse_percent("high").unwrap_err().contains("not a number"));
+        assert!(parse_percent("1.2.3").unwrap_err().contains("“1.2.3” is not a number"), "a typo, not 123 %");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::countries;
 use super::mapping::{Field, Mapping, Metric, Target};
-use super::numbers::{is_blank, parse_bool, parse_count, parse_percent, split_list};
+use super::numbers::{email_cell, is_blank, parse_bool, parse_count, parse_percent, split_list};
 use super::read::column_letter;
 use crate::creators::{self, AccountDraft, AccountInput, ContactInput, ContactPoint, CreatorInput};
 use crate::ids::CreatorId;
@@ -142,8 +142,7 @@ pub fn to_row(
                     Field::Bio => input.bio = text,
                     Field::ToneNotes => input.tone_notes = text,
                     Field::Country => {
-                        let code = if raw.chars().count() == 2 { None } else { countries::code_for(raw) };
-                        input.country = Some(code.map_or_else(|| raw.to_owned(), str::to_owned));
+                        input.country = Some(countries::code_for(raw).map_or_else(|| raw.to_owned(), str::to_owned));
                     }
                     Field::Languages => input.languages.get_or_insert_with(Vec::new).extend(split_list(raw)),
                     Field::Niches => input.niches.get_or_insert_with(Vec::new).extend(split_list(raw)),
@@ -152,9 +151,16 @@ pub fn to_row(
                         Ok(v) => input.do_not_contact = v,
                         Err(m) => row.error(f.key(), i, &m, false),
                     },
-                    Field::Email | Field::Phone | Field::Website => {
-                        let kind = f.key();
-                        let c = ContactInput { kind: Some(kind.into()), value: text, primary: f == Field::Email };
+                    Field::Email => {
+                        // Several addresses in one cell each become a contact point; the
+                        // first is the primary one.
+                        for (k, address) in email_cell(raw).into_iter().enumerate() {
+                            let c = ContactInput { kind: Some(f.key().into()), value: Some(address), primary: k == 0 };
+                            contacts.push((c, i, f));
+                        }
+                    }
+                    Field::Phone | Field::Website => {
+                        let c = ContactInput { kind: Some(f.key().into()), value: text, primary: false };
                         contacts.push((c, i, f));
                     }
                 }
@@ -387,6 +393,20 @@ mod tests {
         let err = convert(&["Handle"], &["lena"], None).unwrap_err();
         assert_eq!(err[0].field, "handle");
         assert!(err[0].message.contains("choose a default platform"), "{err:?}");
+    }
+
+    #[test]
+    fn an_email_cell_with_several_addresses_gives_each_its_contact_point() {
+        let r = convert(
+            &["Name", "Emails", "Country"],
+            &["Lena", "Lena B <a1@example.com>; mailto:b1@example.com", "UK"],
+            None,
+        )
+        .unwrap();
+        let emails: Vec<(&str, bool)> = r.contacts.iter().map(|c| (c.normalized.as_str(), c.primary)).collect();
+        assert_eq!(emails, vec![("a1@example.com", true), ("b1@example.com", false)]);
+        assert_eq!(r.email(), Some("a1@example.com"));
+        assert_eq!(r.input.country.as_deref(), Some("GB"), "UK is the United Kingdom's usual name");
     }
 
     #[test]
