@@ -23,6 +23,9 @@ enum ImportCommand {
     Creators(CreatorsArgs),
     /// Undo an import: delete the creators it created and restore the ones it updated.
     Undo(UndoArgs),
+    /// Continue an import that stopped before its end (an error, or the process was
+    /// stopped) from the first row it had not recorded; no row is imported twice.
+    Resume(UndoArgs),
 }
 
 #[derive(Args, Debug)]
@@ -60,10 +63,17 @@ struct UndoArgs {
     job_id: String,
 }
 
+impl UndoArgs {
+    fn job(&self) -> Result<ImportJobId> {
+        self.job_id.parse().map_err(|e| anyhow!("{}: {e}", self.job_id))
+    }
+}
+
 pub async fn run(args: ImportArgs) -> Result<()> {
     match args.command {
         ImportCommand::Creators(a) => creators(a).await,
         ImportCommand::Undo(a) => undo(a).await,
+        ImportCommand::Resume(a) => resume(a).await,
     }
 }
 
@@ -127,6 +137,22 @@ async fn creators(a: CreatorsArgs) -> Result<()> {
         }
         return Ok(());
     }
+    // Starting over would make every row the stopped import already wrote fail as a
+    // duplicate; it is continued instead.
+    let unfinished = imports::list(&app, &ctx)
+        .await?
+        .into_iter()
+        .find(|j| j.file_name == file_name && matches!(j.status, imports::Status::Running | imports::Status::Failed));
+    if let Some(j) = unfinished {
+        bail!(
+            "import {} of {file_name} stopped after {} of {} rows; continue it with: rapport import resume --workspace {} {}",
+            j.id,
+            j.rows_done,
+            j.total,
+            a.workspace,
+            j.id
+        );
+    }
     let job = imports::start(&app, &ctx, Source::File, &file_name, &bytes, settings).await?;
     // The job holds the file now; a large one should not stay in memory twice.
     drop(bytes);
@@ -142,27 +168,56 @@ async fn creators(a: CreatorsArgs) -> Result<()> {
     })
     .await;
     progress.finish_and_clear();
-    let job =
-        result.with_context(|| format!("import {} stopped; run it again with the same file to resume", job.id))?;
+    let job = result.with_context(|| stopped(&a.workspace, job.id))?;
+    report(&app, &ctx, &job, &a.workspace).await
+}
+
+fn stopped(workspace: &str, id: ImportJobId) -> String {
+    format!("import {id} stopped; continue it with: rapport import resume --workspace {workspace} {id}")
+}
+
+/// Prints a finished job's counts, its first failed rows and how to undo it.
+async fn report(
+    app: &rapport_app::App,
+    ctx: &rapport_app::context::Ctx,
+    job: &imports::JobView,
+    workspace: &str,
+) -> Result<()> {
     let c = job.counts;
     println!(
         "Imported {}: {} created, {} updated, {} unchanged, {} failed (of {} rows).",
         job.file_name, c.created, c.updated, c.unchanged, c.failed, job.total
     );
-    let failures = imports::failures(&app, &ctx, job.id, 21).await?;
+    let failures = imports::failures(app, ctx, job.id, 21).await?;
     for f in failures.iter().take(20) {
         println!("  row {}: {}", f.row, f.reason);
     }
     if c.failed > 20 {
         println!("  … and {} more rows with errors (download them all from the import's page)", c.failed - 20);
     }
-    println!("Job {}. Undo it with: rapport import undo --workspace {} {}", job.id, a.workspace, job.id);
+    println!("Job {}. Undo it with: rapport import undo --workspace {workspace} {}", job.id, job.id);
     Ok(())
+}
+
+async fn resume(a: UndoArgs) -> Result<()> {
+    init_logging(a.db.log_format);
+    let id = a.job()?;
+    let app = open(&a.db).await?;
+    let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
+    let progress = bar(0, "Importing");
+    let result = imports::resume(&app, &ctx, id, |done, total| {
+        progress.set_length(total);
+        progress.set_position(done);
+    })
+    .await;
+    progress.finish_and_clear();
+    let job = result.with_context(|| stopped(&a.workspace, id))?;
+    report(&app, &ctx, &job, &a.workspace).await
 }
 
 async fn undo(a: UndoArgs) -> Result<()> {
     init_logging(a.db.log_format);
-    let id: ImportJobId = a.job_id.parse().map_err(|e| anyhow!("{}: {e}", a.job_id))?;
+    let id = a.job()?;
     let app = open(&a.db).await?;
     let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
     let progress = bar(0, "Undoing");

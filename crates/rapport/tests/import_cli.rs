@@ -88,9 +88,50 @@ fn scenario(r: &Rapport) {
     assert!(!ok && err.contains("cannot read /no/such.csv"), "{err}");
 }
 
+/// An import whose process stopped after three rows (as a killed `rapport import` leaves
+/// it: running, three rows recorded) is continued by `rapport import resume`; running the
+/// same file again is refused with that command instead of failing every imported row.
+fn stopped_scenario(r: &Rapport) {
+    r.ok(&["admin", "create-user", "--email", "beta@example.com", "--name", "Ops", "--workspace", "Beta"]);
+    let config = rapport_store::DbConfig::choose(r.database_url.as_deref(), r.data.path()).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let job = runtime.block_on(async {
+        let app = rapport_app::App::open(&config, rapport_app::AppConfig::default()).await.unwrap();
+        let ctx = rapport_app::workspaces::operator_ctx(&app, "beta").await.unwrap();
+        let settings = rapport_app::imports::JobSettings {
+            default_platform: Some(rapport_core::platform::Platform::Instagram),
+            ..Default::default()
+        };
+        let bytes = std::fs::read(fixture()).unwrap();
+        let source = rapport_app::imports::Source::File;
+        let job =
+            rapport_app::imports::start(&app, &ctx, source, "creators_messy.csv", &bytes, settings).await.unwrap();
+        rapport_app::imports::launch(&app, &ctx, job.id).await.unwrap();
+        rapport_app::imports::process_rows(&app, &ctx, job.id, Some(3), |_, _| {}).await.unwrap();
+        app.db.close().await;
+        job.id.to_string()
+    });
+    let file = fixture();
+    let file = file.to_str().unwrap();
+    let (ok, _, err) = r.run(&["import", "creators", file, "--workspace", "beta", "--platform", "instagram"]);
+    let hint = format!("stopped after 3 of 10 rows; continue it with: rapport import resume --workspace beta {job}");
+    assert!(!ok && err.contains(&hint), "{err}");
+    let out = r.ok(&["import", "resume", "--workspace", "beta", &job]);
+    assert!(out.contains("7 created, 0 updated, 0 unchanged, 3 failed (of 10 rows)"), "{out}");
+    let all = r.ok(&["export", "--workspace", "beta", "--format", "json"]);
+    assert_eq!(all.matches("\"display_name\"").count(), 7, "every creator once: {all}");
+    let out = r.ok(&["import", "resume", "--workspace", "beta", &job]);
+    assert!(out.contains("7 created"), "a finished import stays as it was: {out}");
+}
+
 #[test]
 fn import_help_is_there() {
-    for args in [vec!["import", "--help"], vec!["import", "creators", "--help"], vec!["import", "undo", "--help"]] {
+    for args in [
+        vec!["import", "--help"],
+        vec!["import", "creators", "--help"],
+        vec!["import", "undo", "--help"],
+        vec!["import", "resume", "--help"],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_rapport")).args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"), "{args:?}");
@@ -100,6 +141,11 @@ fn import_help_is_there() {
 #[test]
 fn import_dry_run_import_reimport_and_undo_on_sqlite() {
     scenario(&Rapport { data: tempfile::tempdir().unwrap(), database_url: None });
+}
+
+#[test]
+fn a_stopped_import_is_resumed_not_started_again_on_sqlite() {
+    stopped_scenario(&Rapport { data: tempfile::tempdir().unwrap(), database_url: None });
 }
 
 #[test]
@@ -116,5 +162,7 @@ fn import_dry_run_import_reimport_and_undo_on_postgres() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let url = runtime.block_on(rapport_store::scratch::create_postgres_database(&admin, "rapport_cli")).unwrap();
-    scenario(&Rapport { data: tempfile::tempdir().unwrap(), database_url: Some(url) });
+    let r = Rapport { data: tempfile::tempdir().unwrap(), database_url: Some(url) };
+    scenario(&r);
+    stopped_scenario(&r);
 }

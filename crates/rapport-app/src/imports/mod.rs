@@ -425,7 +425,9 @@ pub async fn errors_csv(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<Vec<
     let job = require_job(&mut r.conn(), ctx, id).await?;
     let (table, _) = table_of(&mut r.conn(), ctx, &job).await?;
     let failed = store::failed_rows(&mut r.conn(), ctx.ws(), id.0, i64::MAX).await?;
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    // A byte-order mark first: Excel opens a CSV without one in the system's legacy
+    // encoding and garbles accented names (Rapport's import skips it).
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer("\u{feff}".as_bytes().to_vec());
     let csv_err = |e: csv::Error| AppError::Internal(e.to_string());
     let mut header = vec!["row".to_string(), "error".to_string()];
     header.extend(table.headers.iter().cloned());

@@ -44,7 +44,9 @@ pub async fn begin_undo(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<JobV
         }
         Status::Undoing => {}
         Status::Running => {
-            return Err(AppError::conflict("this import is still running; undo it once it has finished"));
+            return Err(AppError::conflict(
+                "this import is still running; undo it once it has finished (an import whose process was stopped is continued with resume first)",
+            ));
         }
         Status::Previewed => return Err(AppError::conflict("this import has not run, so there is nothing to undo")),
         Status::Undone => return Err(AppError::conflict("this import has already been undone")),
