@@ -535,8 +535,7 @@ fn current_for(
 }
 
 /// A database listing's filters as a search: `None` when one is the database's alone —
-/// substring text, shortlist membership, updated-since, all of several tags (the index wants
-/// any) — or is a follower bound that 0 passes, which stays with the database as it always
+/// substring text, shortlist membership, updated-since — or is a follower bound that 0 passes, which stays with the database as it always
 /// has (both hold 0 for a creator without accounts).
 fn index_query(ws: Uuid, q: &rapport_store::creators::ListQuery) -> Option<SearchQuery> {
     use rapport_search::OwnerFilter;
@@ -544,7 +543,7 @@ fn index_query(ws: Uuid, q: &rapport_store::creators::ListQuery) -> Option<Searc
         (Some(min), _) => min <= 0,
         (None, max) => max.is_some(),
     };
-    if q.q.is_some() || q.shortlist.is_some() || q.updated_since.is_some() || zero_bound || q.tags.len() > 1 {
+    if q.q.is_some() || q.shortlist.is_some() || q.updated_since.is_some() || zero_bound {
         return None;
     }
     Some(SearchQuery {

@@ -94,6 +94,7 @@ pub struct SearchQuery {
     pub cities: Vec<String>,
     pub languages: Vec<String>,
     pub niches: Vec<String>,
+    /// All of them (the other lists match any of their values).
     pub tags: Vec<String>,
     pub stages: Vec<String>,
     pub min_followers: Option<i64>,

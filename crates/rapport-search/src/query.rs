@@ -143,19 +143,22 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
     }));
 
     let num_docs = searcher.num_docs().max(1);
-    for (field, column, values) in [
-        (f.platforms, names::PLATFORMS, &q.platforms),
-        (f.country, names::COUNTRY, &q.countries),
-        (f.city, names::CITY, &q.cities),
-        (f.languages, names::LANGUAGES, &q.languages),
-        (f.niches, names::NICHES, &q.niches),
-        (f.tags, names::TAGS, &q.tags),
-        (f.stage, names::STAGE, &q.stages),
-    ] {
+    // Any of a list's values matches, except tags: a creator must carry all of them (one
+    // condition per tag).
+    let lists = [
+        (f.platforms, names::PLATFORMS, q.platforms.iter().collect::<Vec<_>>()),
+        (f.country, names::COUNTRY, q.countries.iter().collect()),
+        (f.city, names::CITY, q.cities.iter().collect()),
+        (f.languages, names::LANGUAGES, q.languages.iter().collect()),
+        (f.niches, names::NICHES, q.niches.iter().collect()),
+        (f.stage, names::STAGE, q.stages.iter().collect()),
+    ];
+    let tags = q.tags.iter().map(|t| (f.tags, names::TAGS, vec![t]));
+    for (field, column, values) in lists.into_iter().chain(tags) {
         if values.is_empty() {
             continue;
         }
-        let mut values: Vec<&str> = values.iter().map(String::as_str).collect();
+        let mut values: Vec<&str> = values.into_iter().map(String::as_str).collect();
         values.sort_unstable();
         values.dedup();
         let terms: Vec<Term> = values.iter().map(|v| Term::from_field_text(field, v)).collect();

@@ -391,14 +391,12 @@ impl CreatorQuery {
         // Several platforms or countries and engagement bounds: sorted by followers, the
         // database walks its (workspace, followers) index with these filters on each entry and
         // stops after a page, where the index would score every match to keep the top ones.
-        // Otherwise, and with several tags (which the database wants all of, the index any),
-        // they are the index's.
+        // Otherwise they are the index's.
         let walkable = platforms.len() > 1 || countries.len() > 1 || min_er.is_some() || max_er.is_some();
         let walk = walkable
             && !index_only
             && q.is_none()
             && matches!(sort, Sort::Store(SortKey::Followers))
-            && tags.len() <= 1
             && shortlist.is_none();
         let discovery = index_only || (walkable && !walk);
         // Membership lives in the database: a shortlist is always listed from there.

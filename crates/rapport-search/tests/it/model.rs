@@ -79,7 +79,7 @@ pub fn matches(d: &CreatorDoc, q: &SearchQuery) -> bool {
         && opt_in(&d.city, &q.cities)
         && any_in(&d.languages, &q.languages)
         && any_in(&d.niches, &q.niches)
-        && any_in(&d.tags, &q.tags)
+        && q.tags.iter().all(|t| d.tags.contains(t))
         && (q.stages.is_empty() || q.stages.contains(&d.stage))
         && range(d.max_followers, q.min_followers, q.max_followers)
         && range(d.max_average_views, q.min_average_views, q.max_average_views)

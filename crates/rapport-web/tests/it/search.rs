@@ -22,6 +22,7 @@ crate::db_tests!(
     a_count_alone_is_the_listings_total_without_a_page,
     a_write_after_a_rolled_back_one_is_searchable_at_once,
     an_account_without_a_following_is_never_the_main_one,
+    several_tags_find_the_creators_with_all_of_them_on_every_road,
 );
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
@@ -410,6 +411,32 @@ async fn an_account_without_a_following_is_never_the_main_one(app: TestApp) {
         for (floor, found) in [(5, 0), (1, 1)] {
             let (_, v) = api.get(&format!("{listing}&min_engagement={floor}")).await;
             assert_eq!(v["items"].as_array().unwrap().len(), found, "{listing} with engagement ≥ {floor}: {v}");
+        }
+    }
+}
+
+/// `tag=a,b` means all of them, whichever engine answers: the database, its follower walk,
+/// or the index (facets, fit sort) — counts, pages and facets agree.
+async fn several_tags_find_the_creators_with_all_of_them_on_every_road(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for (name, tags) in [("Both Tags", vec!["vip", "ugc"]), ("Only Vip", vec!["vip"]), ("Only Ugc", vec!["ugc"])] {
+        api.creator(json!({"display_name": name, "country": "DE", "tags": tags, "social_accounts": [
+            {"platform": "instagram", "handle": name.replace(' ', "."), "followers": 20000, "engagement_rate_pct": 3.0}]}))
+            .await;
+    }
+    for listing in [
+        "/creators?tag=vip,ugc",
+        "/creators?tag=vip,ugc&facets=platform",
+        "/creators?tag=vip,ugc&sort=-fit",
+        "/creators?tag=vip,ugc&sort=-followers&country=DE,FR",
+        "/creators?tag=ugc,vip&min_engagement=1",
+    ] {
+        let (status, v) = api.get(listing).await;
+        assert_eq!(status, StatusCode::OK, "{listing}: {v}");
+        assert_eq!(names(&v), ["Both Tags"], "{listing}: {v}");
+        assert_eq!(v["total"], 1, "{listing}: {v}");
+        if let Some(platforms) = v["facets"]["platforms"].as_array() {
+            assert_eq!(platforms[0]["count"], 1, "{listing}: {v}");
         }
     }
 }
