@@ -108,7 +108,8 @@ fn csv_record(c: &CreatorView) -> Vec<String> {
 fn csv_bytes(rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for r in rows {
-        w.write_record(r).map_err(|e| AppError::Internal(e.to_string()))?;
+        let cells = r.iter().map(|c| rapport_core::spreadsheet::escape_formula(c));
+        w.write_record(cells.map(|c| c.into_owned())).map_err(|e| AppError::Internal(e.to_string()))?;
     }
     w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -28,6 +28,7 @@ pub mod quality;
 pub mod responsiveness;
 pub mod reviews;
 pub mod roles;
+pub mod spreadsheet;
 pub mod templates;
 pub mod tier;
 pub mod validation;

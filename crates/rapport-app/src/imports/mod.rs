@@ -437,7 +437,7 @@ pub async fn errors_csv(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<Vec<
     for f in failed {
         let mut rec = vec![f.row_number.to_string(), f.error.unwrap_or_default()];
         if let Some(cells) = originals.get(&f.row_number) {
-            rec.extend(cells.iter().cloned());
+            rec.extend(cells.iter().map(|c| rapport_core::spreadsheet::escape_formula(c).into_owned()));
         }
         w.write_record(&rec).map_err(csv_err)?;
     }

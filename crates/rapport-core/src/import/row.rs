@@ -117,7 +117,7 @@ pub fn to_row(
     let mut generic = Slot::default();
     let mut slots: BTreeMap<Platform, Slot> = BTreeMap::new();
     for (i, target) in mapping.columns.iter().enumerate() {
-        let raw = cells.get(i).map_or("", |c| c.trim());
+        let raw = crate::spreadsheet::unescape_formula(cells.get(i).map_or("", |c| c.trim()));
         if is_blank(raw) {
             continue;
         }

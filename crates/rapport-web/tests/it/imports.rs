@@ -254,7 +254,8 @@ async fn seed(api: &crate::harness::Api) {
         ]
     }))
     .await;
-    api.creator(json!({"display_name": "Olga Draws", "social_accounts": [{"platform": "youtube", "handle": "@OlgaDraws", "followers": 55000}]}))
+    api.creator(json!({"display_name": "Olga Draws", "bio": "=HYPERLINK(\"http://evil.test\",\"x\")",
+        "tone_notes": "-2+3 and @mentions", "social_accounts": [{"platform": "youtube", "handle": "@OlgaDraws", "followers": 55000}]}))
         .await;
     api.creator(json!({"display_name": "Élodie M.", "city": "Lyon", "tags": ["vip"],
     "contact_points": [{"kind": "email", "value": "Elodie@Example.fr"}],
@@ -270,6 +271,12 @@ async fn reimporting_an_export_by_id_changes_nothing(app: TestApp) {
     seed(&api).await;
     let before = export(&app, &api.key, "json").await;
     let csv = export(&app, &api.key, "csv").await;
+    // A cell a spreadsheet would run as a formula is written as text (a leading '), and
+    // read back as it was.
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\"") && csv.contains(",'-2+3 and @mentions,"),
+        "{csv}"
+    );
     let b = app.signed_in(&p).await;
     let path = upload_ok(&b, &[("mode", "upsert"), ("match_key", "id")], "export.csv", csv.as_bytes()).await;
     let preview = imports::job_preview(&app.app, &ctx(p.workspace), job_id(&path), None).await.unwrap();

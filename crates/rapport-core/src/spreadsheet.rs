@@ -1,0 +1,48 @@
+//! Cells a spreadsheet would run as formulas ("=HYPERLINK(…)", "+cmd|…", "@SUM(…)"): the
+//! CSV files Rapport writes quote them with a leading apostrophe, which Excel, LibreOffice
+//! and Google Sheets show as text, and an import reads the apostrophe away again, so an
+//! export re-imported changes nothing.
+
+use std::borrow::Cow;
+
+/// Characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
+/// return, hide the one that follows).
+fn starts_a_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell as written to a CSV file: one that would start a formula gets a leading `'`.
+pub fn escape_formula(cell: &str) -> Cow<'_, str> {
+    if starts_a_formula(cell) { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
+}
+
+/// A cell as read from a CSV file: the `'` that [`escape_formula`] (or a person guarding a
+/// formula) put before a formula character is dropped.
+pub fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_a_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_quoted_and_read_back_as_they_were() {
+        for cell in ["=HYPERLINK(\"http://evil.test\",\"x\")", "+cmd|calc", "-2+3", "@SUM(A1)", "\tx"] {
+            let written = escape_formula(cell);
+            assert!(written.starts_with('\''), "{cell:?}");
+            assert_eq!(unescape_formula(&written), cell);
+        }
+    }
+
+    #[test]
+    fn other_cells_are_left_alone() {
+        for cell in ["Lena Bakes", "12500", "'quoted", "O'Brien", "", "3,4 %"] {
+            assert_eq!(escape_formula(cell), cell);
+            assert_eq!(unescape_formula(cell), cell);
+        }
+    }
+}
