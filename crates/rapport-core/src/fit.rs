@@ -137,7 +137,28 @@ fn share(map: &BTreeMap<String, f64>, keys: &[String]) -> Option<f64> {
     if map.is_empty() {
         return None;
     }
-    Some(keys.iter().filter_map(|k| map.get(k)).sum())
+    // `+ 0.0`: an empty sum is -0.0, which would read "-0 %".
+    Some(keys.iter().filter_map(|k| map.get(k)).sum::<f64>() + 0.0)
+}
+
+/// Whether `text` (lower case) mentions `term` as a word or words of its own, or their
+/// plural: "war" is in "after the war" but not in "wardrobe", "drug" in "drugs" but not in
+/// "drugstore".
+fn mentions(text: &str, term: &str) -> bool {
+    let term = term.trim();
+    if term.is_empty() {
+        return false;
+    }
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    text.match_indices(term).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let rest = &text[at + term.len()..];
+        let rest = ["es", "s"]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p).filter(|r| boundary(r.chars().next())))
+            .unwrap_or(rest);
+        boundary(before) && boundary(rest.chars().next())
+    })
 }
 
 /// One audience dimension: its name, the profile's targets and the audience's shares.
@@ -188,7 +209,7 @@ fn audience(p: &BrandProfile, f: &FitInput<'_>) -> (u8, String) {
 
 fn niche_values(p: &BrandProfile, f: &FitInput<'_>) -> (u8, String) {
     let text = f.text.to_lowercase();
-    if let Some(t) = p.excluded_topics.iter().find(|t| text.contains(t.as_str())) {
+    if let Some(t) = p.excluded_topics.iter().find(|t| mentions(&text, t)) {
         return (0, format!("Mentions “{t}”, an excluded topic in the brand profile."));
     }
     let mut scores = Vec::new();
@@ -213,7 +234,7 @@ fn niche_values(p: &BrandProfile, f: &FitInput<'_>) -> (u8, String) {
         });
     }
     if !p.values_keywords.is_empty() {
-        let found: Vec<&String> = p.values_keywords.iter().filter(|k| text.contains(k.as_str())).collect();
+        let found: Vec<&String> = p.values_keywords.iter().filter(|k| mentions(&text, k)).collect();
         let wanted = p.values_keywords.len().min(3) as f64;
         scores.push((found.len() as f64 / wanted * 100.0).min(100.0));
         parts.push(if found.is_empty() {
@@ -259,7 +280,12 @@ fn freshness(f: &FitInput<'_>) -> (u8, String) {
         Some(t) => {
             let days = (f.now - t).whole_days().max(0);
             let s = if days <= 7 { 100.0 } else { (1.0 - (days - 7) as f64 / 173.0) * 100.0 };
-            (pct(s), format!("Metrics observed {days} days ago."))
+            let when = match days {
+                0 => "today".to_string(),
+                1 => "1 day ago".to_string(),
+                n => format!("{n} days ago"),
+            };
+            (pct(s), format!("Metrics observed {when}."))
         }
         None => (0, "No metrics recorded.".into()),
     }
@@ -344,6 +370,28 @@ mod tests {
         assert!(fit.components[0].explanation.contains("85 % in target countries (DE, AT)"));
         assert!(fit.components[1].explanation.contains("Shares food, baking"));
         assert!(fit.components[2].explanation.contains("1.5× the 2.0 % median"));
+    }
+
+    #[test]
+    fn topics_and_keywords_match_whole_words_and_their_plurals() {
+        assert!(mentions("after the war ended", "war") && mentions("war.", "war"));
+        assert!(!mentions("capsule wardrobes for spring", "war"), "not inside another word");
+        assert!(!mentions("drugstore reviews", "drug") && mentions("no drugs here", "drug"));
+        assert!(mentions("big sports betting fan", "sports betting") && mentions("two dresses", "dress"));
+        assert!(!mentions("anything", " "));
+        let aud = AudienceInput::default();
+        let band = EngagementBand { median_pct: 2.0, basis: "x".into() };
+        let fit = fit_score(&profile(), &input(&aud, &[], &band, "Capsule wardrobes, gamblingish puns"));
+        assert_ne!(fit.components[1].score, 0, "{fit:?}");
+    }
+
+    #[test]
+    fn a_target_share_of_nothing_reads_zero_not_minus_zero() {
+        let mut aud = AudienceInput::default();
+        aud.countries.insert("FR".into(), 100.0);
+        let band = EngagementBand { median_pct: 2.0, basis: "x".into() };
+        let fit = fit_score(&profile(), &input(&aud, &[], &band, ""));
+        assert!(fit.components[0].explanation.starts_with("0 % in target countries"), "{fit:?}");
     }
 
     #[test]
