@@ -12,6 +12,7 @@ pub mod files;
 pub mod format;
 pub mod ics;
 pub mod pages;
+pub mod params;
 pub mod state;
 
 use axum::Router;

@@ -255,6 +255,10 @@ impl CreatorQuery {
     pub fn plan(&self, workspace_id: Uuid, tiers: &TierThresholds, index_available: bool) -> Result<Plan, Invalid> {
         let mut e = Invalid::new();
         let q = text(&self.q).map(|s| s.chars().take(200).collect::<String>());
+        // Text of emoji or symbols alone has no word to match, and every creator would.
+        if q.as_deref().is_some_and(|q| rapport_search::text_tokens(q).is_empty()) {
+            e.add("q", "has no word to search for (words are letters and digits; emoji, symbols and words over 40 characters are not searched)");
+        }
         let stages = each(&mut e, "stage", &self.stage, rapport_core::pipeline::parse_slug);
         let tags = each(&mut e, "tag", &self.tag, domain::label_value);
         let platforms = each(&mut e, "platform", &self.platform, |p| Platform::parse(p).map(|p| p.slug().to_owned()));

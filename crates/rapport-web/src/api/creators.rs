@@ -4,6 +4,7 @@
 use super::{JsonBody, path_id};
 use crate::auth::{ApiCtx, ApiListCtx};
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Params;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
 pub async fn list_creators(
     State(s): State<AppState>,
     ApiListCtx(ctx, basis): ApiListCtx,
-    Query(q): Query<CreatorQuery>,
+    Params(q): Params<CreatorQuery>,
 ) -> Result<Json<CreatorPage>, ApiError> {
     Ok(Json(creators::list_from(&s.app, &ctx, basis, &q).await?))
 }
@@ -53,7 +54,7 @@ pub async fn export_creators(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Query(f): Query<ExportFormat>,
-    Query(q): Query<CreatorQuery>,
+    Params(q): Params<CreatorQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
     Ok(crate::download::creators(s.app.clone(), ctx, q, format).await?)

@@ -97,8 +97,17 @@ async fn a_created_creator_is_found_by_the_list_search(app: TestApp) {
     assert!(page.contains("Search: zoraq"), "the active filter shows as a chip");
     let (_, page) = b.get("/creators?platform=tiktok").await;
     assert!(shown(&page, "Zora Quill") && !shown(&page, "Other Person"));
-    let (_, page) = b.get("/creators?platform=myspace").await;
-    assert!(page.contains("Some filters were not understood"));
+    // A filter that cannot be used is named, kept in the form, and nothing is listed (not
+    // the unfiltered workspace under chips that say otherwise).
+    for bad in
+        ["/creators?platform=myspace", "/creators?q=zoraq&sort=name", "/creators?min_followers=abc&platform=tiktok"]
+    {
+        let (_, page) = b.get(bad).await;
+        assert!(page.contains("These filters cannot be used as they are"), "{bad}: {page}");
+        assert!(!shown(&page, "Zora Quill") && !shown(&page, "Other Person"), "{bad}: {page}");
+    }
+    let (_, page) = b.get("/creators?q=zoraq&sort=name").await;
+    assert!(page.contains("value=\"zoraq\""), "what was typed stays in the form: {page}");
     // A count alone is the API's; the page still lists the creators.
     for zero in ["0", "00"] {
         let (_, page) = b.get(&format!("/creators?platform=tiktok&limit={zero}")).await;

@@ -23,6 +23,7 @@ crate::db_tests!(
     a_write_after_a_rolled_back_one_is_searchable_at_once,
     an_account_without_a_following_is_never_the_main_one,
     several_tags_find_the_creators_with_all_of_them_on_every_road,
+    a_repeated_parameter_means_all_its_values,
 );
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
@@ -111,6 +112,12 @@ async fn text_search_ignores_accents_and_case_and_finds_handles(app: TestApp) {
     }
     let (_, v) = api.get("/creators?q=nobody-matches-this").await;
     assert_eq!(v["total"], 0);
+    // Text with no word in it would match every creator; it is refused, naming q.
+    for q in ["🌱", "*", "-", "#", &"a".repeat(300)] {
+        let (s, v) = api.get(&format!("/creators?q={}", urlencode(q))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {v}");
+        assert!(v["fields"][0]["message"].as_str().unwrap().contains("no word to search for"), "{q}: {v}");
+    }
     let (other, _) = app.api_in_new_workspace("Other").await;
     assert_eq!(other.get("/creators?q=schafer").await.1["total"], 0, "another workspace sees nothing");
 }
@@ -439,4 +446,23 @@ async fn several_tags_find_the_creators_with_all_of_them_on_every_road(app: Test
             assert_eq!(platforms[0]["count"], 1, "{listing}: {v}");
         }
     }
+}
+
+/// `platform=a&platform=b` is `platform=a,b` (a generated or hand-edited URL repeats keys),
+/// in the API and on the list page; a repeated sort is a 422 naming `sort`.
+async fn a_repeated_parameter_means_all_its_values(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let (s, joined) = api.get("/creators?platform=instagram,tiktok&sort=-followers").await;
+    assert_eq!(s, StatusCode::OK, "{joined}");
+    let (s, repeated) = api.get("/creators?platform=instagram&platform=tiktok&sort=-followers").await;
+    assert_eq!(s, StatusCode::OK, "{repeated}");
+    assert_eq!(names(&repeated), names(&joined));
+    assert!(names(&joined).len() >= 2, "{joined}");
+    let (s, v) = api.get("/creators?sort=name&sort=-fit").await;
+    assert_eq!((s, v["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("sort")), "{v}");
+    let b = app.signed_in(&p).await;
+    let (s, page) = b.get("/creators?platform=instagram&platform=tiktok").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Marie Schäfer"), "{page}");
 }

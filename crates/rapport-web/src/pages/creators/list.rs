@@ -5,6 +5,7 @@ use crate::auth::Session;
 use crate::error::PageError;
 use crate::format::{compact, exact, initials, relative};
 use crate::pages::{Flash, Layout};
+use crate::params::Params;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -319,7 +320,7 @@ async fn list_creators(
     State(state): State<AppState>,
     session: Session,
     flash: Flash,
-    Query(q): Query<CreatorQuery>,
+    Params(q): Params<CreatorQuery>,
 ) -> Result<Response, PageError> {
     // Facet counts come from the search index, which answers every sort but name and
     // creation date, and no `updated_since`.
@@ -347,9 +348,11 @@ async fn list_creators(
     let ((page, total), errors) = match creators::list_with_total(&state.app, session.ctx(), &asked).await {
         Ok(p) => (p, vec![]),
         Err(AppError::Invalid(inv)) => {
-            // Show what was wrong with the filters and the unfiltered list below.
+            // What was wrong with the filters, kept in the form to be fixed, and no rows:
+            // creators listed without some of the filters shown above them would mislead.
             let errs = inv.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            (creators::list_with_total(&state.app, session.ctx(), &CreatorQuery::default()).await?, errs)
+            let none = creators::CreatorPage { items: vec![], next_cursor: None, total: Some(0), facets: None };
+            ((none, 0), errs)
         }
         Err(e) => return Err(e.into()),
     };
@@ -443,7 +446,7 @@ async fn export_creators(
     State(state): State<AppState>,
     session: Session,
     Query(f): Query<ExportFormat>,
-    Query(q): Query<CreatorQuery>,
+    Params(q): Params<CreatorQuery>,
 ) -> Result<Response, PageError> {
     let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
     Ok(crate::download::creators(state.app.clone(), session.ctx().clone(), q, format).await?)

@@ -12,10 +12,11 @@ use super::{Flash, Layout, redirect_with_flash, shortlists::local_path};
 use crate::auth::{CsrfForm, Session};
 use crate::error::PageError;
 use crate::format::{compact, exact, initials};
+use crate::params::Params;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -157,7 +158,7 @@ async fn show_board(
     State(state): State<AppState>,
     session: Session,
     flash: Flash,
-    Query(q): Query<CreatorQuery>,
+    Params(q): Params<CreatorQuery>,
 ) -> Result<Response, PageError> {
     let (status, page) = render_board(&state, &session, flash, q).await?;
     Ok((status, Html(page.render()?)).into_response())
