@@ -145,10 +145,11 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
     let num_docs = searcher.num_docs().max(1);
     // Any of a list's values matches, except tags: a creator must carry all of them (one
     // condition per tag).
+    let cities: Vec<String> = q.cities.iter().map(|c| c.trim().to_lowercase()).collect();
     let lists = [
         (f.platforms, names::PLATFORMS, q.platforms.iter().collect::<Vec<_>>()),
         (f.country, names::COUNTRY, q.countries.iter().collect()),
-        (f.city, names::CITY, q.cities.iter().collect()),
+        (f.city, names::CITY, cities.iter().collect()),
         (f.languages, names::LANGUAGES, q.languages.iter().collect()),
         (f.niches, names::NICHES, q.niches.iter().collect()),
         (f.stage, names::STAGE, q.stages.iter().collect()),

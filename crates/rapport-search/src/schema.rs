@@ -13,8 +13,9 @@ use crate::model::CreatorDoc;
 
 /// Version of the index layout, or of what its documents say; an index written with another version is
 /// wiped and rebuilt on open. 3: a creator's main account is never one whose following is unknown (on
-/// PostgreSQL, version 2's documents could take its engagement and audience as the creator's).
-pub const SCHEMA_VERSION: u32 = 3;
+/// PostgreSQL, version 2's documents could take its engagement and audience as the creator's). 4: cities
+/// are kept lower-cased, so a city filter ignores case.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";
@@ -146,10 +147,13 @@ impl Fields {
                 d.add_text(field, v);
             }
         }
-        for (field, value) in [(self.country, &doc.country), (self.city, &doc.city)] {
-            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-                d.add_text(field, v);
-            }
+        if let Some(v) = doc.country.as_deref().filter(|v| !v.is_empty()) {
+            d.add_text(self.country, v);
+        }
+        // Cities are typed by people in any case ("Berlin", "berlin"): kept lower-cased, and
+        // a query's cities are too.
+        if let Some(v) = doc.city.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            d.add_text(self.city, v.to_lowercase());
         }
         if !doc.stage.is_empty() {
             d.add_text(self.stage, &doc.stage);

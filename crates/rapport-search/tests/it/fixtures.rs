@@ -280,7 +280,11 @@ impl Gen {
             text,
             platforms: list(r, PLATFORMS, 0.25),
             countries: list(r, COUNTRIES, 0.2),
-            cities: list(r, CITIES, 0.1),
+            // Cities as people type them: any case.
+            cities: list(r, CITIES, 0.1)
+                .into_iter()
+                .map(|c| if r.random_bool(0.5) { c.to_uppercase() } else { c.to_lowercase() })
+                .collect(),
             languages: list(r, LANGUAGES, 0.15),
             niches: list(r, NICHES, 0.2),
             tags: match r.random_range(0..10) {

@@ -76,7 +76,10 @@ pub fn matches(d: &CreatorDoc, q: &SearchQuery) -> bool {
         && (!q.only_do_not_contact || d.do_not_contact)
         && any_in(&d.platforms, &q.platforms)
         && opt_in(&d.country, &q.countries)
-        && opt_in(&d.city, &q.cities)
+        && (q.cities.is_empty()
+            || d.city
+                .as_deref()
+                .is_some_and(|c| q.cities.iter().any(|w| w.trim().to_lowercase() == c.trim().to_lowercase())))
         && any_in(&d.languages, &q.languages)
         && any_in(&d.niches, &q.niches)
         && q.tags.iter().all(|t| d.tags.contains(t))
