@@ -420,7 +420,8 @@ pub async fn list(
     .then(|| q.clone());
     let index = search.index.clone();
     let (mut result, tier_counts) = tokio::task::spawn_blocking(move || {
-        let result = index.search(&q)?;
+        let mut result = index.search(&q)?;
+        any_of_facets(&index, &q, &mut result.facets)?;
         let tier_counts = match tier_query {
             Some(base) => Some(tier_counts(&index, base, &tiers)?),
             None => None,
@@ -457,6 +458,38 @@ pub async fn list(
             languages: counts(&f.languages),
         }),
     })
+}
+
+/// The facet counts of a list that matches any of its values (platforms, countries,
+/// niches, stages, languages) are taken with that list's own filter left out: a value's
+/// count is how many creators it brings — what a click on it, which adds it to the list,
+/// finds — not how many of the current matches also have it. Tags (all of) and tiers
+/// narrow the matches, so theirs are counted under every filter.
+fn any_of_facets(
+    index: &SearchIndex,
+    q: &SearchQuery,
+    facets: &mut rapport_search::Facets,
+) -> Result<(), rapport_search::SearchError> {
+    use rapport_search::{Facet, FacetSet, Facets};
+    type Filter = fn(&mut SearchQuery) -> &mut Vec<String>;
+    type Counts = fn(&mut Facets) -> &mut Vec<(String, u64)>;
+    let groups: [(Facet, Filter, Counts); 5] = [
+        (Facet::Platform, |q| &mut q.platforms, |f| &mut f.platforms),
+        (Facet::Country, |q| &mut q.countries, |f| &mut f.countries),
+        (Facet::Niche, |q| &mut q.niches, |f| &mut f.niches),
+        (Facet::Stage, |q| &mut q.stages, |f| &mut f.stages),
+        (Facet::Language, |q| &mut q.languages, |f| &mut f.languages),
+    ];
+    for (facet, filter, counts) in groups {
+        let mut without = q.clone();
+        if !q.facets.has(facet) || filter(&mut without).is_empty() {
+            continue;
+        }
+        filter(&mut without).clear();
+        let without = SearchQuery { facets: FacetSet::of(&[facet]), offset: 0, limit: 0, ..without };
+        *counts(facets) = std::mem::take(counts(&mut index.search(&without)?.facets));
+    }
+    Ok(())
 }
 
 /// How many creators match a database listing's filters, counted by the index (caught up

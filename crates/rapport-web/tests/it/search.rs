@@ -24,6 +24,7 @@ crate::db_tests!(
     an_account_without_a_following_is_never_the_main_one,
     several_tags_find_the_creators_with_all_of_them_on_every_road,
     a_repeated_parameter_means_all_its_values,
+    a_facet_value_counts_what_adding_it_to_its_list_finds,
 );
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
@@ -465,4 +466,34 @@ async fn a_repeated_parameter_means_all_its_values(app: TestApp) {
     let (s, page) = b.get("/creators?platform=instagram&platform=tiktok").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Marie Schäfer"), "{page}");
+}
+
+/// Platforms, countries, niches, stages and languages match any of their values, so a
+/// value's facet count is taken without its own list's filter: adding it to the list (what
+/// the list page's facet link does) finds that many more. Tags match all of theirs, so a
+/// tag's count is under every filter.
+async fn a_facet_value_counts_what_adding_it_to_its_list_finds(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let total = |v: &Value| v["total"].as_i64().unwrap();
+    let count = |v: &Value, group: &str, value: &str| {
+        v["facets"][group]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["value"] == value)
+            .map_or(0, |c| c["count"].as_i64().unwrap())
+    };
+    let (_, base) = api.get("/creators?platform=instagram&facets=true").await;
+    assert_eq!(total(&base), 1, "{base}");
+    assert_eq!((count(&base, "platforms", "youtube"), count(&base, "platforms", "tiktok")), (1, 1), "{base}");
+    for other in ["youtube", "tiktok"] {
+        let (_, more) = api.get(&format!("/creators?platform=instagram,{other}")).await;
+        assert_eq!(total(&more), total(&base) + count(&base, "platforms", other), "{other}: {more}");
+    }
+    assert_eq!(count(&base, "countries", "GB"), 0, "other lists count under the platform filter: {base}");
+    let (_, food) = api.get("/creators?niche=food&facets=niche").await;
+    assert_eq!((total(&food), count(&food, "niches", "cycling"), count(&food, "niches", "food")), (2, 1, 2), "{food}");
+    let (_, vip) = api.get("/creators?tag=vip&facets=tag").await;
+    assert_eq!(vip["facets"]["tags"], json!([{"value": "vip", "count": 1}]), "tags narrow: {vip}");
 }
