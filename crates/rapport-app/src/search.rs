@@ -411,7 +411,9 @@ pub async fn list(
 ) -> AppResult<crate::creators::CreatorPage> {
     use crate::creators::{CreatorPage, FacetCount, FacetCounts};
     let search = catch_up(app, listed.latest_change).await?;
-    let (offset, limit, want_facets) = (q.offset, q.limit, !q.facets.is_empty());
+    let (limit, want_facets) = (q.limit, !q.facets.is_empty());
+    // One match more than the page shows whether a next page exists.
+    let q = SearchQuery { limit: if limit > 0 { limit + 1 } else { 0 }, ..q };
     let tiers = listed.settings.tiers;
     // The index buckets tiers at the default boundaries; a workspace with its own counts
     // each of its tiers instead.
@@ -434,19 +436,20 @@ pub async fn list(
     if let Some(t) = tier_counts {
         result.facets.tiers = t;
     }
+    let more = result.ids.len() > limit;
+    result.ids.truncate(limit);
+    let next_mark = result.marks.get(result.ids.len().wrapping_sub(1)).copied().filter(|_| more);
     let mut r = app.db.read().await?;
     let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
     let rows = crate::creators::in_order(rows, &result.ids);
     let views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
-    let next = offset + limit;
     let counts = |v: &[(String, u64)]| {
         v.iter().map(|(value, count)| FacetCount { value: value.clone(), count: *count }).collect()
     };
     let f = &result.facets;
     Ok(CreatorPage {
         items: views,
-        // A count alone (`limit` 0) has no next page.
-        next_cursor: (limit > 0 && next < result.total).then(|| crate::creators::encode_offset(sort, next)),
+        next_cursor: next_mark.map(|mark| crate::creators::encode_mark(sort, mark)),
         total: Some(result.total as i64),
         facets: want_facets.then(|| FacetCounts {
             platforms: counts(&f.platforms),

@@ -6,7 +6,6 @@ use std::collections::{BinaryHeap, HashMap};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, f64_to_u64, i64_to_u64};
-use uuid::Uuid;
 
 use crate::model::{Facet, FacetSet, Facets, SearchSort, TIERS, tier_index};
 use crate::schema::{id_from_halves, names};
@@ -57,22 +56,25 @@ const FACET_FIELDS: [(Facet, &str); 6] = [
 pub(crate) struct PageCollector {
     pub order: Order,
     pub keep: usize,
+    /// Only matches after this entry are kept (counts and facets take every match).
+    pub after: Option<Entry>,
     pub facets: FacetSet,
 }
 
 /// A sort key (missing values after all present ones, in both directions) and the id as tie-breaker.
 pub(crate) type Entry = (u128, u128);
 
-/// The best `keep` entries offered, by (key, id).
+/// The best `keep` entries offered after `after`, by (key, id).
 pub(crate) struct Best {
     keep: usize,
+    after: Option<Entry>,
     /// Max-heap: the worst kept entry on top.
     heap: BinaryHeap<Entry>,
 }
 
 impl Best {
-    pub fn new(keep: usize) -> Best {
-        Best { keep, heap: BinaryHeap::with_capacity(keep.min(4096)) }
+    pub fn new(keep: usize, after: Option<Entry>) -> Best {
+        Best { keep, after, heap: BinaryHeap::with_capacity(keep.min(4096)) }
     }
 
     /// Offers a match with sort key `key`; its id's halves are read only when needed. Most matches lose on
@@ -80,6 +82,24 @@ impl Best {
     /// follower counts) mostly loses on the id's high half.
     #[inline]
     pub fn offer(&mut self, key: u128, id_hi: impl FnOnce() -> u64, id_lo: impl FnOnce() -> u64) {
+        if let Some((after_key, after_id)) = self.after {
+            if key < after_key {
+                return;
+            }
+            if key == after_key {
+                // A tie with the mark: only ids after it, read now.
+                let id = id_from_halves(id_hi(), id_lo()).as_u128();
+                if id > after_id {
+                    self.keep_best(key, || (id >> 64) as u64, || id as u64);
+                }
+                return;
+            }
+        }
+        self.keep_best(key, id_hi, id_lo);
+    }
+
+    #[inline]
+    fn keep_best(&mut self, key: u128, id_hi: impl FnOnce() -> u64, id_lo: impl FnOnce() -> u64) {
         if self.heap.len() < self.keep {
             self.heap.push((key, id_from_halves(id_hi(), id_lo()).as_u128()));
             return;
@@ -116,8 +136,8 @@ pub(crate) struct SegmentFruit {
 /// The merged outcome.
 pub(crate) struct PageFruit {
     pub total: usize,
-    /// The best `keep` ids in order.
-    pub ids: Vec<Uuid>,
+    /// The best `keep` entries in order.
+    pub top: Vec<Entry>,
     pub facets: Facets,
 }
 
@@ -163,7 +183,7 @@ impl Collector for PageCollector {
             desc: self.order.desc,
             id_hi: FastColumn::new(ff.u64(names::ID_HI)?),
             id_lo: FastColumn::new(ff.u64(names::ID_LO)?),
-            best: Best::new(self.keep),
+            best: Best::new(self.keep, self.after),
             count: 0,
             facets,
         })
@@ -195,7 +215,6 @@ impl Collector for PageCollector {
         }
         top.sort_unstable();
         top.truncate(self.keep);
-        let ids = top.into_iter().map(|(_, id)| Uuid::from_u128(id)).collect();
         let facets = match facet_maps {
             Some([platforms, countries, niches, tags, stages, languages]) => Facets {
                 platforms: sorted_counts(platforms),
@@ -210,7 +229,7 @@ impl Collector for PageCollector {
             },
             None => Facets::default(),
         };
-        Ok(PageFruit { total: usize::try_from(total).unwrap_or(usize::MAX), ids, facets })
+        Ok(PageFruit { total: usize::try_from(total).unwrap_or(usize::MAX), top, facets })
     }
 }
 

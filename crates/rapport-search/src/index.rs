@@ -226,10 +226,11 @@ impl SearchIndex {
             return Ok(SearchResult { total, ..SearchResult::default() });
         }
         let keep = q.offset.saturating_add(q.limit);
-        let collector = PageCollector { order: Order::new(q.sort, plan.has_text), keep, facets: q.facets };
+        let collector =
+            PageCollector { order: Order::new(q.sort, plan.has_text), keep, after: q.after, facets: q.facets };
         let fruit = searcher.search(plan.query.as_ref(), &collector)?;
-        let ids = fruit.ids.into_iter().skip(q.offset).take(q.limit).collect();
-        Ok(SearchResult { ids, total: fruit.total, facets: fruit.facets })
+        let (ids, marks) = page_of(fruit.top, q);
+        Ok(SearchResult { ids, marks, total: fruit.total, facets: fruit.facets })
     }
 
     /// The page of `q` — a search of filters only, sorted by followers — after `after` (the follower count and
@@ -303,8 +304,10 @@ impl SearchIndex {
 
     fn projected(&self, searcher: &tantivy::Searcher, q: &SearchQuery, p: &ProjectedQuery) -> Option<SearchResult> {
         let found = self.inner.projections.search(searcher, self.inner.fields.scope, p)?;
+        let (ids, marks) = page_of(found.top, q);
         Some(SearchResult {
-            ids: found.ids.into_iter().skip(q.offset).take(q.limit).collect(),
+            ids,
+            marks,
             total: usize::try_from(found.total).unwrap_or(usize::MAX),
             ..SearchResult::default()
         })
@@ -385,6 +388,11 @@ fn wipe(dir: &Path) -> Result<(), SearchError> {
         removed.map_err(SearchError::io(&path))?;
     }
     Ok(())
+}
+
+/// The page `q` asks for out of the best matches in order: its ids and their marks.
+fn page_of(top: Vec<(u128, u128)>, q: &SearchQuery) -> (Vec<Uuid>, Vec<crate::Mark>) {
+    top.into_iter().skip(q.offset).take(q.limit).map(|entry| (Uuid::from_u128(entry.1), entry)).unzip()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod schema;
 pub use error::SearchError;
 pub use index::{Opened, RebuildReason, SearchIndex};
 pub use model::{
-    CreatorDoc, Facet, FacetSet, Facets, FollowerPage, OwnerFilter, SearchQuery, SearchResult, SearchSort, TIERS,
+    CreatorDoc, Facet, FacetSet, Facets, FollowerPage, Mark, OwnerFilter, SearchQuery, SearchResult, SearchSort, TIERS,
     TierRange, tier_index, tier_name,
 };
 pub use query::TextTerms;

@@ -121,6 +121,10 @@ pub struct SearchQuery {
     pub deleted: bool,
     pub sort: SearchSort,
     pub offset: usize,
+    /// Continue after this match of an earlier page (its [`SearchResult::marks`] entry, under the same sort):
+    /// a page that starts after a match, not at a position, neither skips nor repeats creators when others
+    /// change in between.
+    pub after: Option<Mark>,
     pub limit: usize,
     /// The facets to count over all matches (none by default).
     pub facets: FacetSet,
@@ -221,6 +225,7 @@ impl Default for SearchQuery {
             deleted: false,
             sort: SearchSort::Relevance,
             offset: 0,
+            after: None,
             limit: 20,
             facets: FacetSet::NONE,
         }
@@ -241,10 +246,15 @@ pub struct Facets {
     pub languages: Vec<(String, u64)>,
 }
 
+/// A match's place in a sort: its sort key as the index encodes it and its id. Opaque outside the index.
+pub type Mark = (u128, u128);
+
 /// One page of matching creator ids, the total number of matches, and facet counts when asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SearchResult {
     pub ids: Vec<Uuid>,
+    /// Where each of `ids` stands in the sort, to continue after it ([`SearchQuery::after`]).
+    pub marks: Vec<Mark>,
     pub total: usize,
     pub facets: Facets,
 }

@@ -46,6 +46,8 @@ pub(crate) struct ProjectedQuery {
     order: Order,
     /// How many of the best matches to keep (offset + limit).
     keep: usize,
+    /// Only matches after this one are kept.
+    after: Option<Entry>,
 }
 
 impl ProjectedQuery {
@@ -87,6 +89,7 @@ impl ProjectedQuery {
             engagement,
             order,
             keep: if q.limit == 0 { 0 } else { keep },
+            after: q.after,
         })
     }
 }
@@ -94,7 +97,8 @@ impl ProjectedQuery {
 /// What [`Projections::search`] found: every match counted, the best `keep` in order.
 pub(crate) struct Found {
     pub total: u64,
-    pub ids: Vec<Uuid>,
+    /// The best matches, in order.
+    pub top: Vec<Entry>,
 }
 
 /// The projections of the segments searched so far.
@@ -123,7 +127,7 @@ impl Projections {
         }
         best.sort_unstable();
         best.truncate(q.keep);
-        Some(Found { total, ids: best.into_iter().map(|(_, id)| Uuid::from_u128(id)).collect() })
+        Some(Found { total, top: best })
     }
 
     /// The first `walk.keep` matches of `q` in follower order — ties by id in the same direction, the order
@@ -352,7 +356,7 @@ impl Projection {
         }
 
         let mut n = 0u64;
-        let mut kept = Best::new(q.keep);
+        let mut kept = Best::new(q.keep, q.after);
         for (i, ((&a, &e), &doc)) in attrs.iter().zip(engagement).zip(docs).enumerate() {
             if !m.passes(a, e) || alive.is_some_and(|alive| !alive.is_alive(doc)) {
                 continue;

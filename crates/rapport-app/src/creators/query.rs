@@ -427,23 +427,15 @@ impl CreatorQuery {
         let cursor = text(&self.cursor);
         if use_index {
             use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
-            let offset = match cursor {
-                Some(c) => match decode_offset(c, &sort_text) {
-                    Some(o) if o <= MAX_SEARCH_OFFSET => o,
-                    Some(_) => {
-                        e.add(
-                            "cursor",
-                            "search results page through their first 100 000 matches only; narrow the filters, \
-                             or export them (an export has no such limit)",
-                        );
-                        0
-                    }
+            let after = match cursor {
+                Some(c) => match decode_mark(c, &sort_text) {
+                    Some(mark) => Some(mark),
                     None => {
                         e.add("cursor", "is not a cursor from this listing (was the sort changed?)");
-                        0
+                        None
                     }
                 },
-                None => 0,
+                None => None,
             };
             let sort = match sort {
                 Sort::Relevance => SearchSort::Relevance,
@@ -478,7 +470,8 @@ impl CreatorQuery {
                 only_do_not_contact: only_dnc,
                 deleted,
                 sort,
-                offset,
+                offset: 0,
+                after,
                 limit: limit as usize,
                 facets,
             };
@@ -563,18 +556,18 @@ fn decode_cursor(s: &str, sort: &str, key: SortKey) -> Option<(CursorKey, Uuid)>
     Some((k, c.id))
 }
 
-/// A cursor for index pages: the offset of the next page under this sort.
-pub(crate) fn encode_offset(sort: &str, offset: usize) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!({"s": sort, "o": offset}).to_string())
+/// A cursor for index pages: the sort and the last match of the page before (its sort key
+/// and id as the index marks them), so the next page starts after that creator wherever
+/// others moved meanwhile — never skipping or repeating one, and at any depth.
+pub(crate) fn encode_mark(sort: &str, mark: rapport_search::Mark) -> String {
+    let (key, id) = mark;
+    URL_SAFE_NO_PAD.encode(serde_json::json!({"s": sort, "k": key.to_string(), "i": id.to_string()}).to_string())
 }
 
-/// How deep a search's pages go: a page at offset `o` keeps the best `o + limit` matches.
-const MAX_SEARCH_OFFSET: usize = 100_000;
-
-fn decode_offset(s: &str, sort: &str) -> Option<usize> {
+fn decode_mark(s: &str, sort: &str) -> Option<rapport_search::Mark> {
     let v: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
     (v["s"].as_str()? == sort).then_some(())?;
-    usize::try_from(v["o"].as_u64()?).ok()
+    Some((v["k"].as_str()?.parse().ok()?, v["i"].as_str()?.parse().ok()?))
 }
 
 /// Validates a query and decides its engine for the caller's workspace, whose stages
@@ -785,10 +778,13 @@ mod tests {
     }
 
     #[test]
-    fn a_search_cursor_past_the_deepest_page_says_so() {
+    fn a_search_cursor_names_its_sort_and_the_match_it_follows() {
         let sort = CreatorQuery::default().sort_param();
-        assert_eq!(cursor_error(encode_offset(&sort, MAX_SEARCH_OFFSET)), "");
-        assert!(cursor_error(encode_offset(&sort, MAX_SEARCH_OFFSET + 50)).contains("first 100 000 matches only"));
+        let mark = (u128::MAX - 7, 0x0123_4567_89ab_cdef_u128 << 60);
+        assert_eq!(decode_mark(&encode_mark(&sort, mark), &sort), Some(mark));
+        assert_eq!(cursor_error(encode_mark(&sort, mark)), "");
+        assert_eq!(decode_mark(&encode_mark("-fit", mark), &sort), None, "another sort's cursor");
+        assert!(cursor_error(encode_mark("-fit", mark)).contains("is not a cursor from this listing"));
         assert!(cursor_error("nonsense".into()).contains("is not a cursor from this listing"));
     }
 }

@@ -227,6 +227,7 @@ impl Gen {
                 _ => SearchSort::Relevance,
             },
             offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },
+            after: None,
             limit: [0usize, 0, 1, 5, 20, 1000][r.random_range(0..6)],
             ..SearchQuery::for_workspace(workspace_id)
         }
@@ -314,6 +315,7 @@ impl Gen {
             deleted: r.random_bool(0.1),
             sort,
             offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },
+            after: None,
             limit: [0usize, 1, 5, 20, 1000][r.random_range(0..5)],
             // None, all, or a few.
             facets: match r.random_range(0..3) {

@@ -61,6 +61,64 @@ fn check_many(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
             }
             assert_eq!(whole.ok(), Some(paged), "paging query {n}");
         }
+        // Continuing after each page's last match does too, in every order (relevance included).
+        if n % 25 == 0 {
+            assert_eq!(pages_after_marks(index, &q, 7), whole_page(index, &q), "paging query {n} after marks");
+        }
+    }
+}
+
+/// Every match of `q`, as one page.
+fn whole_page(index: &SearchIndex, q: &SearchQuery) -> Vec<Uuid> {
+    index.search(&SearchQuery { offset: 0, after: None, limit: 10_000, ..q.clone() }).unwrap().ids
+}
+
+/// Every match of `q`, page by page of `size`, each page starting after the previous page's last mark.
+fn pages_after_marks(index: &SearchIndex, q: &SearchQuery, size: usize) -> Vec<Uuid> {
+    let (mut all, mut after) = (Vec::new(), None);
+    loop {
+        let page = index.search(&SearchQuery { offset: 0, after, limit: size, ..q.clone() }).unwrap();
+        assert_eq!(page.ids.len(), page.marks.len());
+        all.extend(page.ids.iter().copied());
+        match page.marks.last() {
+            Some(mark) if page.ids.len() == size => after = Some(*mark),
+            _ => return all,
+        }
+    }
+}
+
+/// A page that starts after a match, not at a position, neither skips nor repeats creators when the ones
+/// before it change in between — in the collector's and the projections' roads.
+#[test]
+fn a_page_after_a_mark_neither_skips_nor_repeats_when_earlier_creators_change() {
+    for facets in [rapport_search::FacetSet::NONE, rapport_search::FacetSet::ALL] {
+        let mut g = Gen::one_workspace(0x9a6e_2026);
+        let index = SearchIndex::in_memory().unwrap();
+        let mut docs: Vec<CreatorDoc> = (0..40).map(|_| g.doc()).collect();
+        for (i, d) in docs.iter_mut().enumerate() {
+            d.max_followers = 1_000 * (i as i64 + 1);
+            (d.deleted, d.do_not_contact) = (false, false);
+        }
+        index.upsert(&docs).unwrap();
+        let q = SearchQuery {
+            sort: SearchSort::Followers { desc: true },
+            limit: 10,
+            facets,
+            ..SearchQuery::for_workspace(docs[0].workspace_id)
+        };
+        let first = index.search(&q).unwrap();
+        // The first creator of the page drops to the bottom; another one is added at the top.
+        let mut moved = docs.iter().find(|d| d.id == first.ids[0]).unwrap().clone();
+        moved.max_followers = 1;
+        let mut added = g.doc();
+        (added.workspace_id, added.max_followers, added.deleted, added.do_not_contact) =
+            (moved.workspace_id, 1_000_000, false, false);
+        index.upsert(&[moved, added]).unwrap();
+        let second = index.search(&SearchQuery { after: first.marks.last().copied(), ..q.clone() }).unwrap();
+        let now = whole_page(&index, &q);
+        let at = now.iter().position(|id| Some(id) == first.ids.last()).unwrap();
+        assert_eq!(second.ids, now[at + 1..at + 11].to_vec(), "the ten after the first page's last ({facets:?})");
+        assert!(second.ids.iter().all(|id| !first.ids.contains(id)), "no repeats");
     }
 }
 

@@ -25,6 +25,7 @@ crate::db_tests!(
     several_tags_find_the_creators_with_all_of_them_on_every_road,
     a_repeated_parameter_means_all_its_values,
     a_facet_value_counts_what_adding_it_to_its_list_finds,
+    index_pages_neither_skip_nor_repeat_when_creators_change_between_them,
 );
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
@@ -496,4 +497,39 @@ async fn a_facet_value_counts_what_adding_it_to_its_list_finds(app: TestApp) {
     assert_eq!((total(&food), count(&food, "niches", "cycling"), count(&food, "niches", "food")), (2, 1, 2), "{food}");
     let (_, vip) = api.get("/creators?tag=vip&facets=tag").await;
     assert_eq!(vip["facets"]["tags"], json!([{"value": "vip", "count": 1}]), "tags narrow: {vip}");
+}
+
+/// An index page's cursor names the last creator it showed, not a position: moving a
+/// creator of the first page out of the search, or editing one further down (which moves
+/// it to the top of "recently updated"), skips or repeats no one on the next page.
+async fn index_pages_neither_skip_nor_repeat_when_creators_change_between_them(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let c = api
+            .creator(json!({"display_name": format!("Baker {i}"), "niches": ["food"], "stage": "qualified",
+                "social_accounts": [{"platform": "instagram", "handle": format!("baker{i}"), "followers": 10_000 + i,
+                    "engagement_rate_pct": 2.0}]}))
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_string());
+    }
+    let page = |v: &Value| (names(v), v["next_cursor"].as_str().map(str::to_string));
+
+    // Sorted by followers: Baker 7 … Baker 0. The first shown leaves the search between pages.
+    let listing = "/creators?stage=qualified,contacted&sort=-followers&limit=3";
+    let (first, cursor) = page(&api.get(listing).await.1);
+    assert_eq!(first, ["Baker 7", "Baker 6", "Baker 5"]);
+    let (s, _) = api.post(&format!("/creators/{}/stage", ids[7]), json!({"stage": "negotiating"})).await;
+    assert!(s.is_success(), "{s}");
+    let (second, _) = page(&api.get(&format!("{listing}&cursor={}", cursor.unwrap())).await.1);
+    assert_eq!(second, ["Baker 4", "Baker 3", "Baker 2"], "no one skipped");
+
+    // Recently updated first: an edit further down lifts a creator above the page already seen.
+    let listing = "/creators?min_engagement=0&limit=3";
+    let (first, cursor) = page(&api.get(listing).await.1);
+    let (s, _) = api.patch(&format!("/creators/{}", ids[0]), json!({"bio": "Now edited"})).await;
+    assert!(s.is_success(), "{s}");
+    let (second, _) = page(&api.get(&format!("{listing}&cursor={}", cursor.unwrap())).await.1);
+    assert!(second.iter().all(|n| !first.contains(n)), "no one repeated: {first:?} then {second:?}");
+    assert_eq!(second.len(), 3, "{second:?}");
 }
