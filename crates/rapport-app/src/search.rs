@@ -337,9 +337,41 @@ pub async fn run(app: App) {
             {
                 tracing::error!(error = %e, "pruning the change log failed");
             }
+            if let Err(e) = refresh_fit_scores(&app, now()).await {
+                tracing::error!(error = %e, "refreshing the fit scores failed");
+            }
         }
         tokio::time::sleep(POLL_EVERY).await;
     }
+}
+
+/// How old the index's fit scores of a workspace may grow before every creator's is
+/// recomputed.
+pub const FIT_REFRESH_EVERY: time::Duration = time::Duration::days(1);
+
+/// Recomputes the index's fit scores (sort by fit) of every workspace whose last refresh is
+/// [`FIT_REFRESH_EVERY`] old: a creator's document is rewritten when the creator changes
+/// (or the brand profile or tiers do), but data freshness falls day by day and engagement
+/// medians move with every account. Every creator of the workspace goes on the change log,
+/// so every server's index follows; one server claims each refresh. Returns how many
+/// workspaces were refreshed.
+pub async fn refresh_fit_scores(app: &App, at: time::OffsetDateTime) -> AppResult<usize> {
+    let ids = workspaces::all_ids(&mut app.db.read().await?.conn()).await?;
+    let mut refreshed = 0;
+    for ws in ids {
+        let mut tx = app.db.begin().await?;
+        if workspaces::claim_fit_refresh(&mut tx.conn(), ws, at, at - FIT_REFRESH_EVERY).await? {
+            let creators = changes::record_workspace(&mut tx.conn(), ws).await?;
+            tracing::info!(workspace = %ws, creators, "fit scores to refresh");
+            refreshed += 1;
+            if let Some(search) = &app.search {
+                // The medians too are recomputed for the documents rewritten.
+                search.bands.lock().map_err(internal)?.remove(&ws);
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(refreshed)
 }
 
 /// Counts per workspace tier: the query once per tier with its follower range narrowed.

@@ -109,6 +109,11 @@ mod tests {
                         items.iter().filter_map(|i| i.trim_start_matches(',').split_whitespace().next()).collect();
                     format!("table {name}: {}", columns.join(", "))
                 }
+                // An added column's type may differ too (SQLite keeps times as TEXT).
+                None if s.starts_with("ALTER TABLE ") && s.contains(" ADD COLUMN ") => {
+                    let (head, column) = s.split_once(" ADD COLUMN ").unwrap_or((&s, ""));
+                    format!("{head} ADD COLUMN {}", column.split_whitespace().next().unwrap_or(""))
+                }
                 None => s.split(" SELECT ").next().unwrap_or("").to_string(),
             })
             .collect()

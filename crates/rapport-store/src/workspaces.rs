@@ -71,6 +71,33 @@ pub async fn set_settings(c: &mut Conn<'_>, id: Uuid, settings: String, now: Off
 }
 
 /// Every workspace id (for rebuilding derived data such as the search index).
+/// Claims the recomputation of a workspace's fit scores at `now` when the last one was
+/// before `due` (one server wins a claim). A workspace never refreshed has its clock
+/// started instead: `false`.
+pub async fn claim_fit_refresh(
+    c: &mut Conn<'_>,
+    id: Uuid,
+    now: OffsetDateTime,
+    due: OffsetDateTime,
+) -> StoreResult<bool> {
+    let started = c
+        .execute(
+            "UPDATE workspaces SET fit_refreshed_at = $2 WHERE id = $1 AND fit_refreshed_at IS NULL",
+            args![id, now],
+        )
+        .await?;
+    if started > 0 {
+        return Ok(false);
+    }
+    let claimed = c
+        .execute(
+            "UPDATE workspaces SET fit_refreshed_at = $2 WHERE id = $1 AND fit_refreshed_at < $3",
+            args![id, now, due],
+        )
+        .await?;
+    Ok(claimed == 1)
+}
+
 pub async fn all_ids(c: &mut Conn<'_>) -> StoreResult<Vec<Uuid>> {
     let rows: Vec<(Uuid,)> = c.fetch_all("SELECT id FROM workspaces ORDER BY id", args![]).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())

@@ -12,6 +12,7 @@ crate::db_tests!(
     the_median_follows_accounts_added_and_removed_since_the_page_was_last_shown,
     the_brand_profile_form_keeps_bad_input_and_names_the_problem,
     custom_tier_boundaries_change_tiers_and_tier_filters,
+    fit_scores_in_the_index_are_recomputed_once_a_day,
 );
 
 async fn a_creator_read_explains_its_fit_score_against_the_brand_profile(app: TestApp) {
@@ -161,4 +162,29 @@ async fn custom_tier_boundaries_change_tiers_and_tier_filters(app: TestApp) {
     assert_eq!(api.get("/creators?tier=nano").await.1["total"], 0);
     let (_, v) = api.get("/creators?facets=true").await;
     assert_eq!(v["facets"]["tiers"], json!([{"value": "micro", "count": 1}]), "facets use the workspace's tiers");
+}
+
+/// A creator's index document (its fit score for sort by fit) is rewritten when the
+/// creator changes; once a day every creator of each workspace is put on the change log so
+/// data freshness and moved medians reach the index too — one claim per workspace a day,
+/// whichever server looks first.
+async fn fit_scores_in_the_index_are_recomputed_once_a_day(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for name in ["Ana", "Bo"] {
+        api.creator(json!({"display_name": name})).await;
+    }
+    let (other, _) = app.api_in_new_workspace("Other").await;
+    other.creator(json!({"display_name": "Cy"})).await;
+    let refresh = |at| rapport_app::search::refresh_fit_scores(&app.app, at);
+    let hours = time::Duration::hours;
+    let t = rapport_core::actor::now();
+    assert_eq!(refresh(t).await.unwrap(), 0, "the first look starts each workspace's clock");
+    assert_eq!(refresh(t + hours(23)).await.unwrap(), 0, "not yet a day");
+    let before = rapport_store::changes::latest(&mut app.app.db.read().await.unwrap().conn()).await.unwrap();
+    assert_eq!(refresh(t + hours(25)).await.unwrap(), 2, "both workspaces are a day old");
+    let changes =
+        rapport_store::changes::since(&mut app.app.db.read().await.unwrap().conn(), before, 100).await.unwrap();
+    assert_eq!(changes.len(), 3, "every creator of both, once: {changes:?}");
+    assert_eq!(refresh(t + hours(26)).await.unwrap(), 0, "claimed: once a day");
+    assert_eq!(refresh(t + hours(50)).await.unwrap(), 2, "and the next day again");
 }
