@@ -138,10 +138,10 @@ fn percent(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<f64> {
 }
 
 fn flag(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<bool> {
-    match text(v) {
+    match text(v).map(str::to_ascii_lowercase).as_deref() {
         None => None,
-        Some("true") | Some("1") => Some(true),
-        Some("false") | Some("0") => Some(false),
+        Some("true" | "1" | "yes") => Some(true),
+        Some("false" | "0" | "no") => Some(false),
         Some(_) => {
             e.add(name, "must be true or false");
             None
@@ -244,7 +244,7 @@ impl CreatorQuery {
     /// The sort as written, normalised: default `-updated_at`, or `relevance` with text.
     pub fn sort_param(&self) -> String {
         match text(&self.sort) {
-            Some(s) => s.to_owned(),
+            Some(s) => s.to_ascii_lowercase(),
             None if text(&self.q).is_some() => "relevance".into(),
             None => "-updated_at".into(),
         }
@@ -309,6 +309,17 @@ impl CreatorQuery {
         let max_views = int(&mut e, "max_average_views", &self.max_average_views);
         let min_er = percent(&mut e, "min_engagement", &self.min_engagement);
         let max_er = percent(&mut e, "max_engagement", &self.max_engagement);
+        // A range that can hold nothing is a mistake to name, as with followers.
+        if let (Some(lo), Some(hi)) = (min_views, max_views)
+            && lo > hi
+        {
+            e.add("max_average_views", "must not be below min_average_views");
+        }
+        if let (Some(lo), Some(hi)) = (min_er, max_er)
+            && lo > hi
+        {
+            e.add("max_engagement", "must not be below min_engagement");
+        }
         let audience_country = share(
             &mut e,
             "audience_country",
@@ -344,7 +355,7 @@ impl CreatorQuery {
                 None
             })
         });
-        let (include_dnc, only_dnc) = match text(&self.dnc) {
+        let (include_dnc, only_dnc) = match text(&self.dnc).map(str::to_ascii_lowercase).as_deref() {
             None | Some("exclude") => (false, false),
             Some("include") => (true, false),
             Some("only") => (true, true),

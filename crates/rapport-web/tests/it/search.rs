@@ -204,6 +204,20 @@ async fn audience_and_quality_filters_narrow_the_results(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["min_engagement", "audience_country"]);
+    // A range that holds nothing is named, as a follower range is.
+    for (query, field) in [
+        ("min_engagement=5&max_engagement=2", "max_engagement"),
+        ("min_average_views=5000&max_average_views=100", "max_average_views"),
+        ("min_followers=5000&max_followers=100", "max_followers"),
+    ] {
+        let (s, v) = api.get(&format!("/creators?{query}")).await;
+        assert_eq!((s, v["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{v}");
+    }
+    // Words of the query model read in any case, like the lists' values.
+    for query in ["has_email=TRUE", "dnc=Include", "sort=-Followers", "has_email=Yes"] {
+        let (s, v) = api.get(&format!("/creators?{query}")).await;
+        assert_eq!(s, StatusCode::OK, "{query}: {v}");
+    }
 }
 
 async fn do_not_contact_creators_are_excluded_unless_asked_for(app: TestApp) {

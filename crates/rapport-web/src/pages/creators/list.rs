@@ -149,6 +149,8 @@ fn export_url(pairs: &[(String, String)], format: &str) -> String {
 
 /// A removable filter chip.
 pub struct Chip {
+    /// The query parameter it shows.
+    pub key: String,
     pub label: String,
     pub remove_url: String,
 }
@@ -264,6 +266,7 @@ pub fn chips(path: &str, base: &[(String, String)], owners: &[Opt], stages: &Sta
     base.iter()
         .filter(|(k, _)| !matches!(k.as_str(), "sort" | "limit" | "deleted"))
         .map(|(k, v)| Chip {
+            key: k.clone(),
             label: label_of(k, v, owners, stages),
             remove_url: url_at(path, &base.iter().filter(|(k2, _)| k2 != k).cloned().collect::<Vec<_>>()),
         })
@@ -359,7 +362,11 @@ async fn list_creators(
     let owners = owner_opts(&state, &session, q.owner.as_deref()).await?;
     let stages = rapport_app::pipeline::stages(&state.app, session.ctx()).await?;
     let base = pairs(&q);
-    let chips = chips("/creators", &base, &owners, &stages);
+    let mut chips = chips("/creators", &base, &owners, &stages);
+    if let Some((_, name)) = &current_list {
+        // The list by its name, not its id.
+        chips.iter_mut().filter(|c| c.key == "shortlist").for_each(|c| c.label = format!("List: {name}"));
+    }
     let next_url = page.next_cursor.as_ref().map(|c| {
         let mut p = base.clone();
         p.push(("cursor".into(), c.clone()));
