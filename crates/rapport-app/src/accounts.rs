@@ -47,6 +47,18 @@ pub struct AccountView {
     pub stale: bool,
 }
 
+impl AccountView {
+    /// Whether the account has any figure at all; one without is no data to be fresh or stale.
+    pub fn has_metrics(&self) -> bool {
+        self.followers.is_some() || self.average_views.is_some() || self.engagement_rate_pct.is_some()
+    }
+}
+
+/// When the creator's oldest figures were observed (accounts without figures left out).
+pub fn data_observed_at(accounts: &[AccountView]) -> Option<OffsetDateTime> {
+    accounts.iter().filter(|a| a.has_metrics()).map(|a| a.observed_at).min()
+}
+
 pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
     let platform = Platform::parse(&a.platform).ok();
     AccountView {
@@ -62,7 +74,8 @@ pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
         audience: serde_json::from_str(&a.audience).unwrap_or_default(),
         audience_quality_pct: a.audience_quality_pct,
         source: a.source,
-        stale: t - a.observed_at > STALE_AFTER,
+        stale: (a.followers.is_some() || a.average_views.is_some() || a.engagement_rate_pct.is_some())
+            && t - a.observed_at > STALE_AFTER,
         observed_at: a.observed_at,
     }
 }

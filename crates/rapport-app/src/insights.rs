@@ -167,7 +167,7 @@ pub fn fit_for(
             engagement_rate_pct: main.and_then(|a| a.engagement_rate_pct),
             band: main_band,
             audience_quality_pct: main.and_then(|a| a.audience_quality_pct),
-            observed_at: v.social_accounts.iter().map(|a| a.observed_at).min(),
+            observed_at: crate::accounts::data_observed_at(&v.social_accounts),
             now,
         },
     )

@@ -181,7 +181,7 @@ pub fn doc_of(settings: &WorkspaceSettings, bands: &Bands, v: &CreatorView) -> C
         audience_countries: main.map(|a| pairs(&a.audience.countries)).unwrap_or_default(),
         audience_ages: main.map(|a| pairs(&a.audience.age_bands)).unwrap_or_default(),
         audience_genders: main.map(|a| pairs(&a.audience.genders)).unwrap_or_default(),
-        data_observed_at: v.social_accounts.iter().map(|a| a.observed_at).min(),
+        data_observed_at: crate::accounts::data_observed_at(&v.social_accounts),
         updated_at: v.updated_at,
     }
 }

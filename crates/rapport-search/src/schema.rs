@@ -14,8 +14,9 @@ use crate::model::CreatorDoc;
 /// Version of the index layout, or of what its documents say; an index written with another version is
 /// wiped and rebuilt on open. 3: a creator's main account is never one whose following is unknown (on
 /// PostgreSQL, version 2's documents could take its engagement and audience as the creator's). 4: cities
-/// are kept lower-cased, so a city filter ignores case.
-pub const SCHEMA_VERSION: u32 = 4;
+/// are kept lower-cased, so a city filter ignores case. 5: an account without figures gives no data
+/// freshness.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";

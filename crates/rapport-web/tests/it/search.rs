@@ -26,6 +26,7 @@ crate::db_tests!(
     a_repeated_parameter_means_all_its_values,
     a_facet_value_counts_what_adding_it_to_its_list_finds,
     index_pages_neither_skip_nor_repeat_when_creators_change_between_them,
+    an_account_without_figures_is_no_fresh_data,
 );
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
@@ -546,4 +547,28 @@ async fn index_pages_neither_skip_nor_repeat_when_creators_change_between_them(a
     let (second, _) = page(&api.get(&format!("{listing}&cursor={}", cursor.unwrap())).await.1);
     assert!(second.iter().all(|n| !first.contains(n)), "no one repeated: {first:?} then {second:?}");
     assert_eq!(second.len(), 3, "{second:?}");
+}
+
+/// An account with a handle and no figures has no data to be fresh: its creator is not
+/// found by a freshness filter, and the fit score's freshness says there are no metrics.
+async fn an_account_without_figures_is_no_fresh_data(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let zed = api
+        .creator(
+            json!({"display_name": "Zed Unknown", "social_accounts": [{"platform": "instagram", "handle": "@zed"}]}),
+        )
+        .await;
+    api.creator(json!({"display_name": "Ada Known", "social_accounts": [{"platform": "instagram", "handle": "@ada",
+        "followers": 5000}]}))
+        .await;
+    let (_, v) = api.get("/creators?fresh_days=1").await;
+    assert_eq!(names(&v), ["Ada Known"], "{v}");
+    let (_, one) = api.get(&format!("/creators/{}", zed["id"].as_str().unwrap())).await;
+    let freshness = &one["insights"]["fit"]["components"][4];
+    assert_eq!(
+        (freshness["score"].as_i64(), freshness["explanation"].as_str()),
+        (Some(0), Some("No metrics recorded.")),
+        "{one}"
+    );
+    assert_eq!(one["social_accounts"][0]["stale"], false);
 }
