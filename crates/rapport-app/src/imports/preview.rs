@@ -104,10 +104,17 @@ pub async fn job_preview(app: &App, ctx: &Ctx, id: ImportJobId, plan_limit: Opti
     build(app, ctx, &job.file_name, table, mapping, &settings, plan_limit).await
 }
 
-/// The keys a new creator would claim, to spot rows repeating an earlier new creator.
-fn claims(row: &ImportRow) -> Vec<String> {
-    let mut keys: Vec<String> = row.email().map(|e| format!("email:{e}")).into_iter().collect();
-    keys.extend(row.accounts.iter().map(|a| format!("{}:{}", a.platform.slug(), a.handle.normalized)));
+/// The keys a new creator would claim, to spot rows repeating an earlier new creator, each
+/// with whether the run finds a creator by it (the match key) or only refuses a second
+/// creator holding it.
+fn claims(row: &ImportRow, key: MatchKey) -> Vec<(String, bool)> {
+    let mut keys: Vec<(String, bool)> =
+        row.email().map(|e| (format!("email:{e}"), key == MatchKey::Email)).into_iter().collect();
+    keys.extend(
+        row.accounts
+            .iter()
+            .map(|a| (format!("{}:{}", a.platform.slug(), a.handle.normalized), key == MatchKey::Handle)),
+    );
     keys
 }
 
@@ -155,20 +162,36 @@ async fn build(
             Some(p) => Err(vec![FieldError { field: "row".into(), message: p.clone() }]),
             None => to_row(&mapping, &table.headers, &rec.cells, &options),
         };
-        let keys = parsed.as_ref().map(claims).unwrap_or_default();
+        let keys = parsed.as_ref().map(|row| claims(row, key)).unwrap_or_default();
         let rules = Rules { ws: ctx.ws(), mode: settings.mode, key, stages: &stages };
         let plan = plan_row(&mut r.conn(), rules, parsed).await?;
+        // An earlier new creator this row finds by the match key (first), or else one it
+        // only collides with.
         let earlier = match &plan {
-            Plan::Create { .. } => keys.iter().find_map(|k| new_creators.get(k).map(|e| (k, e))),
+            Plan::Create { .. } => {
+                let found = |by_match: bool| {
+                    keys.iter()
+                        .filter(|(_, m)| *m == by_match)
+                        .find_map(|(k, m)| new_creators.get(k).map(|e| (k, *m, e)))
+                };
+                found(true).or_else(|| found(false))
+            }
             _ => None,
         };
         let (outcome, errors) = match (&plan, earlier) {
-            (_, Some((k, (first, _)))) if settings.mode == Mode::Create => {
+            (_, Some((k, matched, (first, _)))) if settings.mode == Mode::Create || !matched => {
                 let field = k.split(':').next().map_or("handle", |f| if f == "email" { "email" } else { "handle" });
-                let msg = format!("is also in row {first}, which creates this creator first");
+                let msg = if matched || settings.mode == Mode::Create {
+                    format!("is also in row {first}, which creates this creator first")
+                } else {
+                    format!(
+                        "is also in row {first}, which creates its creator first; rows find creators by {} here",
+                        key.label()
+                    )
+                };
                 (Outcome::Failed, vec![FieldError { field: field.into(), message: msg }])
             }
-            (_, Some((_, (_, cells)))) if *cells == rec.cells => (Outcome::Unchanged, vec![]),
+            (_, Some((_, _, (_, cells)))) if *cells == rec.cells => (Outcome::Unchanged, vec![]),
             (_, Some(_)) => (Outcome::Updated, vec![]),
             (Plan::Create { .. }, None) => (Outcome::Created, vec![]),
             (Plan::Update { .. }, None) => (Outcome::Updated, vec![]),
@@ -176,7 +199,7 @@ async fn build(
             (Plan::Fail(errors), None) => (Outcome::Failed, errors.clone()),
         };
         if outcome == Outcome::Created {
-            for k in keys {
+            for (k, _) in keys {
                 new_creators.entry(k).or_insert_with(|| (rec.number, rec.cells.clone()));
             }
         }

@@ -403,6 +403,14 @@ async fn rows_of_one_batch_see_what_the_rows_before_them_wrote(app: TestApp) {
         Bob,bob@example.com,bob,tiktok,Rome,50\n\
         Bob,bob@example.com,bob,tiktok,Rome,50\n";
     let settings = JobSettings { mode: Mode::Upsert, ..Default::default() };
+    // The dry run predicts it: row 4 shares only a handle (rows find creators by email here), so
+    // it cannot update Ann's creator and fails as the run does.
+    let source = imports::Source::Upload;
+    let dry =
+        imports::preview(&app.app, &cx, source, "batch.csv", file.as_bytes(), settings.clone(), None).await.unwrap();
+    let d = &dry.planned;
+    assert_eq!((d.created, d.updated, d.unchanged, d.failed), (2, 1, 1, 1), "{:?}", dry.rows);
+    assert!(dry.failures[0].errors[0].message.contains("rows find creators by email here"), "{:?}", dry.failures);
     let job =
         imports::start(&app.app, &cx, imports::Source::Upload, "batch.csv", file.as_bytes(), settings).await.unwrap();
     let job = imports::run(&app.app, &cx, job.id, |_, _| {}).await.unwrap();
