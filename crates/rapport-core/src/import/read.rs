@@ -49,21 +49,17 @@ pub struct Decoded {
 /// that are not UTF-8 are read as Windows-1252, the usual encoding of older Excel exports.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Invalid> {
     let mut warnings = Vec::new();
-    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        String::from_utf8(rest.to_vec()).unwrap_or_else(|e| {
-            warnings.push(CP1252_WARNING.to_string());
-            windows_1252(e.as_bytes())
-        })
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         utf16(rest, u16::from_le_bytes)?
     } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         utf16(rest, u16::from_be_bytes)?
     } else {
-        match std::str::from_utf8(bytes) {
+        let rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        match std::str::from_utf8(rest) {
             Ok(s) => s.to_owned(),
             Err(_) => {
                 warnings.push(CP1252_WARNING.to_string());
-                windows_1252(bytes)
+                utf8_else_windows_1252(rest)
             }
         }
     };
@@ -73,8 +69,31 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Invalid> {
     Ok(Decoded { text, warnings })
 }
 
-const CP1252_WARNING: &str =
-    "The file is not UTF-8, so it was read as Windows-1252 (Western European). Check that accented names look right.";
+const CP1252_WARNING: &str = "The file is not all UTF-8, so what is not was read as Windows-1252 (Western European). \
+     Check that accented names look right.";
+
+/// Text that is UTF-8 where it is and Windows-1252 where it is not: a file pasted together
+/// from two sources keeps its UTF-8 names intact ("Renée" stays "Renée") while the other
+/// source's bytes are read as the older Excel encoding. A file with no UTF-8 beyond ASCII
+/// comes out as Windows-1252 throughout.
+fn utf8_else_windows_1252(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len()).max(1).min(rest.len());
+                out.push_str(&windows_1252(&rest[..bad]));
+                bytes = &rest[bad..];
+            }
+        }
+    }
+}
 
 fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> Result<String, Invalid> {
     let units: Vec<u16> = bytes.chunks(2).filter(|c| c.len() == 2).map(|c| word([c[0], c[1]])).collect();
@@ -379,6 +398,18 @@ mod tests {
         let t = read_table(&utf16).unwrap();
         assert_eq!(t.separator, '\t');
         assert_eq!(t.records[0].cells, vec!["Ольга", "Kyiv"]);
+    }
+
+    #[test]
+    fn a_file_mixing_utf8_and_windows_1252_keeps_both_readable() {
+        let mut bytes = "Name\nRenée\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"\xC9lodie caf\xE9\n");
+        let t = read_table(&bytes).unwrap();
+        assert_eq!(t.records[0].cells[0], "Renée", "the UTF-8 line stays as it was");
+        assert_eq!(t.records[1].cells[0], "Élodie café", "the other line is read as Windows-1252");
+        assert_eq!(t.warnings.len(), 1);
+        let t = read_table(b"\xEF\xBB\xBFName\n\xE9t\xE9\n").unwrap();
+        assert_eq!(t.records[0].cells[0], "été", "after a byte-order mark too");
     }
 
     #[test]
