@@ -269,7 +269,10 @@ impl Mapping {
         let mut columns = vec![Target::Ignore; headers.len()];
         let mut decided = vec![false; headers.len()];
         for (_, i, t) in candidates {
-            if decided[i] || (!t.repeatable() && columns.contains(&t)) {
+            // A platform-less figure may repeat for now: each may belong to the platform
+            // column before it (below).
+            let figure = matches!(t, Target::Account(None, m) if m != Metric::Handle);
+            if decided[i] || (!t.repeatable() && !figure && columns.contains(&t)) {
                 continue;
             }
             columns[i] = t;
@@ -311,6 +314,25 @@ impl Mapping {
                     let specific = Target::Account(Some(*only), m);
                     columns[i] = if columns.contains(&specific) { Target::Ignore } else { specific };
                 }
+            }
+        } else if handles.len() > 1 && !columns.iter().any(|t| matches!(t, Target::Account(None, Metric::Handle))) {
+            // "Instagram, Followers, TikTok, Followers": a figure belongs to the platform whose
+            // handle column is the nearest before it.
+            for i in 0..columns.len() {
+                let Target::Account(None, m) = columns[i] else { continue };
+                let platform = columns[..i].iter().rev().find_map(|t| match t {
+                    Target::Account(Some(p), Metric::Handle) => Some(*p),
+                    _ => None,
+                });
+                if let Some(p) = platform.filter(|p| !columns.contains(&Target::Account(Some(*p), m))) {
+                    columns[i] = Target::Account(Some(p), m);
+                }
+            }
+        }
+        // A figure still without a platform is taken once; its repeats are left out.
+        for i in 0..columns.len() {
+            if matches!(columns[i], Target::Account(None, _)) && columns[..i].contains(&columns[i]) {
+                columns[i] = Target::Ignore;
             }
         }
         Mapping { columns }
@@ -644,6 +666,22 @@ mod tests {
         );
         assert_eq!(suggested(&["Avg ER", "Handle"]), vec!["engagement_rate_pct", "handle"]);
         assert_eq!(suggested(&["LinkedIn", "TikTok Followers"]), vec!["linkedin_handle", "tiktok_followers"]);
+    }
+
+    #[test]
+    fn figures_after_each_platform_column_belong_to_that_platform() {
+        assert_eq!(
+            suggested(&["Name", "Instagram", "Followers", "ER", "TikTok", "Followers", "ER"]),
+            vec![
+                "display_name",
+                "instagram_handle",
+                "instagram_followers",
+                "instagram_engagement_rate_pct",
+                "tiktok_handle",
+                "tiktok_followers",
+                "tiktok_engagement_rate_pct"
+            ]
+        );
     }
 
     #[test]

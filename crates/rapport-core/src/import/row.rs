@@ -116,6 +116,7 @@ pub fn to_row(
     let mut id = None;
     let mut generic = Slot::default();
     let mut slots: BTreeMap<Platform, Slot> = BTreeMap::new();
+    let mut city_country = None;
     for (i, target) in mapping.columns.iter().enumerate() {
         let raw = crate::spreadsheet::unescape_formula(cells.get(i).map_or("", |c| c.trim()));
         if is_blank(raw) {
@@ -135,7 +136,13 @@ pub fn to_row(
                     Field::DisplayName => input.display_name = text,
                     Field::LegalName => input.legal_name = text,
                     Field::Pronouns => input.pronouns = text,
-                    Field::City => input.city = text,
+                    Field::City => match city_and_country(raw) {
+                        Some((city, code)) => {
+                            input.city = Some(city.to_owned());
+                            city_country = Some((code, i));
+                        }
+                        None => input.city = text,
+                    },
                     Field::Timezone => input.timezone = text,
                     Field::Stage => input.stage = text,
                     Field::Source => input.source = text,
@@ -190,6 +197,14 @@ pub fn to_row(
             }
         }
     }
+    // A location's country counts when no Country column says otherwise.
+    if let Some((code, i)) = city_country
+        && input.country.is_none()
+    {
+        input.country = Some(code.to_owned());
+        given.insert(Field::Country);
+        field_column.entry(Field::Country).or_insert(i);
+    }
     place_generic(&mut row, generic, &mut slots, options);
     let accounts = accounts(&mut row, slots, options, &mut input);
     if input.display_name.is_none() {
@@ -207,6 +222,18 @@ pub fn to_row(
 
 /// Puts the platform-less account figures on the platform named by a Platform column,
 /// the profile URL's host, or the import's default platform.
+/// "Berlin, Germany" or "New York, NY, USA": a location ending in a country's name (or
+/// alpha-3 code) is that city in that country. Two letters after the comma are left alone —
+/// "Springfield, IL" is in Illinois, not Israel.
+fn city_and_country(raw: &str) -> Option<(&str, &'static str)> {
+    let (city, country) = raw.rsplit_once(',')?;
+    let (city, country) = (city.trim(), country.trim());
+    if city.is_empty() || country.chars().count() <= 2 {
+        return None;
+    }
+    Some((city, countries::code_for(country)?))
+}
+
 fn place_generic(row: &mut Row<'_>, generic: Slot, slots: &mut BTreeMap<Platform, Slot>, options: &RowOptions) {
     if generic.is_empty() {
         return;
@@ -407,6 +434,22 @@ mod tests {
         assert_eq!(emails, vec![("a1@example.com", true), ("b1@example.com", false)]);
         assert_eq!(r.email(), Some("a1@example.com"));
         assert_eq!(r.input.country.as_deref(), Some("GB"), "UK is the United Kingdom's usual name");
+    }
+
+    #[test]
+    fn a_location_ending_in_a_country_gives_the_city_and_the_country() {
+        let r = convert(&["Name", "Location"], &["Lena", "Berlin, Germany"], None).unwrap();
+        assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("Berlin"), Some("DE")));
+        let r = convert(&["Name", "Location"], &["Lena", "New York, NY, USA"], None).unwrap();
+        assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("New York, NY"), Some("US")));
+        let r = convert(&["Name", "Location"], &["Lena", "Springfield, IL"], None).unwrap();
+        assert_eq!((r.input.city.as_deref(), r.input.country), (Some("Springfield, IL"), None), "a state, not Israel");
+        let r = convert(&["Name", "City", "Country"], &["Lena", "Vienna, Austria", "DE"], None).unwrap();
+        assert_eq!(
+            (r.input.city.as_deref(), r.input.country.as_deref()),
+            (Some("Vienna"), Some("DE")),
+            "the column wins"
+        );
     }
 
     #[test]
