@@ -153,7 +153,8 @@ fn merge(current: &CreatorInput, before: &CreatorSnapshot, row: &ImportRow) -> C
             Field::Source => m.source = r.source.clone(),
             Field::Bio => m.bio = r.bio.clone(),
             Field::ToneNotes => m.tone_notes = r.tone_notes.clone(),
-            Field::Email | Field::Phone | Field::Website => {}
+            // Joined into the display name, which is among the given fields then.
+            Field::Email | Field::Phone | Field::Website | Field::FirstName | Field::LastName => {}
         }
     }
     let mut contacts = m.contact_points.take().unwrap_or_default();

@@ -12,6 +12,9 @@ use crate::platform::Platform;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     DisplayName,
+    /// Joined with [`Field::LastName`] into the display name when no column gives one.
+    FirstName,
+    LastName,
     LegalName,
     Pronouns,
     Email,
@@ -33,6 +36,8 @@ pub enum Field {
 impl Field {
     pub const ALL: &'static [Field] = &[
         Field::DisplayName,
+        Field::FirstName,
+        Field::LastName,
         Field::LegalName,
         Field::Pronouns,
         Field::Email,
@@ -55,6 +60,8 @@ impl Field {
     pub fn key(self) -> &'static str {
         match self {
             Field::DisplayName => "display_name",
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
             Field::LegalName => "legal_name",
             Field::Pronouns => "pronouns",
             Field::Email => "email",
@@ -77,6 +84,8 @@ impl Field {
     pub fn label(self) -> &'static str {
         match self {
             Field::DisplayName => "Display name",
+            Field::FirstName => "First name (with the last name, the display name)",
+            Field::LastName => "Last name (with the first name, the display name)",
             Field::LegalName => "Legal name",
             Field::Pronouns => "Pronouns",
             Field::Email => "Email",
@@ -352,8 +361,10 @@ impl Mapping {
             }
         }
         let identifies = self.any(|t| {
-            matches!(t, Target::Id | Target::Creator(Field::DisplayName) | Target::Creator(Field::Email))
-                || t.names_an_account()
+            matches!(
+                t,
+                Target::Id | Target::Creator(Field::DisplayName | Field::FirstName | Field::LastName | Field::Email)
+            ) || t.names_an_account()
         });
         if !identifies {
             e.add("mapping", "nothing names a creator: choose a column for Display name, Email, Handle or Profile URL");
@@ -420,6 +431,8 @@ const FIELD_NAMES: &[(Field, &[&str])] = &[
             "influencer name", "talent", "talent name", "account name", "channel name", "nickname",
         ],
     ),
+    (Field::FirstName, &["first name", "firstname", "given name", "forename", "first"]),
+    (Field::LastName, &["last name", "lastname", "surname", "family name", "last"]),
     (Field::LegalName, &["legal name", "real name"]),
     (Field::Pronouns, &["pronouns"]),
     (
@@ -666,6 +679,16 @@ mod tests {
         );
         assert_eq!(suggested(&["Avg ER", "Handle"]), vec!["engagement_rate_pct", "handle"]);
         assert_eq!(suggested(&["LinkedIn", "TikTok Followers"]), vec!["linkedin_handle", "tiktok_followers"]);
+    }
+
+    #[test]
+    fn first_and_last_name_columns_are_recognised() {
+        assert_eq!(suggested(&["First Name", "Last Name", "Email"]), vec!["first_name", "last_name", "email"]);
+        assert!(
+            Mapping::suggest(&headers(&["First Name", "Last Name"]), &[])
+                .check(&headers(&["a", "b"]), Mode::Create, MatchKey::Email)
+                .is_empty()
+        );
     }
 
     #[test]

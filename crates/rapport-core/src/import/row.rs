@@ -117,6 +117,8 @@ pub fn to_row(
     let mut generic = Slot::default();
     let mut slots: BTreeMap<Platform, Slot> = BTreeMap::new();
     let mut city_country = None;
+    // First and last name cells, with their columns.
+    let mut first_last: [Option<(&str, usize)>; 2] = [None, None];
     for (i, target) in mapping.columns.iter().enumerate() {
         let raw = crate::spreadsheet::unescape_formula(cells.get(i).map_or("", |c| c.trim()));
         if is_blank(raw) {
@@ -148,6 +150,8 @@ pub fn to_row(
                     Field::Source => input.source = text,
                     Field::Bio => input.bio = text,
                     Field::ToneNotes => input.tone_notes = text,
+                    Field::FirstName => first_last[0] = Some((raw, i)),
+                    Field::LastName => first_last[1] = Some((raw, i)),
                     Field::Country => {
                         input.country = Some(countries::code_for(raw).map_or_else(|| raw.to_owned(), str::to_owned));
                     }
@@ -195,6 +199,15 @@ pub fn to_row(
                     },
                 }
             }
+        }
+    }
+    // First and last name columns are the display name when no column gives one.
+    if input.display_name.is_none() && first_last.iter().any(Option::is_some) {
+        let parts = first_last;
+        input.display_name = Some(parts.iter().flatten().map(|(v, _)| *v).collect::<Vec<_>>().join(" "));
+        given.insert(Field::DisplayName);
+        if let Some((_, i)) = parts.into_iter().flatten().next() {
+            field_column.entry(Field::DisplayName).or_insert(i);
         }
     }
     // A location's country counts when no Country column says otherwise.
@@ -434,6 +447,17 @@ mod tests {
         assert_eq!(emails, vec![("a1@example.com", true), ("b1@example.com", false)]);
         assert_eq!(r.email(), Some("a1@example.com"));
         assert_eq!(r.input.country.as_deref(), Some("GB"), "UK is the United Kingdom's usual name");
+    }
+
+    #[test]
+    fn first_and_last_names_make_the_display_name() {
+        let r = convert(&["First Name", "Last Name", "Email"], &["Lena", "Fischer", "l@example.com"], None).unwrap();
+        assert_eq!(r.input.display_name.as_deref(), Some("Lena Fischer"));
+        assert!(r.given.contains(&Field::DisplayName) && !r.name_from_handle);
+        let r = convert(&["First Name", "Last Name", "Email"], &["Lena", "", "l@example.com"], None).unwrap();
+        assert_eq!(r.input.display_name.as_deref(), Some("Lena"));
+        let r = convert(&["Name", "First Name"], &["Lena Bakes", "Lena"], None).unwrap();
+        assert_eq!(r.input.display_name.as_deref(), Some("Lena Bakes"), "a display name column wins");
     }
 
     #[test]
