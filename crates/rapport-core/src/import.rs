@@ -4,6 +4,7 @@
 //! jobs and writes creators.
 
 mod countries;
+pub mod languages;
 pub mod mapping;
 pub mod numbers;
 pub mod read;

@@ -155,7 +155,10 @@ pub fn to_row(
                     Field::Country => {
                         input.country = Some(countries::code_for(raw).map_or_else(|| raw.to_owned(), str::to_owned));
                     }
-                    Field::Languages => input.languages.get_or_insert_with(Vec::new).extend(split_list(raw)),
+                    Field::Languages => input
+                        .languages
+                        .get_or_insert_with(Vec::new)
+                        .extend(split_list(raw).into_iter().map(|l| super::languages::code_for(&l).unwrap_or(l))),
                     Field::Niches => input.niches.get_or_insert_with(Vec::new).extend(split_list(raw)),
                     Field::Tags => input.tags.get_or_insert_with(Vec::new).extend(split_list(raw)),
                     Field::DoNotContact => match parse_bool(raw) {
@@ -447,6 +450,8 @@ mod tests {
         assert_eq!(emails, vec![("a1@example.com", true), ("b1@example.com", false)]);
         assert_eq!(r.email(), Some("a1@example.com"));
         assert_eq!(r.input.country.as_deref(), Some("GB"), "UK is the United Kingdom's usual name");
+        let r = convert(&["Name", "Languages"], &["Lena", "German, English; fr"], None).unwrap();
+        assert_eq!(r.input.languages, Some(vec!["de".to_string(), "en".into(), "fr".into()]), "names become codes");
     }
 
     #[test]
