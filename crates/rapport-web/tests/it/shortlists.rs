@@ -126,6 +126,7 @@ async fn ticked_creators_are_added_and_removed_from_the_list_page(app: TestApp) 
     let (_, page) = b.get(&format!("/creators?shortlist={list}")).await;
     assert!(page.contains("Picks") && page.contains(">Ana<") && page.contains(">Ben<") && !page.contains(">Cleo<"));
     assert!(page.contains("List: Picks") && !page.contains(&format!("shortlist: {list}")), "the chip names the list");
+    assert!(!page.contains("Best fit") && page.contains("Largest following"), "only sorts a list can take are offered");
     let (s, _) = b
         .submit(
             "/shortlists/members",

@@ -415,6 +415,8 @@ async fn list_creators(
                 ("name", "Name"),
             ]
             .into_iter()
+            // A hand-picked list is listed by the database, which does not sort by these.
+            .filter(|(v, _)| current_list.is_none() || !matches!(*v, "-engagement" | "-fit" | "relevance"))
             .map(|(v, l)| (v.to_string(), l.to_string())),
             Some(q.sort_param().as_str()),
         ),
