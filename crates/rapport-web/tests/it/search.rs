@@ -222,7 +222,7 @@ async fn audience_and_quality_filters_narrow_the_results(app: TestApp) {
 }
 
 async fn do_not_contact_creators_are_excluded_unless_asked_for(app: TestApp) {
-    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let (api, owner) = app.api_in_new_workspace("Acme").await;
     seed(&api).await;
     api.creator(json!({"display_name": "Quiet Person", "do_not_contact": true})).await;
     assert_eq!(api.get("/creators").await.1["total"], 3, "database path");
@@ -230,6 +230,12 @@ async fn do_not_contact_creators_are_excluded_unless_asked_for(app: TestApp) {
     assert_eq!(api.get("/creators?q=quiet").await.1["total"], 0);
     assert_eq!(api.get("/creators?q=quiet&dnc=include").await.1["total"], 1);
     assert_eq!(api.get("/creators?dnc=include").await.1["total"], 4);
+    // The list page says when a hidden do-not-contact creator would have matched.
+    let b = app.signed_in(&owner).await;
+    let (_, page) = b.get("/creators?q=quiet").await;
+    assert!(page.contains("1 do-not-contact creator matches") && page.contains("dnc=include"), "{page}");
+    let (_, page) = b.get("/creators?q=nobody-at-all").await;
+    assert!(!page.contains("do-not-contact creator"), "{page}");
 }
 
 async fn results_sort_by_engagement_and_fit(app: TestApp) {

@@ -183,6 +183,8 @@ pub struct Row {
 struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
+    /// With no match: how many do-not-contact creators would match, and the link showing them.
+    hidden_dnc: Option<(String, String)>,
     total: String,
     total_n: i64,
     q: CreatorQuery,
@@ -359,6 +361,26 @@ async fn list_creators(
         }
         Err(e) => return Err(e.into()),
     };
+    // Nothing found, and do-not-contact creators hidden: say whether one would have matched.
+    let hidden_dnc = if total == 0 && errors.is_empty() && q.dnc.as_deref().is_none_or(str::is_empty) {
+        let only = CreatorQuery {
+            dnc: Some("only".into()),
+            limit: Some("0".into()),
+            facets: None,
+            cursor: None,
+            ..asked.clone()
+        };
+        match creators::list_with_total(&state.app, session.ctx(), &only).await {
+            Ok((_, n)) if n > 0 => {
+                let mut p: Vec<(String, String)> = pairs(&q).into_iter().filter(|(k, _)| k != "cursor").collect();
+                p.push(("dnc".into(), "include".into()));
+                Some((crate::format::grouped(n), url_of(&p)))
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
     let owners = owner_opts(&state, &session, q.owner.as_deref()).await?;
     let stages = rapport_app::pipeline::stages(&state.app, session.ctx()).await?;
     let base = pairs(&q);
@@ -381,6 +403,7 @@ async fn list_creators(
     let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
     let list = ListPage {
         layout,
+        hidden_dnc,
         rows: page.items.iter().map(|c| row(c, t)).collect(),
         total: crate::format::grouped(total),
         total_n: total,
