@@ -27,6 +27,8 @@ pub struct ShortlistView {
     pub query: String,
     /// For static lists: how many live creators are on it.
     pub members: i64,
+    /// Of those, how many are marked do-not-contact (hidden when the list is opened, unless asked for).
+    pub do_not_contact: i64,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
@@ -39,6 +41,7 @@ fn view(r: store::ShortlistRow) -> ShortlistView {
         kind: r.kind,
         query: r.query,
         members: r.members,
+        do_not_contact: r.do_not_contact,
         updated_at: r.updated_at,
     }
 }
@@ -96,6 +99,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: ShortlistInput) -> AppResult<Sh
         created_at: t,
         updated_at: t,
         members: 0,
+        do_not_contact: 0,
     };
     let mut tx = app.db.begin().await?;
     store::insert(&mut tx.conn(), ctx.ws(), &row).await?;

@@ -16,13 +16,18 @@ pub struct ShortlistRow {
     pub created_by: String,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-    /// Live members (static lists).
+    /// Live members (static lists), do-not-contact ones included.
     pub members: i64,
+    /// Of those, how many are marked do-not-contact (a listing hides them by default).
+    pub do_not_contact: i64,
 }
 
 const SELECT: &str = "SELECT s.id, s.name, s.kind, s.query, s.created_by, s.created_at, s.updated_at, \
     (SELECT COUNT(*) FROM shortlist_members m JOIN creators c ON c.id = m.creator_id \
-     WHERE m.shortlist_id = s.id AND c.deleted_at IS NULL) AS members FROM shortlists s";
+     WHERE m.shortlist_id = s.id AND c.deleted_at IS NULL) AS members, \
+    (SELECT COUNT(*) FROM shortlist_members m JOIN creators c ON c.id = m.creator_id \
+     WHERE m.shortlist_id = s.id AND c.deleted_at IS NULL AND c.do_not_contact = TRUE) AS do_not_contact \
+    FROM shortlists s";
 
 pub async fn insert(c: &mut Conn<'_>, ws: Uuid, row: &ShortlistRow) -> StoreResult<()> {
     c.execute(

@@ -65,7 +65,11 @@ async fn render(
                 summary: if saved {
                     if l.query.is_empty() { "All creators".into() } else { l.query.replace('&', " · ") }
                 } else {
-                    format!("{} {}", grouped(l.members), if l.members == 1 { "creator" } else { "creators" })
+                    let n = format!("{} {}", grouped(l.members), if l.members == 1 { "creator" } else { "creators" });
+                    match l.do_not_contact {
+                        0 => n,
+                        d => format!("{n} ({} do-not-contact, hidden when opened)", grouped(d)),
+                    }
                 },
                 id: l.id.to_string(),
                 name: l.name,

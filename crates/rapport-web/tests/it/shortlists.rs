@@ -145,4 +145,10 @@ async fn ticked_creators_are_added_and_removed_from_the_list_page(app: TestApp) 
         .await;
     assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/creators"), "off-site return addresses are ignored");
     assert_eq!(api.get(&format!("/creators?shortlist={list}")).await.1["total"], 2);
+    // A member marked do-not-contact is hidden when the list is opened; the count says so.
+    let (s, _) = api.patch(&format!("/creators/{ben_id}"), serde_json::json!({"do_not_contact": true})).await;
+    assert!(s.is_success());
+    assert_eq!(api.get(&format!("/creators?shortlist={list}")).await.1["total"], 1);
+    let (_, lists) = b.get("/shortlists").await;
+    assert!(lists.contains("2 creators (1 do-not-contact, hidden when opened)"), "{lists}");
 }
