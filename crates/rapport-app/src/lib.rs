@@ -122,6 +122,10 @@ impl App {
     pub async fn open(db_config: &DbConfig, config: AppConfig) -> AppResult<App> {
         let db = Db::connect_with(db_config, config.sqlite_reads).await?;
         rapport_store::migrate::run(&db).await?;
+        let backfilled = rapport_store::backfills::run(&db, rapport_core::actor::now()).await?;
+        if backfilled > 0 {
+            tracing::info!(rows = backfilled, "data backfilled after the migrations");
+        }
         let search = match &config.index {
             IndexLocation::Disabled => None,
             IndexLocation::Memory => Some(search::Search::open(None)?.0),

@@ -305,6 +305,27 @@ fn normalize_phone(raw: &str) -> Result<String, String> {
 /// ISO 3166-1 alpha-2 codes.
 const COUNTRY_CODES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// The key a creator's name sorts by: lower case, accents and other marks folded away
+/// ("Élodie" sorts with "elodie", "Łukasz" with "lukasz", "Straße" with "strasse").
+pub fn sort_name(display_name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(display_name.len());
+    for c in display_name.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+        match c {
+            'ł' | 'Ł' => out.push('l'),
+            'ø' | 'Ø' => out.push('o'),
+            'đ' | 'Đ' => out.push('d'),
+            'ı' => out.push('i'),
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'þ' | 'Þ' => out.push_str("th"),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 pub fn is_country_code(code: &str) -> bool {
     code.len() == 2 && COUNTRY_CODES.split(' ').any(|c| c == code)
 }
@@ -523,6 +544,23 @@ fn audience(e: &mut Invalid, prefix: &str, mut a: AudienceInput) -> AudienceInpu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_sort_without_their_accents() {
+        for (name, key) in [
+            ("Élodie Martin", "elodie martin"),
+            ("Łukasz Nowak", "lukasz nowak"),
+            ("Straße", "strasse"),
+            ("Søren Æbelø", "soren aebelo"),
+            ("李华", "李华"),
+            ("Zoë", "zoe"),
+        ] {
+            assert_eq!(sort_name(name), key, "{name}");
+        }
+        let mut names = vec!["Zoe", "Élodie", "Adam", "Ömer"];
+        names.sort_by_key(|n| sort_name(n));
+        assert_eq!(names, ["Adam", "Élodie", "Ömer", "Zoe"]);
+    }
 
     fn named(name: &str) -> CreatorInput {
         CreatorInput { display_name: Some(name.into()), ..Default::default() }

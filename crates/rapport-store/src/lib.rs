@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod backfills;
 pub mod briefs;
 pub mod bulk;
 pub mod calendar_feeds;

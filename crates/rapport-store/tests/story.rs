@@ -233,6 +233,42 @@ async fn an_account_without_a_following_leaves_the_main_engagement_with_the_migr
     }
 }
 
+/// Creators stored before sort keys folded accents get theirs folded once, after the
+/// migrations: "Élodie" sorts before "Zoe".
+#[tokio::test]
+async fn the_sort_names_backfill_folds_accents_once() {
+    for (db, _dir) in databases().await {
+        migrate::run_to(&db, 24).await.unwrap();
+        let ws = Uuid::now_v7();
+        let t = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
+        for (name, key) in [("Zoe", "zoe"), ("Élodie", "élodie"), ("Adam", "adam")] {
+            tx.conn()
+                .execute(
+                    "INSERT INTO creators (id, workspace_id, display_name, sort_name, stage, created_by, created_at, \
+                     updated_at) VALUES ($1, $2, $3, $4, 'discovered', 'user:someone', $5, $5)",
+                    args![Uuid::now_v7(), ws, name, key, t],
+                )
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        migrate::run(&db).await.unwrap();
+        assert_eq!(rapport_store::backfills::run(&db, t).await.unwrap(), 1, "{:?}", db.backend());
+        assert_eq!(rapport_store::backfills::run(&db, t).await.unwrap(), 0, "once");
+        let q = ListQuery {
+            sort: Some((SortKey::Name, false)),
+            include_do_not_contact: true,
+            limit: 10,
+            ..Default::default()
+        };
+        let rows = rapport_store::creators::list(&mut db.read().await.unwrap().conn(), ws, &q).await.unwrap();
+        let names: Vec<&str> = rows.iter().map(|r| r.display_name.as_str()).collect();
+        assert_eq!(names, ["Adam", "Élodie", "Zoe"], "{:?}", db.backend());
+    }
+}
+
 /// A broad listing (the caller knows most creators match) writes its country and follower
 /// bounds so no index serves them, and walks the sort's index instead; the page is the same.
 #[tokio::test]

@@ -267,7 +267,7 @@ fn merged(s: &CreatorState, l: &CreatorState, sides: &BTreeMap<String, Side>) ->
     let pick = |f: &str| if sides.get(f) == Some(&Side::Loser) { l } else { s };
     let mut m = s.clone();
     m.display_name = pick("display_name").display_name.clone();
-    m.sort_name = m.display_name.to_lowercase();
+    m.sort_name = rapport_core::creators::sort_name(&m.display_name);
     m.legal_name = pick("legal_name").legal_name.clone();
     m.pronouns = pick("pronouns").pronouns.clone();
     m.country = pick("country").country.clone();

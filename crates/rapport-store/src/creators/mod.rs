@@ -68,7 +68,7 @@ pub struct ContactRow {
 fn draft_args(d: &CreatorDraft) -> StoreResult<Vec<Arg>> {
     Ok(args![
         d.display_name.clone(),
-        d.display_name.to_lowercase(),
+        rapport_core::creators::sort_name(&d.display_name),
         d.legal_name.clone(),
         d.pronouns.clone(),
         d.country.clone(),

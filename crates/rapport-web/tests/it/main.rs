@@ -25,6 +25,7 @@ mod imports;
 mod inbound;
 mod insights;
 mod interactions;
+mod listing;
 mod merges;
 mod merges_outreach;
 mod notifications;
