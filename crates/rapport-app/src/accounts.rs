@@ -61,7 +61,7 @@ pub fn data_observed_at(accounts: &[AccountView]) -> Option<OffsetDateTime> {
 
 pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
     let platform = Platform::parse(&a.platform).ok();
-    AccountView {
+    let mut v = AccountView {
         id: AccountId(a.id),
         engagement_basis: if platform.is_some_and(Platform::is_video) { "views" } else { "followers" }.into(),
         platform: a.platform,
@@ -74,10 +74,11 @@ pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
         audience: serde_json::from_str(&a.audience).unwrap_or_default(),
         audience_quality_pct: a.audience_quality_pct,
         source: a.source,
-        stale: (a.followers.is_some() || a.average_views.is_some() || a.engagement_rate_pct.is_some())
-            && t - a.observed_at > STALE_AFTER,
+        stale: false,
         observed_at: a.observed_at,
-    }
+    };
+    v.stale = v.has_metrics() && t - v.observed_at > STALE_AFTER;
+    v
 }
 
 fn editable(v: &AccountView) -> AccountInput {

@@ -470,7 +470,8 @@ pub async fn list(
     }
     let more = result.ids.len() > limit;
     result.ids.truncate(limit);
-    let next_mark = result.marks.get(result.ids.len().wrapping_sub(1)).copied().filter(|_| more);
+    let next_mark =
+        if more { result.ids.len().checked_sub(1).and_then(|i| result.marks.get(i)).copied() } else { None };
     let mut r = app.db.read().await?;
     let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
     let rows = crate::creators::in_order(rows, &result.ids);

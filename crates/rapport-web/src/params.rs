@@ -29,7 +29,7 @@ fn merge_repeated(query: &str) -> String {
     let mut merged: Vec<(String, String)> = Vec::new();
     for (key, value) in serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default() {
         match merged.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) if value.is_empty() => {}
+            Some(_) if value.is_empty() => {}
             Some((_, v)) if v.is_empty() => *v = value,
             Some((_, v)) => {
                 v.push(',');

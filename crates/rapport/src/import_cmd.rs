@@ -199,11 +199,17 @@ async fn report(
     Ok(())
 }
 
-async fn resume(a: UndoArgs) -> Result<()> {
+/// The app, the workspace's operator context and the job a `resume` or `undo` names.
+async fn job_of(a: &UndoArgs) -> Result<(rapport_app::App, rapport_app::context::Ctx, ImportJobId)> {
     init_logging(a.db.log_format);
     let id = a.job()?;
     let app = open(&a.db).await?;
     let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
+    Ok((app, ctx, id))
+}
+
+async fn resume(a: UndoArgs) -> Result<()> {
+    let (app, ctx, id) = job_of(&a).await?;
     let progress = bar(0, "Importing");
     let result = imports::resume(&app, &ctx, id, |done, total| {
         progress.set_length(total);
@@ -216,10 +222,7 @@ async fn resume(a: UndoArgs) -> Result<()> {
 }
 
 async fn undo(a: UndoArgs) -> Result<()> {
-    init_logging(a.db.log_format);
-    let id = a.job()?;
-    let app = open(&a.db).await?;
-    let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;
+    let (app, ctx, id) = job_of(&a).await?;
     let progress = bar(0, "Undoing");
     let result = imports::undo(&app, &ctx, id, |done, total| {
         progress.set_length(total);

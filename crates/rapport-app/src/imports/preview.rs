@@ -181,7 +181,8 @@ async fn build(
         let (outcome, errors) = match (&plan, earlier) {
             (_, Some((k, matched, (first, _)))) if settings.mode == Mode::Create || !matched => {
                 let field = k.split(':').next().map_or("handle", |f| if f == "email" { "email" } else { "handle" });
-                let msg = if matched || settings.mode == Mode::Create {
+                // Outside create mode this arm holds only rows that do not match by the key.
+                let msg = if settings.mode == Mode::Create {
                     format!("is also in row {first}, which creates this creator first")
                 } else {
                     format!(
