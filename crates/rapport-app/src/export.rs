@@ -43,7 +43,7 @@ impl Format {
 pub const BASE_COLUMNS: &[&str] = &[
     "id", "display_name", "legal_name", "pronouns", "email", "phone", "website", "country", "city", "languages",
     "timezone", "niches", "tags", "stage", "do_not_contact", "source", "bio", "tone_notes", "max_followers", "tier",
-    "created_at", "updated_at",
+    "fit_score", "owner", "created_at", "updated_at",
 ];
 
 /// The per-platform columns, in order, after the base columns.
@@ -63,7 +63,9 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-fn csv_record(c: &CreatorView) -> Vec<String> {
+/// A creator's CSV row with its fit score (as its page gives it). The fit score, owner, tier
+/// and largest following are computed: an import of the file leaves them alone.
+fn csv_record(c: &CreatorView, fit: u8) -> Vec<String> {
     let first = |kind: &str| c.first_contact(kind).unwrap_or_default().to_string();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut r = vec![
@@ -86,7 +88,9 @@ fn csv_record(c: &CreatorView) -> Vec<String> {
         opt(&c.bio),
         opt(&c.tone_notes),
         c.max_followers.to_string(),
-        c.tier.slug().to_string(),
+        c.tier.map(|t| t.slug().to_string()).unwrap_or_default(),
+        fit.to_string(),
+        opt(&c.owner_name),
         rfc3339(c.created_at),
         rfc3339(c.updated_at),
     ];
@@ -139,7 +143,10 @@ pub async fn export(
     }
     while let Some(items) = source.next(app, ctx).await? {
         let chunk = match format {
-            Format::Csv => csv_bytes(&items.iter().map(csv_record).collect::<Vec<_>>())?,
+            Format::Csv => {
+                let fits = crate::insights::fit_scores(app, ctx, &items).await?;
+                csv_bytes(&items.iter().zip(fits).map(|(c, fit)| csv_record(c, fit)).collect::<Vec<_>>())?
+            }
             Format::Json => {
                 let mut out = Vec::new();
                 for (i, c) in items.iter().enumerate() {

@@ -80,8 +80,11 @@ async fn band_for(
     latest_change: i64,
     a: &AccountView,
 ) -> AppResult<Option<EngagementBand>> {
-    let (Ok(platform), Some(followers)) = (Platform::parse(&a.platform), a.followers) else { return Ok(None) };
-    let tier = settings.tiers.tier_of(followers);
+    let (Ok(platform), Some(tier)) =
+        (Platform::parse(&a.platform), a.followers.and_then(|f| settings.tiers.tier_of(f)))
+    else {
+        return Ok(None);
+    };
     let (lo, hi) = settings.tiers.range(tier);
     let key = (ctx.ws(), platform, lo, hi);
     if let Some(band) = cache.get(&key, latest_change) {
@@ -140,6 +143,24 @@ pub async fn for_creator(
     }
     let fit = fit_for(settings, v, main_band.as_ref(), t);
     Ok(Insights { fit, quality_flags })
+}
+
+/// The fit scores of a page of creators, each as the creator's page gives it (its main
+/// account's band from the cache), for an export.
+pub async fn fit_scores(app: &crate::App, ctx: &Ctx, views: &[CreatorView]) -> AppResult<Vec<u8>> {
+    let mut r = app.db.read().await?;
+    let c = &mut r.conn();
+    let settings = crate::settings::load(c, ctx).await?;
+    let (t, latest_change) = (now(), changes::latest(c).await?);
+    let mut out = Vec::with_capacity(views.len());
+    for v in views {
+        let band = match v.social_accounts.first() {
+            Some(a) => band_for(c, (ctx, &settings, &app.bands), latest_change, a).await?,
+            None => None,
+        };
+        out.push(fit_for(&settings, v, band.as_ref(), t).score);
+    }
+    Ok(out)
 }
 
 /// The fit score of a creator, measured on its largest account (the first one listed).

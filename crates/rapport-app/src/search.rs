@@ -64,8 +64,9 @@ impl Bands {
         platform: &str,
         followers: Option<i64>,
     ) -> Option<EngagementBand> {
-        let (Ok(p), Some(f)) = (Platform::parse(platform), followers) else { return None };
-        let tier = settings.tiers.tier_of(f);
+        let (Ok(p), Some(tier)) = (Platform::parse(platform), followers.and_then(|f| settings.tiers.tier_of(f))) else {
+            return None;
+        };
         let (lo, hi) = settings.tiers.range(tier);
         let key = (p, lo, hi);
         if let Some(b) = self.computed.lock().ok().and_then(|m| m.get(&key).cloned()) {
@@ -146,6 +147,14 @@ async fn bands(search: &Search, c: &mut Conn<'_>, ws: Uuid) -> AppResult<Arc<Ban
     let b = Arc::new(Bands { samples, computed: Default::default() });
     search.bands.lock().map_err(internal)?.insert(ws, (Instant::now(), b.clone()));
     Ok(b)
+}
+
+/// The index's fit scores of these creators — what a listing sorted by fit orders them by —
+/// for a page that shows them beside the creators; none while the index is not ready. The
+/// ids come from a listing of the caller's workspace.
+pub async fn fit_scores(app: &App, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, u8>> {
+    let Some(search) = app.search.clone().filter(|s| s.is_ready()) else { return Ok(HashMap::new()) };
+    tokio::task::spawn_blocking(move || search.index.fit_scores(&ids)).await.map_err(internal)?.map_err(internal)
 }
 
 /// The index document of a creator.

@@ -1,5 +1,7 @@
 //! Creator tiers by the largest following (DESIGN.md §4):
-//! nano < 10 k ≤ micro < 100 k ≤ mid < 500 k ≤ macro < 1 M ≤ mega.
+//! nano < 10 k ≤ micro < 100 k ≤ mid < 500 k ≤ macro < 1 M ≤ mega. A creator none of whose
+//! accounts reports a following (the stores keep 0 for it) has no tier: it is not nano, and
+//! follower bounds and tier filters leave it out.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +19,8 @@ impl Tier {
     pub const ALL: &'static [Tier] = &[Tier::Nano, Tier::Micro, Tier::Mid, Tier::Macro, Tier::Mega];
 
     /// The tier of a creator whose largest account has `followers`, with the default
-    /// boundaries.
-    pub fn of(followers: i64) -> Tier {
+    /// boundaries (`None` when no following is known).
+    pub fn of(followers: i64) -> Option<Tier> {
         TierThresholds::default().tier_of(followers)
     }
 
@@ -66,22 +68,24 @@ impl TierThresholds {
         }
     }
 
-    pub fn tier_of(&self, followers: i64) -> Tier {
+    /// The tier of a following, or `None` when none is known (0 or less).
+    pub fn tier_of(&self, followers: i64) -> Option<Tier> {
         let b = self.0;
-        match followers {
+        Some(match followers {
+            f if f < 1 => return None,
             f if f < b[0] => Tier::Nano,
             f if f < b[1] => Tier::Micro,
             f if f < b[2] => Tier::Mid,
             f if f < b[3] => Tier::Macro,
             _ => Tier::Mega,
-        }
+        })
     }
 
     /// The follower range `[low, high)` of a tier; `high` is `None` for mega.
     pub fn range(&self, t: Tier) -> (i64, Option<i64>) {
         let b = self.0;
         match t {
-            Tier::Nano => (0, Some(b[0])),
+            Tier::Nano => (1, Some(b[0])),
             Tier::Micro => (b[0], Some(b[1])),
             Tier::Mid => (b[1], Some(b[2])),
             Tier::Macro => (b[2], Some(b[3])),
@@ -97,8 +101,8 @@ mod tests {
     #[test]
     fn custom_thresholds_move_the_boundaries() {
         let t = TierThresholds::new([5_000, 50_000, 250_000, 2_000_000]).unwrap();
-        assert_eq!(t.tier_of(6_000), Tier::Micro);
-        assert_eq!(t.tier_of(1_500_000), Tier::Macro);
+        assert_eq!(t.tier_of(6_000), Some(Tier::Micro));
+        assert_eq!(t.tier_of(1_500_000), Some(Tier::Macro));
         assert_eq!(t.range(Tier::Mid), (50_000, Some(250_000)));
         assert!(TierThresholds::new([10, 5, 20, 30]).is_err());
         assert_eq!(TierThresholds::default().tier_of(10_000), Tier::of(10_000));
@@ -106,18 +110,26 @@ mod tests {
 
     #[test]
     fn tier_boundaries_are_inclusive_below() {
-        assert_eq!(Tier::of(9_999), Tier::Nano);
-        assert_eq!(Tier::of(10_000), Tier::Micro);
-        assert_eq!(Tier::of(99_999), Tier::Micro);
-        assert_eq!(Tier::of(100_000), Tier::Mid);
-        assert_eq!(Tier::of(500_000), Tier::Macro);
-        assert_eq!(Tier::of(1_000_000), Tier::Mega);
+        assert_eq!(Tier::of(1), Some(Tier::Nano));
+        assert_eq!(Tier::of(9_999), Some(Tier::Nano));
+        assert_eq!(Tier::of(10_000), Some(Tier::Micro));
+        assert_eq!(Tier::of(99_999), Some(Tier::Micro));
+        assert_eq!(Tier::of(100_000), Some(Tier::Mid));
+        assert_eq!(Tier::of(500_000), Some(Tier::Macro));
+        assert_eq!(Tier::of(1_000_000), Some(Tier::Mega));
+    }
+
+    #[test]
+    fn a_creator_with_no_known_following_has_no_tier() {
+        assert_eq!(Tier::of(0), None);
+        assert_eq!(TierThresholds::default().tier_of(-5), None);
+        assert_eq!(Tier::Nano.range(), (1, Some(10_000)), "nano starts at one follower");
     }
 
     #[test]
     fn every_tier_range_contains_its_own_lower_bound() {
         for t in Tier::ALL {
-            assert_eq!(Tier::of(t.range().0), *t);
+            assert_eq!(Tier::of(t.range().0), Some(*t));
         }
     }
 }

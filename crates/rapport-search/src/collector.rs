@@ -322,11 +322,15 @@ impl FacetCounter {
                 self.followers_buf.resize(docs.len(), 0);
                 followers.values.get_vals(docs, &mut self.followers_buf);
                 for &f in &self.followers_buf {
-                    self.tiers[tier_index(f)] += 1;
+                    if let Some(t) = tier_index(f) {
+                        self.tiers[t] += 1;
+                    }
                 }
             } else {
                 for &d in docs {
-                    self.tiers[tier_index(followers.first(d).unwrap_or(0))] += 1;
+                    if let Some(t) = tier_index(followers.first(d).unwrap_or(0)) {
+                        self.tiers[t] += 1;
+                    }
                 }
             }
         }

@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use tantivy::collector::Count;
+use std::collections::HashMap;
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::TermSetQuery;
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError, Term};
 use uuid::Uuid;
@@ -15,7 +17,7 @@ use crate::error::SearchError;
 use crate::model::{CreatorDoc, FollowerPage, SearchQuery, SearchResult, SearchSort};
 use crate::projection::{ProjectedQuery, Projections, Walk};
 use crate::query;
-use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, text_analyzer};
+use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, id_from_halves, names, text_analyzer};
 
 /// File in the index directory holding the [`SCHEMA_VERSION`] that wrote it.
 const VERSION_FILE: &str = "rapport-search.version";
@@ -209,6 +211,29 @@ impl SearchIndex {
     /// Number of documents in the index, all workspaces, live and deleted.
     pub fn doc_count(&self) -> u64 {
         self.inner.reader.searcher().num_docs()
+    }
+
+    /// The fit scores the index holds for these creators (the ones `sort=fit` orders by), for a
+    /// page that shows them beside its creators; an id the index has no score for is left out.
+    pub fn fit_scores(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, u8>, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let fields = &self.inner.fields;
+        let terms = ids.iter().map(|id| Term::from_field_bytes(fields.id, id.as_bytes()));
+        let found = searcher.search(&TermSetQuery::new(terms), &DocSetCollector)?;
+        let mut out = HashMap::with_capacity(found.len());
+        for (segment_ord, docs) in found.into_iter().fold(HashMap::<u32, Vec<u32>>::new(), |mut m, d| {
+            m.entry(d.segment_ord).or_default().push(d.doc_id);
+            m
+        }) {
+            let ff = searcher.segment_reader(segment_ord).fast_fields();
+            let (hi, lo, fit) = (ff.u64(names::ID_HI)?, ff.u64(names::ID_LO)?, ff.u64(names::FIT)?);
+            for doc in docs {
+                if let (Some(hi), Some(lo), Some(fit)) = (hi.first(doc), lo.first(doc), fit.first(doc)) {
+                    out.insert(id_from_halves(hi, lo), u8::try_from(fit).unwrap_or(u8::MAX));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Runs `q` against the latest commit.

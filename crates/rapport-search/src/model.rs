@@ -279,26 +279,29 @@ pub struct TierRange {
 }
 
 /// The tiers by largest following: nano < 10 k ≤ micro < 100 k ≤ mid < 500 k ≤ macro < 1 M ≤ mega.
+/// A creator none of whose accounts reports a following has no tier.
 pub const TIERS: [TierRange; 5] = [
-    TierRange { name: "nano", min: i64::MIN, max: Some(10_000) },
+    TierRange { name: "nano", min: 1, max: Some(10_000) },
     TierRange { name: "micro", min: 10_000, max: Some(100_000) },
     TierRange { name: "mid", min: 100_000, max: Some(500_000) },
     TierRange { name: "macro", min: 500_000, max: Some(1_000_000) },
     TierRange { name: "mega", min: 1_000_000, max: None },
 ];
 
-/// Index into [`TIERS`] of the tier of a creator whose largest account has `followers`.
-pub fn tier_index(followers: i64) -> usize {
+/// Index into [`TIERS`] of the tier of a creator whose largest account has `followers`;
+/// `None` when no following is known (stored as 0).
+pub fn tier_index(followers: i64) -> Option<usize> {
     match followers {
-        f if f < 10_000 => 0,
-        f if f < 100_000 => 1,
-        f if f < 500_000 => 2,
-        f if f < 1_000_000 => 3,
-        _ => 4,
+        f if f < 1 => None,
+        f if f < 10_000 => Some(0),
+        f if f < 100_000 => Some(1),
+        f if f < 500_000 => Some(2),
+        f if f < 1_000_000 => Some(3),
+        _ => Some(4),
     }
 }
 
-/// Name of the tier of a creator whose largest account has `followers`.
-pub fn tier_name(followers: i64) -> &'static str {
-    TIERS[tier_index(followers)].name
+/// Name of the tier of a creator whose largest account has `followers`, if it has one.
+pub fn tier_name(followers: i64) -> Option<&'static str> {
+    tier_index(followers).map(|i| TIERS[i].name)
 }

@@ -69,11 +69,12 @@ pub struct CreatorView {
     pub contact_points: Vec<ContactView>,
     pub primary_email: Option<String>,
     pub social_accounts: Vec<AccountView>,
-    /// The largest following across accounts.
+    /// The largest following across accounts (0 when none reports one).
     pub max_followers: i64,
-    /// Tier by the largest following: nano < 10 k ≤ micro < 100 k ≤ mid < 500 k ≤ macro < 1 M ≤ mega.
-    #[schema(value_type = String)]
-    pub tier: Tier,
+    /// Tier by the largest following: nano < 10 k ≤ micro < 100 k ≤ mid < 500 k ≤ macro < 1 M ≤ mega;
+    /// absent when no account reports a following.
+    #[schema(value_type = Option<String>)]
+    pub tier: Option<Tier>,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]

@@ -305,7 +305,7 @@ impl CreatorQuery {
                 Err(m) => e.add("tier", m),
             }
         }
-        let min_views = int(&mut e, "min_average_views", &self.min_average_views);
+        let mut min_views = int(&mut e, "min_average_views", &self.min_average_views);
         let max_views = int(&mut e, "max_average_views", &self.max_average_views);
         let min_er = percent(&mut e, "min_engagement", &self.min_engagement);
         let max_er = percent(&mut e, "max_engagement", &self.max_engagement);
@@ -319,6 +319,15 @@ impl CreatorQuery {
             && lo > hi
         {
             e.add("max_engagement", "must not be below min_engagement");
+        }
+        // A following or average views no account reports is stored as 0: an upper bound
+        // alone must not take such creators for small ones (nor a nano tier filter, whose
+        // range starts at 1).
+        if max_followers.is_some() {
+            min_followers = Some(min_followers.unwrap_or(0).max(1));
+        }
+        if max_views.is_some() {
+            min_views = Some(min_views.unwrap_or(0).max(1));
         }
         let audience_country = share(
             &mut e,

@@ -490,7 +490,8 @@ const URL_NAMES: &[&str] = &["profile url", "url", "profile link", "link", "prof
 const PLATFORM_NAMES: &[&str] =
     &["platform", "network", "social network", "channel", "social platform", "social media"];
 /// Columns of Rapport's export that are computed, not imported.
-const COMPUTED: &[&str] = &["max followers", "tier", "created at", "updated at", "deleted at", "owner", "owner name"];
+const COMPUTED: &[&str] =
+    &["max followers", "tier", "fit score", "created at", "updated at", "deleted at", "owner", "owner name"];
 
 fn platform_names(p: Platform) -> Vec<String> {
     let mut names = vec![p.slug().to_string(), p.label().to_lowercase()];
@@ -613,7 +614,7 @@ mod tests {
         let mut hs: Vec<String> = [
             "id", "display_name", "legal_name", "pronouns", "email", "phone", "website", "country", "city",
             "languages", "timezone", "niches", "tags", "stage", "do_not_contact", "source", "bio", "tone_notes",
-            "max_followers", "tier", "created_at", "updated_at",
+            "max_followers", "tier", "fit_score", "owner", "created_at", "updated_at",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -625,7 +626,8 @@ mod tests {
         }
         let m = Mapping::suggest(&hs, &[]);
         for (h, t) in hs.iter().zip(m.keys()) {
-            let computed = ["max_followers", "tier", "created_at", "updated_at"].contains(&h.as_str());
+            let computed =
+                ["max_followers", "tier", "fit_score", "owner", "created_at", "updated_at"].contains(&h.as_str());
             assert_eq!(t, if computed { "ignore" } else { h.as_str() }, "{h}");
         }
         assert!(m.check(&hs, Mode::Upsert, MatchKey::Id).is_empty());

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use rapport_search::{RebuildReason, SCHEMA_VERSION, SearchError, SearchIndex, SearchQuery};
+use rapport_search::{CreatorDoc, RebuildReason, SCHEMA_VERSION, SearchError, SearchIndex, SearchQuery};
 use uuid::Uuid;
 
 use crate::fixtures::doc;
@@ -44,6 +44,22 @@ fn upsert_replaces_and_delete_removes() {
     index.delete(&[d.id]).unwrap();
     assert_eq!(index.doc_count(), 0);
     assert_eq!(index.search(&q).unwrap().total, 0);
+}
+
+#[test]
+fn fit_scores_are_the_latest_documents_ones() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let (mut scored, unscored, gone) = (doc(ws, "Scored"), doc(ws, "Unscored"), doc(ws, "Gone"));
+    scored.fit_score = Some(40);
+    let gone = CreatorDoc { fit_score: Some(90), ..gone };
+    index.upsert(&[scored.clone(), unscored.clone(), gone.clone()]).unwrap();
+    scored.fit_score = Some(73);
+    index.upsert(std::slice::from_ref(&scored)).unwrap();
+    index.delete(&[gone.id]).unwrap();
+    let never = Uuid::now_v7();
+    let scores = index.fit_scores(&[scored.id, unscored.id, gone.id, never]).unwrap();
+    assert_eq!(scores.into_iter().collect::<Vec<_>>(), vec![(scored.id, 73)], "the replaced one's newest score only");
 }
 
 #[test]

@@ -164,7 +164,7 @@ pub fn facets(docs: &[&CreatorDoc], asked: FacetSet) -> Facets {
         niches: list(Facet::Niche, |d| d.niches.iter().map(String::as_str).collect()),
         tags: list(Facet::Tag, |d| d.tags.iter().map(String::as_str).collect()),
         stages: list(Facet::Stage, |d| vec![d.stage.as_str()]),
-        tiers: list(Facet::Tier, |d| vec![tier_name(d.max_followers)]),
+        tiers: list(Facet::Tier, |d| tier_name(d.max_followers).into_iter().collect()),
         languages: list(Facet::Language, |d| d.languages.iter().map(String::as_str).collect()),
     }
 }

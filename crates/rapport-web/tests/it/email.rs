@@ -286,7 +286,7 @@ async fn a_manually_suppressed_address_is_refused(app: TestApp) {
     assert_eq!(fields(&v), ["email"]);
 }
 
-async fn user_id(app: &TestApp, p: &Person) -> String {
+pub(crate) async fn user_id(app: &TestApp, p: &Person) -> String {
     let ctx = Ctx::system(p.workspace, Actor::System, "test");
     let members = rapport_app::members::list(&app.app, &ctx).await.unwrap();
     members.into_iter().find(|m| m.email == p.email).unwrap().user_id.to_string()

@@ -155,7 +155,7 @@ impl Case {
             && (self.platforms.is_empty() || m.accounts.iter().any(|a| self.platforms.contains(&a.0)))
             && (self.countries.is_empty() || m.country.is_some_and(|c| self.countries.contains(&c)))
             && self.followers.0.is_none_or(|lo| f >= lo)
-            && self.followers.1.is_none_or(|hi| f <= hi)
+            && self.followers.1.is_none_or(|hi| f >= 1 && f <= hi)
             && within(main_engagement, self.engagement)
     }
 }

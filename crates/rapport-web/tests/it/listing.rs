@@ -1,5 +1,7 @@
 //! How listings order and page: names sort without their accents, index pages continue
-//! after the last creator shown, and a repeated query parameter means all its values.
+//! after the last creator shown, a repeated query parameter means all its values, and a
+//! creator no account of whom reports a following is in no tier and no follower range, and
+//! the list page and its CSV export show the engagement and fit they can sort by.
 
 use crate::harness::TestApp;
 use crate::search::{names, seed};
@@ -10,6 +12,9 @@ crate::db_tests!(
     names_sort_without_their_accents,
     index_pages_neither_skip_nor_repeat_when_creators_change_between_them,
     a_repeated_parameter_means_all_its_values,
+    a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range,
+    the_list_shows_each_creators_engagement_and_fit_score,
+    a_csv_export_carries_the_fit_score_and_the_owner,
 );
 
 /// "Élodie" sorts with the e's, "Łukasz" with the l's — not after "Zoe".
@@ -79,4 +84,114 @@ async fn a_repeated_parameter_means_all_its_values(app: TestApp) {
     let (s, page) = b.get("/creators?platform=instagram&platform=tiktok").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Marie Schäfer"), "{page}");
+}
+
+/// The stores keep 0 for a following or average views no account reports: such a creator
+/// is not nano, and an upper bound on followers or views leaves it out — through the
+/// database and through the index, in lists and in facet counts.
+async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    api.creator(json!({"display_name": "Nora Small", "niches": ["food"], "social_accounts": [{"platform": "instagram",
+        "handle": "nora", "followers": 5000, "average_views": 800}]}))
+        .await;
+    let una = api
+        .creator(json!({"display_name": "Una Unknown", "niches": ["food"],
+            "social_accounts": [{"platform": "instagram", "handle": "una"}]}))
+        .await;
+    api.creator(json!({"display_name": "Pia Plain", "niches": ["food"]})).await;
+    assert_eq!(una["tier"], Value::Null, "{una}");
+
+    for listing in [
+        "/creators?max_followers=9999",
+        "/creators?max_followers=9999&sort=-followers",
+        "/creators?tier=nano",
+        "/creators?tier=nano&sort=-fit",
+        "/creators?max_followers=9999&q=food",
+        "/creators?max_average_views=1000",
+    ] {
+        let (s, v) = api.get(listing).await;
+        assert_eq!(s, StatusCode::OK, "{listing}: {v}");
+        assert_eq!(names(&v), ["Nora Small"], "{listing}");
+        assert_eq!(v["total"], 1, "{listing}: {v}");
+    }
+    let (_, v) = api.get("/creators?facets=tier").await;
+    assert_eq!(v["facets"]["tiers"], json!([{"value": "nano", "count": 1}]), "{v}");
+    let (_, v) = api.get("/creators?sort=-followers").await;
+    assert_eq!(names(&v).len(), 3, "no bound, everyone: {v}");
+
+    let b = app.signed_in(&p).await;
+    let (s, page) = b.get("/creators").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page.matches("tier-nano").count(), 1, "only Nora is shown as nano");
+}
+
+/// The HTML of the list page's row of `name` (from the name to the end of its row).
+fn row_of<'a>(page: &'a str, name: &str) -> &'a str {
+    let start = page.find(&format!("<span class=\"person-name\">{name}</span>")).unwrap_or_else(|| panic!("{name}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</tr>").unwrap()]
+}
+
+/// Sorted by fit or engagement, the user sees the figures the order comes from: each row
+/// shows the main account's engagement rate and the fit score (the one the creator's page
+/// explains); a hand-picked list, which cannot sort by them, shows them without sort links.
+async fn the_list_shows_each_creators_engagement_and_fit_score(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let plain = api.creator(json!({"display_name": "Pia Plain"})).await;
+    let b = app.signed_in(&p).await;
+    let (s, page) = b.get("/creators?sort=-fit").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, listed) = api.get("/creators?sort=-fit").await;
+    let mut shown = Vec::new();
+    for c in listed["items"].as_array().unwrap() {
+        let (name, id) = (c["display_name"].as_str().unwrap(), c["id"].as_str().unwrap());
+        let (_, one) = api.get(&format!("/creators/{id}")).await;
+        let score = one["insights"]["fit"]["score"].as_u64().unwrap();
+        let row = row_of(&page, name);
+        assert!(row.contains(&format!(">{score}</span>")), "{name}'s fit {score}: {row}");
+        shown.push((page.find(row).unwrap(), score));
+    }
+    assert!(shown.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 >= w[1].1), "best fit first: {shown:?}");
+    assert!(row_of(&page, "Tom Ride").contains("6.0 %"), "the main account's engagement");
+    assert!(row_of(&page, "Marie Schäfer").contains("3.1 %"));
+    assert!(row_of(&page, "Pia Plain").contains("<td class=\"num\">—</td>"), "no engagement known");
+    assert!(page.contains("sort=-engagement"), "engagement is a sort link");
+
+    let (_, list) = api.post("/shortlists", json!({"name": "Picked"})).await;
+    let id = list["id"].as_str().unwrap();
+    let (s, _) = api.post(&format!("/shortlists/{id}/members"), json!({"creator_ids": [plain["id"]]})).await;
+    assert!(s.is_success(), "{s}");
+    let (s, page) = b.get(&format!("/creators?shortlist={id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("<th scope=\"col\" class=\"num\">Fit</th>"), "no fit sort on a hand-picked list");
+    assert!(!page.contains("sort=-engagement"), "nor an engagement sort");
+}
+
+/// The CSV a list exports has each creator's fit score (as the creator's page gives it) and
+/// owner's name — what a sheet shared with a client needs — and neither is imported back.
+async fn a_csv_export_carries_the_fit_score_and_the_owner(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let owner = crate::email::user_id(&app, &p).await;
+    let tom = api.get("/creators?q=tom").await.1["items"][0].clone();
+    let (s, _) = api.patch(&format!("/creators/{}", tom["id"].as_str().unwrap()), json!({"owner_id": owner})).await;
+    assert!(s.is_success(), "{s}");
+    let r = api.get_raw("/creators/export?format=csv&sort=-fit").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}: {header:?}"));
+    let (id, fit, owner_col, name) = (col("id"), col("fit_score"), col("owner"), col("display_name"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    for r in &rows {
+        let (_, one) = api.get(&format!("/creators/{}", &r[id])).await;
+        assert_eq!(r[fit].parse::<u64>().ok(), one["insights"]["fit"]["score"].as_u64(), "{}", &r[name]);
+        let owned = &r[name] == "Tom Ride";
+        assert_eq!(r[owner_col].is_empty(), !owned, "{}: {:?}", &r[name], &r[owner_col]);
+    }
+    let (_, me) = api.get(&format!("/creators/{}", tom["id"].as_str().unwrap())).await;
+    assert!(rows.iter().any(|r| r[owner_col] == *me["owner_name"].as_str().unwrap()), "the owner's name");
 }

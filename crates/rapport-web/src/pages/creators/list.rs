@@ -168,6 +168,10 @@ pub struct Row {
     pub email: String,
     pub handles: Vec<(String, String)>,
     pub followers: String,
+    /// The main account's engagement rate.
+    pub engagement: String,
+    /// The fit score the index holds (what "Best fit" sorts by), or "—".
+    pub fit: String,
     pub tier: String,
     pub stage: String,
     pub stage_label: String,
@@ -198,6 +202,9 @@ struct ListPage {
     sort_name: SortLink,
     sort_followers: SortLink,
     sort_updated: SortLink,
+    /// Engagement and fit headers sort only where the index lists (not a hand-picked list).
+    sort_engagement: Option<SortLink>,
+    sort_fit: Option<SortLink>,
     next_url: Option<String>,
     first_url: Option<String>,
     deleted: bool,
@@ -289,7 +296,8 @@ fn sort_link(q: &CreatorQuery, name: &str, default_desc: bool) -> SortLink {
     SortLink { url: url_of(&p), state }
 }
 
-pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
+/// A row of the list; `fit` is the creator's score from the index, if it has one.
+pub fn row(c: &CreatorView, fit: Option<u8>, t: time::OffsetDateTime) -> Row {
     Row {
         id: c.id.to_string(),
         initials: initials(&c.display_name),
@@ -302,7 +310,14 @@ pub fn row(c: &CreatorView, t: time::OffsetDateTime) -> Row {
             .map(|a| (Platform::parse(&a.platform).map(|p| p.label()).unwrap_or("").to_string(), a.handle.clone()))
             .collect(),
         followers: if c.max_followers > 0 { compact(c.max_followers) } else { "—".into() },
-        tier: c.tier.slug().to_string(),
+        engagement: c
+            .social_accounts
+            .first()
+            .and_then(|a| a.engagement_rate_pct)
+            .map(|e| format!("{e:.1} %"))
+            .unwrap_or_else(|| "—".into()),
+        fit: fit.map(|f| f.to_string()).unwrap_or_else(|| "—".into()),
+        tier: c.tier.map(|t| t.slug().to_string()).unwrap_or_default(),
         stage_label: c.stage_label.clone(),
         stage: c.stage.clone(),
         country: c.country.clone().unwrap_or_default(),
@@ -399,12 +414,15 @@ async fn list_creators(
     let without_deleted: Vec<_> = base.iter().filter(|(k, _)| k != "deleted").cloned().collect();
     let mut with_deleted = without_deleted.clone();
     with_deleted.push(("deleted".into(), "true".into()));
+    let fits = rapport_app::search::fit_scores(&state.app, page.items.iter().map(|c| c.id.0).collect()).await?;
     let t = now();
     let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
+    // A hand-picked list is listed by the database, which does not sort by engagement or fit.
+    let index_sorts = current_list.is_none();
     let list = ListPage {
         layout,
         hidden_dnc,
-        rows: page.items.iter().map(|c| row(c, t)).collect(),
+        rows: page.items.iter().map(|c| row(c, fits.get(&c.id.0).copied(), t)).collect(),
         total: crate::format::grouped(total),
         total_n: total,
         filtered: q.is_filtered(),
@@ -420,6 +438,8 @@ async fn list_creators(
         sort_name: sort_link(&q, "name", false),
         sort_followers: sort_link(&q, "followers", true),
         sort_updated: sort_link(&q, "updated_at", true),
+        sort_engagement: index_sorts.then(|| sort_link(&q, "engagement", true)),
+        sort_fit: index_sorts.then(|| sort_link(&q, "fit", true)),
         next_url,
         first_url,
         deleted,
@@ -439,7 +459,7 @@ async fn list_creators(
             ]
             .into_iter()
             // A hand-picked list is listed by the database, which does not sort by these.
-            .filter(|(v, _)| current_list.is_none() || !matches!(*v, "-engagement" | "-fit" | "relevance"))
+            .filter(|(v, _)| index_sorts || !matches!(*v, "-engagement" | "-fit" | "relevance"))
             .map(|(v, l)| (v.to_string(), l.to_string())),
             Some(q.sort_param().as_str()),
         ),

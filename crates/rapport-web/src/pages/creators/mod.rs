@@ -400,7 +400,7 @@ async fn render_show(
         layout,
         initials: initials(&c.display_name),
         stage_label: c.stage_label.clone(),
-        tier: c.tier.slug().to_string(),
+        tier: c.tier.map(|t| t.slug().to_string()).unwrap_or_default(),
         followers: compact(c.max_followers),
         accounts,
         notes,
