@@ -61,6 +61,9 @@ impl Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MatchKey {
     Email,
+    /// The email; a row whose email finds no creator (or that has none) by its handles —
+    /// for a file that adds emails to creators known so far by their accounts.
+    EmailOrHandle,
     /// Platform + handle of any of the row's accounts.
     Handle,
     /// Rapport's creator id (a re-imported export).
@@ -68,11 +71,12 @@ pub enum MatchKey {
 }
 
 impl MatchKey {
-    pub const ALL: &'static [MatchKey] = &[MatchKey::Email, MatchKey::Handle, MatchKey::Id];
+    pub const ALL: &'static [MatchKey] = &[MatchKey::Email, MatchKey::EmailOrHandle, MatchKey::Handle, MatchKey::Id];
 
     pub fn slug(self) -> &'static str {
         match self {
             MatchKey::Email => "email",
+            MatchKey::EmailOrHandle => "email_or_handle",
             MatchKey::Handle => "handle",
             MatchKey::Id => "id",
         }
@@ -81,6 +85,7 @@ impl MatchKey {
     pub fn label(self) -> &'static str {
         match self {
             MatchKey::Email => "email",
+            MatchKey::EmailOrHandle => "email, else platform + handle",
             MatchKey::Handle => "platform + handle",
             MatchKey::Id => "Rapport id",
         }
@@ -90,6 +95,7 @@ impl MatchKey {
     pub fn column_hint(self) -> &'static str {
         match self {
             MatchKey::Email => "Email",
+            MatchKey::EmailOrHandle => "Email, or a handle or a Profile URL",
             MatchKey::Handle => "a handle or a Profile URL",
             MatchKey::Id => "Rapport id",
         }
@@ -97,7 +103,11 @@ impl MatchKey {
 
     pub fn parse(s: &str) -> Result<MatchKey, String> {
         let s = s.trim().to_ascii_lowercase();
-        MatchKey::ALL.iter().copied().find(|m| m.slug() == s).ok_or_else(|| "must be email, handle or id".into())
+        MatchKey::ALL
+            .iter()
+            .copied()
+            .find(|m| m.slug() == s)
+            .ok_or_else(|| "must be email, email_or_handle, handle or id".into())
     }
 
     /// The natural key for a mapping: the id when the file has Rapport ids, else the

@@ -44,7 +44,16 @@ pub struct JobRow {
     pub finished_at: Option<OffsetDateTime>,
 }
 
-const JOB_COLUMNS: &str = "id, workspace_id, file_name, mode, match_key, default_platform, status, total, created, \
+/// The match key a job's row holds. "email_or_handle" is stored as the email key with
+/// `match_then_handle` set (the column's CHECK predates it).
+const EMAIL_OR_HANDLE: &str = "email_or_handle";
+
+fn stored_key(key: &str) -> (&str, bool) {
+    if key == EMAIL_OR_HANDLE { ("email", true) } else { (key, false) }
+}
+
+const JOB_COLUMNS: &str = "id, workspace_id, file_name, mode, \
+    CASE WHEN match_then_handle THEN 'email_or_handle' ELSE match_key END AS match_key, default_platform, status, total, created, \
     updated, unchanged, failed, rows_done, rows_undone, mapping, error, created_by, created_by_label, undone_by, \
     undone_by_label, created_at, updated_at, started_at, finished_at";
 
@@ -52,21 +61,22 @@ const JOB_COLUMNS: &str = "id, workspace_id, file_name, mode, match_key, default
 pub async fn insert_job(c: &mut Conn<'_>, j: &JobRow, content: String) -> StoreResult<()> {
     c.execute(
         "INSERT INTO import_jobs (id, workspace_id, file_name, mode, match_key, default_platform, status, total, \
-         mapping, created_by, created_by_label, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+         mapping, created_by, created_by_label, created_at, updated_at, match_then_handle) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
         args![
             j.id,
             j.workspace_id,
             j.file_name.clone(),
             j.mode.clone(),
-            j.match_key.clone(),
+            stored_key(&j.match_key).0,
             j.default_platform.clone(),
             j.status.clone(),
             j.total,
             j.mapping.clone(),
             j.created_by.clone(),
             j.created_by_label.clone(),
-            j.created_at
+            j.created_at,
+            stored_key(&j.match_key).1
         ],
     )
     .await?;
@@ -127,9 +137,9 @@ pub async fn configure(
     now: OffsetDateTime,
 ) -> StoreResult<u64> {
     c.execute(
-        "UPDATE import_jobs SET mode = $3, match_key = $4, default_platform = $5, mapping = $6, updated_at = $7 \
-         WHERE workspace_id = $1 AND id = $2 AND status = 'previewed'",
-        args![workspace_id, id, mode, match_key, default_platform, mapping, now],
+        "UPDATE import_jobs SET mode = $3, match_key = $4, default_platform = $5, mapping = $6, updated_at = $7, \
+         match_then_handle = $8 WHERE workspace_id = $1 AND id = $2 AND status = 'previewed'",
+        args![workspace_id, id, mode, stored_key(match_key).0, default_platform, mapping, now, stored_key(match_key).1],
     )
     .await
 }

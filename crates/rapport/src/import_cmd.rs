@@ -40,7 +40,8 @@ struct CreatorsArgs {
     /// `create` new creators only, `update` existing ones only, or `upsert` (both).
     #[arg(long, default_value = "create")]
     mode: String,
-    /// How rows find existing creators: `email`, `handle` or `id` (default: Rapport ids
+    /// How rows find existing creators: `email`, `email_or_handle` (by email, and a row
+    /// whose email finds no one by its handles), `handle` or `id` (default: Rapport ids
     /// when the file has them, else emails, else handles).
     #[arg(long = "match")]
     match_key: Option<String>,

@@ -218,6 +218,10 @@ fn find(known: &Known, key: MatchKey, row: &ImportRow) -> Result<Option<Uuid>, B
                 None => Ok(None),
             }
         }
+        MatchKey::EmailOrHandle => match find(known, MatchKey::Email, row)? {
+            Some(id) => Ok(Some(id)),
+            None => find(known, MatchKey::Handle, row),
+        },
         MatchKey::Handle => {
             let mut found: Vec<&Holder> = Vec::new();
             for a in &row.accounts {
@@ -287,6 +291,9 @@ pub(crate) fn plan(known: &Known, rules: Rules<'_>, row: &Result<ImportRow, Vec<
             }
             MatchKey::Handle if row.accounts.is_empty() => {
                 fail("handle", "is empty, so the row cannot be matched to a creator")
+            }
+            MatchKey::EmailOrHandle if row.email().is_none() && row.accounts.is_empty() => {
+                fail("email", "and the handles are empty, so the row cannot be matched to a creator")
             }
             _ => fail(key.slug(), format!("no creator in this workspace has this {}", key.label())),
         }),

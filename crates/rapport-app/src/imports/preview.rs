@@ -108,13 +108,10 @@ pub async fn job_preview(app: &App, ctx: &Ctx, id: ImportJobId, plan_limit: Opti
 /// with whether the run finds a creator by it (the match key) or only refuses a second
 /// creator holding it.
 fn claims(row: &ImportRow, key: MatchKey) -> Vec<(String, bool)> {
-    let mut keys: Vec<(String, bool)> =
-        row.email().map(|e| (format!("email:{e}"), key == MatchKey::Email)).into_iter().collect();
-    keys.extend(
-        row.accounts
-            .iter()
-            .map(|a| (format!("{}:{}", a.platform.slug(), a.handle.normalized), key == MatchKey::Handle)),
-    );
+    let by_email = matches!(key, MatchKey::Email | MatchKey::EmailOrHandle);
+    let mut keys: Vec<(String, bool)> = row.email().map(|e| (format!("email:{e}"), by_email)).into_iter().collect();
+    let by_handle = matches!(key, MatchKey::Handle | MatchKey::EmailOrHandle);
+    keys.extend(row.accounts.iter().map(|a| (format!("{}:{}", a.platform.slug(), a.handle.normalized), by_handle)));
     keys
 }
 

@@ -392,6 +392,9 @@ impl Mapping {
         if mode != Mode::Create {
             let ok = match key {
                 MatchKey::Email => self.has(Target::Creator(Field::Email)),
+                MatchKey::EmailOrHandle => {
+                    self.has(Target::Creator(Field::Email)) || self.any(Target::names_an_account)
+                }
                 MatchKey::Handle => self.any(Target::names_an_account),
                 MatchKey::Id => self.has(Target::Id),
             };

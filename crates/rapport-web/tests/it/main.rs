@@ -26,6 +26,7 @@ mod inbound;
 mod insights;
 mod interactions;
 mod listing;
+mod matching;
 mod merges;
 mod merges_outreach;
 mod notifications;

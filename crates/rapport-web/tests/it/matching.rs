@@ -1,0 +1,111 @@
+//! How an import finds the creator a row updates when the file and Rapport know creators
+//! by different keys: "email, else handle" adds emails to creators known so far only by
+//! their accounts, where matching by email alone refuses those rows.
+
+use crate::harness::TestApp;
+use rapport_app::Ctx;
+use rapport_app::imports::{self, JobSettings, JobView, Source};
+use rapport_core::actor::Actor;
+use rapport_core::ids::WorkspaceId;
+use rapport_core::import::{MatchKey, Mode};
+use reqwest::StatusCode;
+use serde_json::json;
+
+crate::db_tests!(
+    email_else_handle_adds_emails_to_creators_known_by_their_accounts,
+    email_else_handle_needs_an_email_or_a_handle_column,
+);
+
+/// Lena is known by her Instagram account, Olga by her email; Nina is new.
+const FILE: &str = "Name,Email,Platform,Handle,Followers\n\
+    Lena Berg,lena@example.com,instagram,lenaberg,12000\n\
+    Olga Sand,olga@example.com,tiktok,olgasand,5000\n\
+    Nina Lind,nina@example.com,instagram,ninalind,800\n";
+
+fn ctx(ws: WorkspaceId) -> Ctx {
+    Ctx::system(ws, Actor::System, "test")
+}
+
+fn settings(key: MatchKey) -> JobSettings {
+    JobSettings { mode: Mode::Upsert, match_key: Some(key), ..Default::default() }
+}
+
+async fn import(app: &TestApp, ws: WorkspaceId, key: MatchKey) -> JobView {
+    let job =
+        imports::start(&app.app, &ctx(ws), Source::Upload, "c.csv", FILE.as_bytes(), settings(key)).await.unwrap();
+    imports::run(&app.app, &ctx(ws), job.id, |_, _| {}).await.unwrap()
+}
+
+fn counts(job: &JobView) -> (i64, i64, i64, i64) {
+    let c = &job.counts;
+    (c.created, c.updated, c.unchanged, c.failed)
+}
+
+async fn email_else_handle_adds_emails_to_creators_known_by_their_accounts(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let lena = api
+        .creator(json!({"display_name": "Lena Berg",
+            "social_accounts": [{"platform": "instagram", "handle": "lenaberg", "followers": 11000}]}))
+        .await;
+    api.creator(json!({"display_name": "Olga Sand", "contact_points": [{"value": "olga@example.com"}]})).await;
+
+    // By email alone, Lena's row would be a new creator holding her handle: refused.
+    let by_email = imports::preview(
+        &app.app,
+        &ctx(p.workspace),
+        Source::Upload,
+        "c.csv",
+        FILE.as_bytes(),
+        settings(MatchKey::Email),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_email.planned.failed, 1, "{:?}", by_email.failures);
+    assert!(by_email.failures[0].errors[0].message.contains("already belongs to Lena Berg"), "{:?}", by_email.failures);
+
+    let dry = imports::preview(
+        &app.app,
+        &ctx(p.workspace),
+        Source::Upload,
+        "c.csv",
+        FILE.as_bytes(),
+        settings(MatchKey::EmailOrHandle),
+        None,
+    )
+    .await
+    .unwrap();
+    let job = import(&app, p.workspace, MatchKey::EmailOrHandle).await;
+    assert_eq!(counts(&job), (1, 2, 0, 0), "Nina created; Lena found by her handle, Olga by her email");
+    assert_eq!((dry.planned.created, dry.planned.updated, dry.planned.failed), (1, 2, 0), "the dry run agrees");
+    assert_eq!(job.match_key, MatchKey::EmailOrHandle, "the job keeps its key");
+
+    let (_, lena) = api.get(&format!("/creators/{}", lena["id"].as_str().unwrap())).await;
+    assert_eq!(lena["primary_email"], "lena@example.com", "{lena}");
+    assert_eq!(lena["social_accounts"][0]["followers"], 12000);
+    let (_, all) = api.get("/creators?limit=0").await;
+    assert_eq!(all["total"], 3, "no one twice");
+    let again = import(&app, p.workspace, MatchKey::EmailOrHandle).await;
+    assert_eq!(counts(&again), (0, 0, 3, 0), "now every row finds its creator by email");
+}
+
+async fn email_else_handle_needs_an_email_or_a_handle_column(app: TestApp) {
+    let (_, p) = app.api_in_new_workspace("Acme").await;
+    let file = "Name,City\nLena Berg,Berlin\n";
+    let dry = imports::preview(
+        &app.app,
+        &ctx(p.workspace),
+        Source::Upload,
+        "c.csv",
+        file.as_bytes(),
+        settings(MatchKey::EmailOrHandle),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(dry.problems.first().map(|e| e.field.as_str()), Some("match_key"), "{:?}", dry.problems);
+    let b = app.signed_in(&p).await;
+    let (s, page) = b.get("/imports").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("By email, else platform + handle"), "offered on the upload form");
+}
