@@ -302,7 +302,7 @@ pub(crate) fn plan(known: &Known, rules: Rules<'_>, row: &Result<ImportRow, Vec<
             Ok(Plan::Unchanged { id, name })
         }
         (_, Some(id)) => plan_update(known, id, stages, row),
-        (_, None) => Ok(plan_create(known, stages, row)),
+        (_, None) => Ok(with_key_hint(plan_create(known, stages, row), key)),
     }
 }
 
@@ -339,6 +339,21 @@ fn refuse_duplicates(
         }
     }
     None
+}
+
+/// A new creator refused because one of its handles belongs to a creator already, when
+/// matching by email alone: the failure says which key would update that creator instead.
+fn with_key_hint(plan: Plan, key: MatchKey) -> Plan {
+    match plan {
+        Plan::Fail(mut errors) if key == MatchKey::Email => {
+            // Only `refuse_duplicates` fails a new creator on a `…_handle` field.
+            for e in errors.iter_mut().filter(|e| e.field.ends_with("_handle")) {
+                e.message.push_str(" (to update that creator, match by email, else platform + handle)");
+            }
+            Plan::Fail(errors)
+        }
+        other => other,
+    }
 }
 
 fn plan_create(known: &Known, stages: &Stages, row: &ImportRow) -> Plan {

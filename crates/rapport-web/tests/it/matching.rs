@@ -62,7 +62,9 @@ async fn email_else_handle_adds_emails_to_creators_known_by_their_accounts(app: 
     .await
     .unwrap();
     assert_eq!(by_email.planned.failed, 1, "{:?}", by_email.failures);
-    assert!(by_email.failures[0].errors[0].message.contains("already belongs to Lena Berg"), "{:?}", by_email.failures);
+    let refused = &by_email.failures[0].errors[0].message;
+    assert!(refused.contains("already belongs to Lena Berg"), "{refused}");
+    assert!(refused.contains("match by email, else platform + handle"), "the way around it: {refused}");
 
     let dry = imports::preview(
         &app.app,
