@@ -293,6 +293,8 @@ impl CreatorQuery {
         {
             e.add("max_followers", "must not be below min_followers");
         }
+        // `tier=unknown`: the creators no account of whom reports a following (stored as 0).
+        let mut unknown_following = false;
         if let Some(t) = text(&self.tier) {
             match Tier::parse(t) {
                 Ok(tier) => {
@@ -302,7 +304,11 @@ impl CreatorQuery {
                         max_followers = Some(max_followers.map_or(hi - 1, |m| m.min(hi - 1)));
                     }
                 }
-                Err(m) => e.add("tier", m),
+                Err(_) if t.eq_ignore_ascii_case(UNKNOWN_TIER) => {
+                    unknown_following = true;
+                    max_followers = Some(0);
+                }
+                Err(m) => e.add("tier", format!("{m}, or {UNKNOWN_TIER} (no follower data)")),
             }
         }
         let mut min_views = int(&mut e, "min_average_views", &self.min_average_views);
@@ -323,7 +329,7 @@ impl CreatorQuery {
         // A following or average views no account reports is stored as 0: an upper bound
         // alone must not take such creators for small ones (nor a nano tier filter, whose
         // range starts at 1).
-        if max_followers.is_some() {
+        if max_followers.is_some() && !unknown_following {
             min_followers = Some(min_followers.unwrap_or(0).max(1));
         }
         if max_views.is_some() {
@@ -618,6 +624,9 @@ fn plan_with(app: &App, ctx: &Ctx, settings: &WorkspaceSettings, query: &Creator
 pub async fn check_query(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<()> {
     plan(app, ctx, query).await.map(|_| ())
 }
+
+/// The `tier` filter value of creators without a known following, who are in no tier.
+pub const UNKNOWN_TIER: &str = "unknown";
 
 /// A value and how many matching creators have it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

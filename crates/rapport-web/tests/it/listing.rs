@@ -116,6 +116,16 @@ async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range
     }
     let (_, v) = api.get("/creators?facets=tier").await;
     assert_eq!(v["facets"]["tiers"], json!([{"value": "nano", "count": 1}]), "{v}");
+    for listing in ["/creators?tier=unknown&sort=name", "/creators?tier=Unknown&sort=-fit"] {
+        let (s, v) = api.get(listing).await;
+        assert_eq!(s, StatusCode::OK, "{listing}: {v}");
+        let mut found = names(&v);
+        found.sort();
+        assert_eq!(found, ["Pia Plain", "Una Unknown"], "{listing}: those without follower data");
+    }
+    let (s, v) = api.get("/creators?tier=tiny").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("or unknown"), "{v}");
     let (_, v) = api.get("/creators?sort=-followers").await;
     assert_eq!(names(&v).len(), 3, "no bound, everyone: {v}");
 
@@ -123,6 +133,9 @@ async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range
     let (s, page) = b.get("/creators").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page.matches("tier-nano").count(), 1, "only Nora is shown as nano");
+    assert!(page.contains("<option value=\"unknown\">No follower data</option>"), "a tier to find them by");
+    let (_, page) = b.get("/creators?tier=unknown").await;
+    assert!(page.contains("Una Unknown") && !page.contains("Nora Small"), "listed by it");
 }
 
 /// The HTML of the list page's row of `name` (from the name to the end of its row).

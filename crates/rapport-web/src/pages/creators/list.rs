@@ -237,6 +237,7 @@ fn label_of(key: &str, value: &str, owners: &[Opt], stages: &Stages) -> String {
         "platform" => format!("Platform: {}", Platform::parse(value).map(|p| p.label()).unwrap_or(value)),
         "tag" => format!("Tag: {value}"),
         "country" => format!("Country: {}", value.to_uppercase()),
+        "tier" if value.eq_ignore_ascii_case(creators::UNKNOWN_TIER) => "No follower data".into(),
         "tier" => format!("Tier: {value}"),
         "owner" => {
             format!("Owner: {}", owners.iter().find(|o| o.value == value).map(|o| o.label.as_str()).unwrap_or(value))
@@ -431,7 +432,10 @@ async fn list_creators(
         stages: stage_opts(&stages, q.stage.as_deref()),
         platforms: platform_opts(q.platform.as_deref()),
         tiers: opts(
-            Tier::ALL.iter().map(|t| (t.slug().to_string(), crate::format::sentence(t.slug()))),
+            Tier::ALL
+                .iter()
+                .map(|t| (t.slug().to_string(), crate::format::sentence(t.slug())))
+                .chain([(creators::UNKNOWN_TIER.to_string(), "No follower data".to_string())]),
             q.tier.as_deref(),
         ),
         owners,
