@@ -389,9 +389,13 @@ fn tier_counts(
     base: rapport_search::SearchQuery,
     tiers: &rapport_core::tier::TierThresholds,
 ) -> Result<Vec<(String, u64)>, rapport_search::SearchError> {
+    let ranges = rapport_core::tier::Tier::ALL
+        .iter()
+        .map(|tier| (tier.slug(), tiers.range(*tier)))
+        // Creators without a known following (stored as 0) are in no tier.
+        .chain([(rapport_search::UNKNOWN_TIER, (0, Some(1)))]);
     let mut out = Vec::new();
-    for tier in rapport_core::tier::Tier::ALL {
-        let (lo, hi) = tiers.range(*tier);
+    for (name, (lo, hi)) in ranges {
         let mut q = base.clone();
         q.facets = rapport_search::FacetSet::NONE;
         q.limit = 0;
@@ -402,7 +406,7 @@ fn tier_counts(
         }
         let n = index.search(&q)?.total as u64;
         if n > 0 {
-            out.push((tier.slug().to_string(), n));
+            out.push((name.to_string(), n));
         }
     }
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -7,7 +7,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, f64_to_u64, i64_to_u64};
 
-use crate::model::{Facet, FacetSet, Facets, SearchSort, TIERS, tier_index};
+use crate::model::{Facet, FacetSet, Facets, SearchSort, TIERS, UNKNOWN_TIER, tier_index};
 use crate::schema::{id_from_halves, names};
 
 /// What results are ordered by.
@@ -51,6 +51,13 @@ const FACET_FIELDS: [(Facet, &str); 6] = [
     (Facet::Stage, names::STAGE),
     (Facet::Language, names::LANGUAGES),
 ];
+
+/// Tier counters: one per tier of [`TIERS`], then one for creators without a known following.
+const TIER_SLOTS: usize = TIERS.len() + 1;
+
+fn tier_slot(followers: i64) -> usize {
+    tier_index(followers).unwrap_or(TIERS.len())
+}
 
 /// Counts matches, keeps the best `keep` entries and counts the facets asked for.
 pub(crate) struct PageCollector {
@@ -168,7 +175,7 @@ impl Collector for PageCollector {
             Some(FacetCounter {
                 columns,
                 followers: if self.facets.has(Facet::Tier) { Some(ff.i64(names::FOLLOWERS)?) } else { None },
-                tiers: [0; 5],
+                tiers: [0; TIER_SLOTS],
                 pending: Vec::with_capacity(FACET_BATCH),
                 rows: Vec::new(),
                 row_docs: Vec::new(),
@@ -197,7 +204,7 @@ impl Collector for PageCollector {
         let mut total = 0u64;
         let mut top: Vec<Entry> = Vec::new();
         let mut facet_maps: Option<[HashMap<String, u64>; 6]> = None;
-        let mut tiers = [0u64; 5];
+        let mut tiers = [0u64; TIER_SLOTS];
         for fruit in fruits {
             total += fruit.count;
             top.extend(fruit.top);
@@ -224,7 +231,14 @@ impl Collector for PageCollector {
                 stages: sorted_counts(stages),
                 languages: sorted_counts(languages),
                 tiers: sorted_counts(
-                    TIERS.iter().zip(tiers).filter(|(_, n)| *n > 0).map(|(t, n)| (t.name.to_string(), n)).collect(),
+                    TIERS
+                        .iter()
+                        .map(|t| t.name)
+                        .chain([UNKNOWN_TIER])
+                        .zip(tiers)
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(name, n)| (name.to_string(), n))
+                        .collect(),
                 ),
             },
             None => Facets::default(),
@@ -274,7 +288,7 @@ struct FacetCounter {
     columns: Vec<(usize, StrColumn, Vec<u64>)>,
     /// Read when tiers are counted.
     followers: Option<Column<i64>>,
-    tiers: [u64; 5],
+    tiers: [u64; TIER_SLOTS],
     /// Matches not counted yet.
     pending: Vec<DocId>,
     // Scratch buffers.
@@ -322,15 +336,11 @@ impl FacetCounter {
                 self.followers_buf.resize(docs.len(), 0);
                 followers.values.get_vals(docs, &mut self.followers_buf);
                 for &f in &self.followers_buf {
-                    if let Some(t) = tier_index(f) {
-                        self.tiers[t] += 1;
-                    }
+                    self.tiers[tier_slot(f)] += 1;
                 }
             } else {
                 for &d in docs {
-                    if let Some(t) = tier_index(followers.first(d).unwrap_or(0)) {
-                        self.tiers[t] += 1;
-                    }
+                    self.tiers[tier_slot(followers.first(d).unwrap_or(0))] += 1;
                 }
             }
         }
@@ -340,7 +350,7 @@ impl FacetCounter {
 
 struct SegmentFacets {
     values: Vec<(usize, Vec<(String, u64)>)>,
-    tiers: [u64; 5],
+    tiers: [u64; TIER_SLOTS],
 }
 
 pub(crate) struct PageSegmentCollector {

@@ -16,7 +16,7 @@ pub use error::SearchError;
 pub use index::{Opened, RebuildReason, SearchIndex};
 pub use model::{
     CreatorDoc, Facet, FacetSet, Facets, FollowerPage, Mark, OwnerFilter, SearchQuery, SearchResult, SearchSort, TIERS,
-    TierRange, tier_index, tier_name,
+    TierRange, UNKNOWN_TIER, tier_index, tier_name,
 };
 pub use query::TextTerms;
 pub use schema::{SCHEMA_VERSION, text_tokens};

@@ -288,6 +288,9 @@ pub const TIERS: [TierRange; 5] = [
     TierRange { name: "mega", min: 1_000_000, max: None },
 ];
 
+/// The tier facet's name for creators without a known following, who are in no tier.
+pub const UNKNOWN_TIER: &str = "unknown";
+
 /// Index into [`TIERS`] of the tier of a creator whose largest account has `followers`;
 /// `None` when no following is known (stored as 0).
 pub fn tier_index(followers: i64) -> Option<usize> {

@@ -625,8 +625,9 @@ pub async fn check_query(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResul
     plan(app, ctx, query).await.map(|_| ())
 }
 
-/// The `tier` filter value of creators without a known following, who are in no tier.
-pub const UNKNOWN_TIER: &str = "unknown";
+/// The `tier` filter value (and tier facet value) of creators without a known following,
+/// who are in no tier.
+pub use rapport_search::UNKNOWN_TIER;
 
 /// A value and how many matching creators have it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -4,7 +4,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
 use rapport_search::{
-    CreatorDoc, Facet, FacetSet, Facets, OwnerFilter, SearchQuery, SearchSort, TextTerms, text_tokens, tier_name,
+    CreatorDoc, Facet, FacetSet, Facets, OwnerFilter, SearchQuery, SearchSort, TextTerms, UNKNOWN_TIER, text_tokens,
+    tier_name,
 };
 use uuid::Uuid;
 
@@ -164,7 +165,7 @@ pub fn facets(docs: &[&CreatorDoc], asked: FacetSet) -> Facets {
         niches: list(Facet::Niche, |d| d.niches.iter().map(String::as_str).collect()),
         tags: list(Facet::Tag, |d| d.tags.iter().map(String::as_str).collect()),
         stages: list(Facet::Stage, |d| vec![d.stage.as_str()]),
-        tiers: list(Facet::Tier, |d| tier_name(d.max_followers).into_iter().collect()),
+        tiers: list(Facet::Tier, |d| vec![tier_name(d.max_followers).unwrap_or(UNKNOWN_TIER)]),
         languages: list(Facet::Language, |d| d.languages.iter().map(String::as_str).collect()),
     }
 }

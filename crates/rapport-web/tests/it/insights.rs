@@ -162,6 +162,13 @@ async fn custom_tier_boundaries_change_tiers_and_tier_filters(app: TestApp) {
     assert_eq!(api.get("/creators?tier=nano").await.1["total"], 0);
     let (_, v) = api.get("/creators?facets=true").await;
     assert_eq!(v["facets"]["tiers"], json!([{"value": "micro", "count": 1}]), "facets use the workspace's tiers");
+    api.creator(json!({"display_name": "Mo", "social_accounts": [{"platform": "x", "handle": "@mo"}]})).await;
+    let (_, v) = api.get("/creators?facets=tier").await;
+    assert_eq!(
+        v["facets"]["tiers"],
+        json!([{"value": "micro", "count": 1}, {"value": "unknown", "count": 1}]),
+        "and count those without follower data apart"
+    );
 }
 
 /// A creator's index document (its fit score for sort by fit) is rewritten when the

@@ -115,7 +115,11 @@ async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range
         assert_eq!(v["total"], 1, "{listing}: {v}");
     }
     let (_, v) = api.get("/creators?facets=tier").await;
-    assert_eq!(v["facets"]["tiers"], json!([{"value": "nano", "count": 1}]), "{v}");
+    assert_eq!(
+        v["facets"]["tiers"],
+        json!([{"value": "unknown", "count": 2}, {"value": "nano", "count": 1}]),
+        "counted apart: {v}"
+    );
     for listing in ["/creators?tier=unknown&sort=name", "/creators?tier=Unknown&sort=-fit"] {
         let (s, v) = api.get(listing).await;
         assert_eq!(s, StatusCode::OK, "{listing}: {v}");
@@ -134,6 +138,10 @@ async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page.matches("tier-nano").count(), 1, "only Nora is shown as nano");
     assert!(page.contains("<option value=\"unknown\">No follower data</option>"), "a tier to find them by");
+    assert!(
+        page.contains("No follower data</span><span class=\"facet-count\">2</span>"),
+        "and a facet value with its count"
+    );
     let (_, page) = b.get("/creators?tier=unknown").await;
     assert!(page.contains("Una Unknown") && !page.contains("Nora Small"), "listed by it");
 }

@@ -95,9 +95,12 @@ fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCount
     let plain = |v: &str| v.to_string();
     let platform = |v: &str| Platform::parse(v).map(|p| p.label().to_string()).unwrap_or_else(|_| v.to_string());
     let stage = |v: &str| stages.label(v).to_string();
+    let tier = |v: &str| {
+        if v == creators::UNKNOWN_TIER { "No follower data".to_string() } else { crate::format::sentence(v) }
+    };
     vec![
         group("Platform", "platform", &f.platforms, true, &platform),
-        group("Tier", "tier", &f.tiers, false, &crate::format::sentence),
+        group("Tier", "tier", &f.tiers, false, &tier),
         group("Stage", "stage", &f.stages, true, &stage),
         group("Country", "country", &f.countries, true, &plain),
         group("Niche", "niche", &f.niches, true, &plain),
