@@ -1,6 +1,6 @@
 //! Export of any creator list as CSV or JSON, in pages so that a large workspace streams
 //! instead of filling memory. The CSV has a stable header — the base fields, then four
-//! columns per platform — so an export can be imported back as it is.
+//! columns per platform, then the other accounts — so an export can be imported back as it is.
 
 use crate::App;
 use crate::context::Ctx;
@@ -49,6 +49,10 @@ pub const BASE_COLUMNS: &[&str] = &[
 /// The per-platform columns, in order, after the base columns.
 pub const ACCOUNT_COLUMNS: &[&str] = &["handle", "followers", "average_views", "engagement_rate_pct"];
 
+/// The last column: a creator's accounts beyond the first (largest) one of each platform,
+/// "instagram @handle, 12000 followers; …" — computed, so an import leaves it alone.
+pub const OTHER_ACCOUNTS: &str = "other_accounts";
+
 pub fn csv_header() -> Vec<String> {
     let mut h: Vec<String> = BASE_COLUMNS.iter().map(|s| s.to_string()).collect();
     for p in Platform::ALL {
@@ -56,7 +60,25 @@ pub fn csv_header() -> Vec<String> {
             h.push(format!("{}_{c}", p.slug()));
         }
     }
+    h.push(OTHER_ACCOUNTS.into());
     h
+}
+
+/// The [`OTHER_ACCOUNTS`] cell of a creator.
+fn other_accounts(c: &CreatorView) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut others = Vec::new();
+    for a in &c.social_accounts {
+        if !seen.contains(&a.platform.as_str()) {
+            seen.push(&a.platform);
+            continue;
+        }
+        others.push(match a.followers {
+            Some(f) => format!("{} @{}, {f} followers", a.platform, a.handle),
+            None => format!("{} @{}", a.platform, a.handle),
+        });
+    }
+    others.join("; ")
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -95,7 +117,7 @@ fn csv_record(c: &CreatorView, fit: u8) -> Vec<String> {
         rfc3339(c.updated_at),
     ];
     for p in Platform::ALL {
-        // The largest account on each platform (a creator rarely has two).
+        // The largest account on each platform; any other is in the last column.
         match c.social_accounts.iter().find(|a| a.platform == p.slug()) {
             Some(a) => {
                 r.push(a.handle.clone());
@@ -106,6 +128,7 @@ fn csv_record(c: &CreatorView, fit: u8) -> Vec<String> {
             None => r.extend(std::iter::repeat_n(String::new(), ACCOUNT_COLUMNS.len())),
         }
     }
+    r.push(other_accounts(c));
     r
 }
 

@@ -493,8 +493,10 @@ const URL_NAMES: &[&str] = &["profile url", "url", "profile link", "link", "prof
 const PLATFORM_NAMES: &[&str] =
     &["platform", "network", "social network", "channel", "social platform", "social media"];
 /// Columns of Rapport's export that are computed, not imported.
-const COMPUTED: &[&str] =
-    &["max followers", "tier", "fit score", "created at", "updated at", "deleted at", "owner", "owner name"];
+const COMPUTED: &[&str] = &[
+    "max followers", "tier", "fit score", "created at", "updated at", "deleted at", "owner", "owner name",
+    "other accounts",
+];
 
 fn platform_names(p: Platform) -> Vec<String> {
     let mut names = vec![p.slug().to_string(), p.label().to_lowercase()];
@@ -627,10 +629,12 @@ mod tests {
                 hs.push(format!("{}_{c}", p.slug()));
             }
         }
+        hs.push("other_accounts".into());
         let m = Mapping::suggest(&hs, &[]);
         for (h, t) in hs.iter().zip(m.keys()) {
             let computed =
-                ["max_followers", "tier", "fit_score", "owner", "created_at", "updated_at"].contains(&h.as_str());
+                ["max_followers", "tier", "fit_score", "owner", "created_at", "updated_at", "other_accounts"]
+                    .contains(&h.as_str());
             assert_eq!(t, if computed { "ignore" } else { h.as_str() }, "{h}");
         }
         assert!(m.check(&hs, Mode::Upsert, MatchKey::Id).is_empty());

@@ -14,7 +14,7 @@ crate::db_tests!(
     a_repeated_parameter_means_all_its_values,
     a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range,
     the_list_shows_each_creators_engagement_and_fit_score,
-    a_csv_export_carries_the_fit_score_and_the_owner,
+    a_csv_export_carries_the_fit_score_the_owner_and_every_account,
 );
 
 /// "Élodie" sorts with the e's, "Łukasz" with the l's — not after "Zoe".
@@ -189,15 +189,22 @@ async fn the_list_shows_each_creators_engagement_and_fit_score(app: TestApp) {
     assert!(!page.contains("sort=-engagement"), "nor an engagement sort");
 }
 
-/// The CSV a list exports has each creator's fit score (as the creator's page gives it) and
-/// owner's name — what a sheet shared with a client needs — and neither is imported back.
-async fn a_csv_export_carries_the_fit_score_and_the_owner(app: TestApp) {
+/// The CSV a list exports has each creator's fit score (as the creator's page gives it),
+/// owner's name — what a sheet shared with a client needs — and the accounts beyond the
+/// first of each platform; an import leaves these computed columns alone.
+async fn a_csv_export_carries_the_fit_score_the_owner_and_every_account(app: TestApp) {
     let (api, p) = app.api_in_new_workspace("Acme").await;
     seed(&api).await;
     let owner = crate::email::user_id(&app, &p).await;
     let tom = api.get("/creators?q=tom").await.1["items"][0].clone();
     let (s, _) = api.patch(&format!("/creators/{}", tom["id"].as_str().unwrap()), json!({"owner_id": owner})).await;
     assert!(s.is_success(), "{s}");
+    let tom_id = tom["id"].as_str().unwrap();
+    for (handle, followers) in [("tomrides.shorts", json!(2500)), ("tomrides.live", Value::Null)] {
+        let account = json!({"platform": "youtube", "handle": handle, "followers": followers});
+        let (s, v) = api.post(&format!("/creators/{tom_id}/accounts"), account).await;
+        assert!(s.is_success(), "{v}");
+    }
     let r = api.get_raw("/creators/export?format=csv&sort=-fit").await;
     assert_eq!(r.status(), StatusCode::OK);
     let body = r.text().await.unwrap();
@@ -213,6 +220,12 @@ async fn a_csv_export_carries_the_fit_score_and_the_owner(app: TestApp) {
         let owned = &r[name] == "Tom Ride";
         assert_eq!(r[owner_col].is_empty(), !owned, "{}: {:?}", &r[name], &r[owner_col]);
     }
-    let (_, me) = api.get(&format!("/creators/{}", tom["id"].as_str().unwrap())).await;
+    let (_, me) = api.get(&format!("/creators/{tom_id}")).await;
     assert!(rows.iter().any(|r| r[owner_col] == *me["owner_name"].as_str().unwrap()), "the owner's name");
+    let (others, youtube) = (col("other_accounts"), col("youtube_handle"));
+    assert_eq!(others, header.len() - 1, "the last column");
+    let tom_row = rows.iter().find(|r| &r[name] == "Tom Ride").unwrap();
+    assert_eq!(&tom_row[youtube], "tomrides", "the largest YouTube account in the platform's columns");
+    assert_eq!(&tom_row[others], "youtube @tomrides.shorts, 2500 followers; youtube @tomrides.live");
+    assert!(rows.iter().filter(|r| &r[name] != "Tom Ride").all(|r| r[others].is_empty()));
 }
