@@ -85,9 +85,9 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// A creator's CSV row with its fit score (as its page gives it). The fit score, owner, tier
-/// and largest following are computed: an import of the file leaves them alone.
-fn csv_record(c: &CreatorView, fit: u8) -> Vec<String> {
+/// A creator's CSV row, with its fit score (as its page gives it). The fit score, owner, tier,
+/// largest following and other accounts are computed: an import of the file leaves them alone.
+fn csv_record(c: &CreatorView) -> Vec<String> {
     let first = |kind: &str| c.first_contact(kind).unwrap_or_default().to_string();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut r = vec![
@@ -111,7 +111,7 @@ fn csv_record(c: &CreatorView, fit: u8) -> Vec<String> {
         opt(&c.tone_notes),
         c.max_followers.to_string(),
         c.tier.map(|t| t.slug().to_string()).unwrap_or_default(),
-        fit.to_string(),
+        c.fit_score.map(|f| f.to_string()).unwrap_or_default(),
         opt(&c.owner_name),
         rfc3339(c.created_at),
         rfc3339(c.updated_at),
@@ -164,12 +164,11 @@ pub async fn export(
     if !send(opening).await {
         return Ok(0);
     }
-    while let Some(items) = source.next(app, ctx).await? {
+    while let Some(mut items) = source.next(app, ctx).await? {
+        let fits = crate::insights::fit_scores(app, ctx, &items).await?;
+        items.iter_mut().zip(fits).for_each(|(c, fit)| c.fit_score = Some(fit));
         let chunk = match format {
-            Format::Csv => {
-                let fits = crate::insights::fit_scores(app, ctx, &items).await?;
-                csv_bytes(&items.iter().zip(fits).map(|(c, fit)| csv_record(c, fit)).collect::<Vec<_>>())?
-            }
+            Format::Csv => csv_bytes(&items.iter().map(csv_record).collect::<Vec<_>>())?,
             Format::Json => {
                 let mut out = Vec::new();
                 for (i, c) in items.iter().enumerate() {

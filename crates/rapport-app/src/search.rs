@@ -457,6 +457,7 @@ pub async fn list(
     use crate::creators::{CreatorPage, FacetCount, FacetCounts};
     let search = catch_up(app, listed.latest_change).await?;
     let (limit, want_facets) = (q.limit, !q.facets.is_empty());
+    let by_fit = matches!(q.sort, rapport_search::SearchSort::Fit { .. });
     // One match more than the page shows whether a next page exists.
     let q = SearchQuery { limit: if limit > 0 { limit + 1 } else { 0 }, ..q };
     let tiers = listed.settings.tiers;
@@ -488,7 +489,13 @@ pub async fn list(
     let mut r = app.db.read().await?;
     let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
     let rows = crate::creators::in_order(rows, &result.ids);
-    let views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
+    let mut views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
+    drop(r);
+    if by_fit {
+        // Sorted by fit, each creator carries the score it is sorted by.
+        let scores = fit_scores(app, result.ids.clone()).await?;
+        views.iter_mut().for_each(|v| v.fit_score = scores.get(&v.id.0).copied());
+    }
     let counts = |v: &[(String, u64)]| {
         v.iter().map(|(value, count)| FacetCount { value: value.clone(), count: *count }).collect()
     };

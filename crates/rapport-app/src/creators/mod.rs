@@ -88,6 +88,10 @@ pub struct CreatorView {
     /// The next-touch cadence: reach out every N days (absent: no cadence). The due day is
     /// in `GET /creators/{id}/responsiveness`.
     pub touch_every_days: Option<i64>,
+    /// The fit score (0–100), present in a listing sorted by fit (the score it is sorted by)
+    /// and in exports; a creator read alone explains it in `insights`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit_score: Option<u8>,
     /// The fit score and quality flags; present when one creator is read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insights: Option<Insights>,
@@ -196,6 +200,7 @@ pub(crate) async fn views_with(
                 updated_at: r.updated_at,
                 deleted_at: r.deleted_at,
                 touch_every_days: r.touch_every_days,
+                fit_score: None,
                 insights: None,
             }
         })

@@ -169,6 +169,7 @@ async fn the_list_shows_each_creators_engagement_and_fit_score(app: TestApp) {
         let (name, id) = (c["display_name"].as_str().unwrap(), c["id"].as_str().unwrap());
         let (_, one) = api.get(&format!("/creators/{id}")).await;
         let score = one["insights"]["fit"]["score"].as_u64().unwrap();
+        assert_eq!(c["fit_score"].as_u64(), Some(score), "the API's listing sorted by fit carries it too");
         let row = row_of(&page, name);
         assert!(row.contains(&format!(">{score}</span>")), "{name}'s fit {score}: {row}");
         shown.push((page.find(row).unwrap(), score));
@@ -178,6 +179,8 @@ async fn the_list_shows_each_creators_engagement_and_fit_score(app: TestApp) {
     assert!(row_of(&page, "Marie Schäfer").contains("3.1 %"));
     assert!(row_of(&page, "Pia Plain").contains("<td class=\"num\">—</td>"), "no engagement known");
     assert!(page.contains("sort=-engagement"), "engagement is a sort link");
+    let (_, other) = api.get("/creators?sort=-followers").await;
+    assert!(other["items"][0].get("fit_score").is_none(), "another sort leaves it out: {other}");
 
     let (_, list) = api.post("/shortlists", json!({"name": "Picked"})).await;
     let id = list["id"].as_str().unwrap();
@@ -219,6 +222,12 @@ async fn a_csv_export_carries_the_fit_score_the_owner_and_every_account(app: Tes
         assert_eq!(r[fit].parse::<u64>().ok(), one["insights"]["fit"]["score"].as_u64(), "{}", &r[name]);
         let owned = &r[name] == "Tom Ride";
         assert_eq!(r[owner_col].is_empty(), !owned, "{}: {:?}", &r[name], &r[owner_col]);
+    }
+    let json = api.get_raw("/creators/export?format=json").await.text().await.unwrap();
+    let json: Value = serde_json::from_str(&json).unwrap();
+    for c in json.as_array().unwrap() {
+        let r = rows.iter().find(|r| r[id] == *c["id"].as_str().unwrap()).unwrap();
+        assert_eq!(c["fit_score"].as_u64().map(|f| f.to_string()).as_deref(), Some(&r[fit]), "the JSON export's too");
     }
     let (_, me) = api.get(&format!("/creators/{tom_id}")).await;
     assert!(rows.iter().any(|r| r[owner_col] == *me["owner_name"].as_str().unwrap()), "the owner's name");
