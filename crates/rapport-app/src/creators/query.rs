@@ -44,9 +44,11 @@ pub struct CreatorQuery {
     pub niche: Option<String>,
     /// A user id (`usr_…`) or `none` for creators without an owner.
     pub owner: Option<String>,
-    /// Tier by largest following: nano, micro, mid, macro, mega (workspace boundaries).
+    /// Tier by largest following: nano, micro, mid, macro, mega (workspace boundaries), or
+    /// unknown: no account reports a following.
     pub tier: Option<String>,
     pub min_followers: Option<String>,
+    /// An upper bound leaves out creators whose following is unknown (`tier=unknown` finds them).
     pub max_followers: Option<String>,
     pub min_average_views: Option<String>,
     pub max_average_views: Option<String>,
@@ -288,6 +290,12 @@ impl CreatorQuery {
         }
         let mut min_followers = int(&mut e, "min_followers", &self.min_followers);
         let mut max_followers = int(&mut e, "max_followers", &self.max_followers);
+        // An upper bound finds creators whose figure is known and at most that (0 is stored
+        // for an unknown one), so one below 1 could find no one.
+        let at_least_one = "must be at least 1 (tier=unknown finds the creators without follower data)";
+        if max_followers.is_some_and(|m| m < 1) {
+            e.add("max_followers", at_least_one);
+        }
         if let (Some(lo), Some(hi)) = (min_followers, max_followers)
             && lo > hi
         {
@@ -305,6 +313,9 @@ impl CreatorQuery {
                     }
                 }
                 Err(_) if t.eq_ignore_ascii_case(UNKNOWN_TIER) => {
+                    if min_followers.is_some() || max_followers.is_some() {
+                        e.add("tier", "unknown cannot be combined with min_followers or max_followers");
+                    }
                     unknown_following = true;
                     max_followers = Some(0);
                 }
@@ -313,6 +324,9 @@ impl CreatorQuery {
         }
         let mut min_views = int(&mut e, "min_average_views", &self.min_average_views);
         let max_views = int(&mut e, "max_average_views", &self.max_average_views);
+        if max_views.is_some_and(|m| m < 1) {
+            e.add("max_average_views", "must be at least 1 (creators whose views are unknown are in no range)");
+        }
         let min_er = percent(&mut e, "min_engagement", &self.min_engagement);
         let max_er = percent(&mut e, "max_engagement", &self.max_engagement);
         // A range that can hold nothing is a mistake to name, as with followers.

@@ -130,6 +130,22 @@ async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range
     let (s, v) = api.get("/creators?tier=tiny").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["fields"][0]["message"].as_str().unwrap().contains("or unknown"), "{v}");
+    // Bounds that could find no one are named, not answered with an empty list.
+    for (listing, field) in [
+        ("max_followers=0", "max_followers"),
+        ("min_followers=0&max_followers=0", "max_followers"),
+        ("max_average_views=0&niche=food", "max_average_views"),
+        ("tier=unknown&min_followers=5", "tier"),
+    ] {
+        let (s, v) = api.get(&format!("/creators?{listing}")).await;
+        assert_eq!(
+            (s, v["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{listing}: {v}"
+        );
+    }
+    let (_, v) = api.get("/creators?max_followers=0").await;
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("tier=unknown"), "the way to them: {v}");
     let (_, v) = api.get("/creators?sort=-followers").await;
     assert_eq!(names(&v).len(), 3, "no bound, everyone: {v}");
 
