@@ -295,6 +295,7 @@ pub(crate) fn plan(known: &Known, rules: Rules<'_>, row: &Result<ImportRow, Vec<
             MatchKey::EmailOrHandle if row.email().is_none() && row.accounts.is_empty() => {
                 fail("email", "and the handles are empty, so the row cannot be matched to a creator")
             }
+            MatchKey::EmailOrHandle => fail("email", "no creator in this workspace has this email or these handles"),
             _ => fail(key.slug(), format!("no creator in this workspace has this {}", key.label())),
         }),
         (_, Some(id)) if known.imported_from(id, stages, row) => {
@@ -302,16 +303,20 @@ pub(crate) fn plan(known: &Known, rules: Rules<'_>, row: &Result<ImportRow, Vec<
             Ok(Plan::Unchanged { id, name })
         }
         (_, Some(id)) => plan_update(known, id, stages, row),
-        (_, None) => Ok(with_key_hint(plan_create(known, stages, row), key)),
+        // Matching by email alone, a new creator refused for a handle that a live creator
+        // holds is one that matching by email, else handle would have updated.
+        (_, None) => Ok(plan_create(known, stages, row, mode == Mode::Upsert && key == MatchKey::Email)),
     }
 }
 
-/// A failure naming the creator that already holds one of the contact points or accounts.
+/// A failure naming the creator that already holds one of the contact points or accounts;
+/// with `hint_handle_key`, a handle's live holder comes with the key that would update it.
 fn refuse_duplicates(
     known: &Known,
     contacts: &[ContactPoint],
     new_accounts: &[&AccountDraft],
     this: Option<Uuid>,
+    hint_handle_key: bool,
 ) -> Option<Plan> {
     for p in contacts {
         if let Some(h) = known.holder(&Key::Contact(p.kind.clone(), p.normalized.clone()))
@@ -329,34 +334,24 @@ fn refuse_duplicates(
         if let Some((_, h)) = known.account(a.platform.slug(), &a.handle.normalized)
             && Some(h.id) != this
         {
-            let msg = format!(
+            let mut msg = format!(
                 "the {} account @{} already belongs to {}",
                 a.platform.label(),
                 a.handle.display,
                 holder_text(&h.display_name, h.id, h.deleted_at.is_some())
             );
+            if hint_handle_key && h.deleted_at.is_none() {
+                msg.push_str(" (to update that creator, match by email, else platform + handle)");
+            }
             return Some(fail(format!("{}_handle", a.platform.slug()), msg));
         }
     }
     None
 }
 
-/// A new creator refused because one of its handles belongs to a creator already, when
-/// matching by email alone: the failure says which key would update that creator instead.
-fn with_key_hint(plan: Plan, key: MatchKey) -> Plan {
-    match plan {
-        Plan::Fail(mut errors) if key == MatchKey::Email => {
-            // Only `refuse_duplicates` fails a new creator on a `…_handle` field.
-            for e in errors.iter_mut().filter(|e| e.field.ends_with("_handle")) {
-                e.message.push_str(" (to update that creator, match by email, else platform + handle)");
-            }
-            Plan::Fail(errors)
-        }
-        other => other,
-    }
-}
-
-fn plan_create(known: &Known, stages: &Stages, row: &ImportRow) -> Plan {
+/// `hint_handle_key`: a handle held by a live creator fails the row with the match key
+/// that would update that creator instead.
+fn plan_create(known: &Known, stages: &Stages, row: &ImportRow, hint_handle_key: bool) -> Plan {
     if row.input.display_name.is_none() {
         return fail(
             "display_name",
@@ -373,7 +368,7 @@ fn plan_create(known: &Known, stages: &Stages, row: &ImportRow) -> Plan {
         Err(m) => return fail("stage", m),
     }
     let new_accounts: Vec<&AccountDraft> = row.accounts.iter().collect();
-    if let Some(failed) = refuse_duplicates(known, &draft.contact_points, &new_accounts, None) {
+    if let Some(failed) = refuse_duplicates(known, &draft.contact_points, &new_accounts, None, hint_handle_key) {
         return failed;
     }
     Plan::Create { draft, accounts: row.accounts.clone() }
@@ -428,7 +423,7 @@ fn plan_update(known: &Known, id: Uuid, stages: &Stages, row: &ImportRow) -> App
         return Ok(Plan::Unchanged { id, name: before.creator.display_name.clone() });
     }
     let contacts: &[ContactPoint] = if changes.is_empty() { &[] } else { &new_draft.contact_points };
-    if let Some(failed) = refuse_duplicates(known, contacts, &added, Some(id)) {
+    if let Some(failed) = refuse_duplicates(known, contacts, &added, Some(id), false) {
         return Ok(failed);
     }
     let creator = (!changes.is_empty()).then_some((new_draft, changes));

@@ -66,6 +66,22 @@ async fn email_else_handle_adds_emails_to_creators_known_by_their_accounts(app: 
     assert!(refused.contains("already belongs to Lena Berg"), "{refused}");
     assert!(refused.contains("match by email, else platform + handle"), "the way around it: {refused}");
 
+    // Creating only, no key would update her: no such advice.
+    let create = JobSettings { mode: Mode::Create, ..settings(MatchKey::Email) };
+    let created = imports::preview(&app.app, &ctx(p.workspace), Source::Upload, "c.csv", FILE.as_bytes(), create, None)
+        .await
+        .unwrap();
+    let refused = &created.failures[0].errors[0].message;
+    assert!(refused.contains("already belongs to Lena Berg") && !refused.contains("match by"), "{refused}");
+    // Updating only, a row that finds no one says so on its email.
+    let update = JobSettings { mode: Mode::Update, ..settings(MatchKey::EmailOrHandle) };
+    let updated = imports::preview(&app.app, &ctx(p.workspace), Source::Upload, "c.csv", FILE.as_bytes(), update, None)
+        .await
+        .unwrap();
+    let nina = &updated.failures[0].errors[0];
+    assert_eq!(nina.field, "email", "{nina:?}");
+    assert!(nina.message.contains("this email or these handles"), "{nina:?}");
+
     let dry = imports::preview(
         &app.app,
         &ctx(p.workspace),
