@@ -85,7 +85,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// A creator's CSV row, with its fit score (as its page gives it). The fit score, owner, tier,
+/// A creator's CSV row, with its fit score. The fit score, owner, tier,
 /// largest following and other accounts are computed: an import of the file leaves them alone.
 fn csv_record(c: &CreatorView) -> Vec<String> {
     let first = |kind: &str| c.first_contact(kind).unwrap_or_default().to_string();
@@ -164,9 +164,18 @@ pub async fn export(
     if !send(opening).await {
         return Ok(0);
     }
+    let started_at_change = rapport_store::changes::latest(&mut app.db.read().await?.conn()).await?;
     while let Some(mut items) = source.next(app, ctx).await? {
-        let fits = crate::insights::fit_scores(app, ctx, &items).await?;
-        items.iter_mut().zip(fits).for_each(|(c, fit)| c.fit_score = Some(fit));
+        // The scores listings sort by, from the index a server keeps; without one (the CLI),
+        // computed as the creator page computes them.
+        let ids = items.iter().map(|c| c.id.0).collect();
+        match crate::search::fit_scores(app, ctx, ids).await? {
+            Some(scores) => items.iter_mut().for_each(|c| c.fit_score = scores.get(&c.id.0).copied()),
+            None => {
+                let fits = crate::insights::fit_scores(app, ctx, &items, started_at_change).await?;
+                items.iter_mut().zip(fits).for_each(|(c, fit)| c.fit_score = Some(fit));
+            }
+        }
         let chunk = match format {
             Format::Csv => csv_bytes(&items.iter().map(csv_record).collect::<Vec<_>>())?,
             Format::Json => {

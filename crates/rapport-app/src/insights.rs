@@ -146,12 +146,14 @@ pub async fn for_creator(
 }
 
 /// The fit scores of a page of creators, each as the creator's page gives it (its main
-/// account's band from the cache), for an export.
-pub async fn fit_scores(app: &crate::App, ctx: &Ctx, views: &[CreatorView]) -> AppResult<Vec<u8>> {
+/// account's band from the cache), for an export without a search index. `latest_change`:
+/// the change log's position when the export began, so each band's median is computed once
+/// for the whole export rather than again whenever something is written meanwhile.
+pub async fn fit_scores(app: &crate::App, ctx: &Ctx, views: &[CreatorView], latest_change: i64) -> AppResult<Vec<u8>> {
     let mut r = app.db.read().await?;
     let c = &mut r.conn();
     let settings = crate::settings::load(c, ctx).await?;
-    let (t, latest_change) = (now(), changes::latest(c).await?);
+    let t = now();
     let mut out = Vec::with_capacity(views.len());
     for v in views {
         let band = match v.social_accounts.first() {

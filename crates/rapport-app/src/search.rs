@@ -149,12 +149,14 @@ async fn bands(search: &Search, c: &mut Conn<'_>, ws: Uuid) -> AppResult<Arc<Ban
     Ok(b)
 }
 
-/// The index's fit scores of these creators — what a listing sorted by fit orders them by —
-/// for a page that shows them beside the creators; none while the index is not ready. The
-/// ids come from a listing of the caller's workspace.
-pub async fn fit_scores(app: &App, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, u8>> {
-    let Some(search) = app.search.clone().filter(|s| s.is_ready()) else { return Ok(HashMap::new()) };
-    tokio::task::spawn_blocking(move || search.index.fit_scores(&ids)).await.map_err(internal)?.map_err(internal)
+/// The index's fit scores of these creators of the caller's workspace — what a listing
+/// sorted by fit orders them by — for a page that shows them beside the creators; `None`
+/// when this process keeps no index or it is not ready.
+pub async fn fit_scores(app: &App, ctx: &Ctx, ids: Vec<Uuid>) -> AppResult<Option<HashMap<Uuid, u8>>> {
+    let Some(search) = app.search.clone().filter(|s| s.is_ready()) else { return Ok(None) };
+    let ws = ctx.ws();
+    let found = tokio::task::spawn_blocking(move || search.index.fit_scores(ws, &ids)).await.map_err(internal)?;
+    found.map(Some).map_err(internal)
 }
 
 /// The index document of a creator.
@@ -493,7 +495,7 @@ pub async fn list(
     drop(r);
     if by_fit {
         // Sorted by fit, each creator carries the score it is sorted by.
-        let scores = fit_scores(app, result.ids.clone()).await?;
+        let scores = fit_scores(app, ctx, result.ids.clone()).await?.unwrap_or_default();
         views.iter_mut().for_each(|v| v.fit_score = scores.get(&v.id.0).copied());
     }
     let counts = |v: &[(String, u64)]| {

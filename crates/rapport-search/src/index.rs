@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use std::collections::HashMap;
 use tantivy::collector::{Count, DocSetCollector};
-use tantivy::query::TermSetQuery;
+use tantivy::query::{BooleanQuery, Query, TermSetQuery};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError, Term};
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::error::SearchError;
 use crate::model::{CreatorDoc, FollowerPage, SearchQuery, SearchResult, SearchSort};
 use crate::projection::{ProjectedQuery, Projections, Walk};
 use crate::query;
-use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, id_from_halves, names, text_analyzer};
+use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, id_from_halves, names, scope_bytes, text_analyzer};
 
 /// File in the index directory holding the [`SCHEMA_VERSION`] that wrote it.
 const VERSION_FILE: &str = "rapport-search.version";
@@ -213,13 +213,21 @@ impl SearchIndex {
         self.inner.reader.searcher().num_docs()
     }
 
-    /// The fit scores the index holds for these creators (the ones `sort=fit` orders by), for a
-    /// page that shows them beside its creators; an id the index has no score for is left out.
-    pub fn fit_scores(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, u8>, SearchError> {
+    /// The fit scores the index holds for these creators of `workspace_id` (the ones `sort=fit`
+    /// orders by), for a page that shows them beside its creators; an id the index has no
+    /// score for, or of another workspace, is left out.
+    pub fn fit_scores(&self, workspace_id: Uuid, ids: &[Uuid]) -> Result<HashMap<Uuid, u8>, SearchError> {
         let searcher = self.inner.reader.searcher();
         let fields = &self.inner.fields;
         let terms = ids.iter().map(|id| Term::from_field_bytes(fields.id, id.as_bytes()));
-        let found = searcher.search(&TermSetQuery::new(terms), &DocSetCollector)?;
+        // The workspace's documents, deleted or not, do-not-contact or not.
+        let scopes = [(false, false), (false, true), (true, false), (true, true)]
+            .map(|(deleted, dnc)| Term::from_field_bytes(fields.scope, &scope_bytes(workspace_id, deleted, dnc)));
+        let query = BooleanQuery::intersection(vec![
+            Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
+            Box::new(TermSetQuery::new(scopes)),
+        ]);
+        let found = searcher.search(&query, &DocSetCollector)?;
         let mut out = HashMap::with_capacity(found.len());
         for (segment_ord, docs) in found.into_iter().fold(HashMap::<u32, Vec<u32>>::new(), |mut m, d| {
             m.entry(d.segment_ord).or_default().push(d.doc_id);

@@ -171,6 +171,13 @@ fn export_writes_the_filtered_creators_to_a_file() {
     assert!(text.starts_with("id,display_name,"));
     assert_eq!(text.lines().count(), n + 1);
     assert!((10..100).contains(&n), "only the mega tier: {n}");
+    // Without a server's search index, the fit scores are computed as the creator page does.
+    let mut rows = csv::Reader::from_path(&file).unwrap();
+    let fit = rows.headers().unwrap().iter().position(|h| h == "fit_score").unwrap();
+    for row in rows.records() {
+        let score: u8 = row.unwrap()[fit].parse().expect("every row has its fit score");
+        assert!(score <= 100);
+    }
     let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "tier=giant"], dir.path(), None);
     assert!(!ok && err.contains("tier"), "{err}");
 }

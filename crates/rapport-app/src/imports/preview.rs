@@ -173,9 +173,24 @@ async fn build(
                 };
                 found(true).or_else(|| found(false))
             }
+            // By email, else handle: a row whose email an earlier row's new creator holds
+            // finds that creator first, whatever creator its handles found here.
+            Plan::Update { .. } | Plan::Unchanged { .. } if key == MatchKey::EmailOrHandle => keys
+                .iter()
+                .filter(|(k, _)| k.starts_with("email:"))
+                .find_map(|(k, m)| new_creators.get(k).map(|e| (k, *m, e))),
             _ => None,
         };
         let (outcome, errors) = match (&plan, earlier) {
+            // The run then finds the new creator by the email, and the handle that found
+            // another creator here refuses the row.
+            (Plan::Update { id, .. } | Plan::Unchanged { id, .. }, Some((_, _, (first, _)))) => {
+                let msg = format!(
+                    "belongs to another creator ({}), while the row's email finds the creator row {first} creates",
+                    CreatorId(*id)
+                );
+                (Outcome::Failed, vec![FieldError { field: "handle".into(), message: msg }])
+            }
             (_, Some((k, matched, (first, _)))) if settings.mode == Mode::Create || !matched => {
                 let field = k.split(':').next().map_or("handle", |f| if f == "email" { "email" } else { "handle" });
                 // Outside create mode this arm holds only rows that do not match by the key.
@@ -203,7 +218,7 @@ async fn build(
         }
         planned.add(outcome);
         let creator = match &plan {
-            Plan::Update { id, .. } | Plan::Unchanged { id, .. } => Some(CreatorId(*id)),
+            Plan::Update { id, .. } | Plan::Unchanged { id, .. } if outcome != Outcome::Failed => Some(CreatorId(*id)),
             _ => None,
         };
         let row = PlannedRow {

@@ -58,8 +58,20 @@ fn fit_scores_are_the_latest_documents_ones() {
     index.upsert(std::slice::from_ref(&scored)).unwrap();
     index.delete(&[gone.id]).unwrap();
     let never = Uuid::now_v7();
-    let scores = index.fit_scores(&[scored.id, unscored.id, gone.id, never]).unwrap();
-    assert_eq!(scores.into_iter().collect::<Vec<_>>(), vec![(scored.id, 73)], "the replaced one's newest score only");
+    let mut elsewhere = doc(Uuid::now_v7(), "Another workspace's");
+    elsewhere.fit_score = Some(60);
+    let mut hidden = doc(ws, "Do not contact");
+    (hidden.fit_score, hidden.do_not_contact) = (Some(12), true);
+    index.upsert(&[elsewhere.clone(), hidden.clone()]).unwrap();
+    let mut scores: Vec<_> = index
+        .fit_scores(ws, &[scored.id, unscored.id, gone.id, never, elsewhere.id, hidden.id])
+        .unwrap()
+        .into_iter()
+        .collect();
+    scores.sort();
+    let mut want = vec![(scored.id, 73), (hidden.id, 12)];
+    want.sort();
+    assert_eq!(scores, want, "the replaced one's newest score, none of another workspace");
 }
 
 #[test]

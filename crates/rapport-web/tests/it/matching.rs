@@ -14,6 +14,7 @@ use serde_json::json;
 crate::db_tests!(
     email_else_handle_adds_emails_to_creators_known_by_their_accounts,
     email_else_handle_needs_an_email_or_a_handle_column,
+    the_dry_run_and_the_run_agree_when_an_email_finds_a_creator_made_earlier_in_the_file,
 );
 
 /// Lena is known by her Instagram account, Olga by her email; Nina is new.
@@ -126,4 +127,38 @@ async fn email_else_handle_needs_an_email_or_a_handle_column(app: TestApp) {
     let (s, page) = b.get("/imports").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("By email, else platform + handle"), "offered on the upload form");
+}
+
+/// Row 2's email finds the creator row 1 creates, before its handle finds Zed: the run
+/// refuses it (Zed's handle on Ann), and the dry run says so instead of an update of Zed.
+async fn the_dry_run_and_the_run_agree_when_an_email_finds_a_creator_made_earlier_in_the_file(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let zed = api
+        .creator(json!({"display_name": "Zed Known",
+            "social_accounts": [{"platform": "instagram", "handle": "known", "followers": 100}]}))
+        .await;
+    let file = "Name,Email,Platform,Handle\n\
+        Ann New,ann@example.com,tiktok,annnew\n\
+        Ann New,ann@example.com,instagram,known\n";
+    let key = settings(MatchKey::EmailOrHandle);
+    let dry = imports::preview(&app.app, &ctx(p.workspace), Source::Upload, "c.csv", file.as_bytes(), key, None)
+        .await
+        .unwrap();
+    let job = imports::start(
+        &app.app,
+        &ctx(p.workspace),
+        Source::Upload,
+        "c.csv",
+        file.as_bytes(),
+        settings(MatchKey::EmailOrHandle),
+    )
+    .await
+    .unwrap();
+    let job = imports::run(&app.app, &ctx(p.workspace), job.id, |_, _| {}).await.unwrap();
+    assert_eq!(counts(&job), (1, 0, 0, 1), "row 2 refused: Zed's handle");
+    let planned = &dry.planned;
+    assert_eq!((planned.created, planned.updated, planned.unchanged, planned.failed), (1, 0, 0, 1), "{:?}", dry.rows);
+    let refused = &dry.failures[0];
+    assert!(refused.errors[0].message.contains(zed["id"].as_str().unwrap()), "{refused:?}");
+    assert_eq!(refused.creator, None, "it updates no one");
 }

@@ -418,7 +418,8 @@ async fn list_creators(
     let without_deleted: Vec<_> = base.iter().filter(|(k, _)| k != "deleted").cloned().collect();
     let mut with_deleted = without_deleted.clone();
     with_deleted.push(("deleted".into(), "true".into()));
-    let fits = rapport_app::search::fit_scores(&state.app, page.items.iter().map(|c| c.id.0).collect()).await?;
+    let ids = page.items.iter().map(|c| c.id.0).collect();
+    let fits = rapport_app::search::fit_scores(&state.app, session.ctx(), ids).await?.unwrap_or_default();
     let t = now();
     let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
     // A hand-picked list is listed by the database, which does not sort by engagement or fit.
