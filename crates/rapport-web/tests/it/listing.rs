@@ -15,6 +15,7 @@ crate::db_tests!(
     a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range,
     the_list_shows_each_creators_engagement_and_fit_score,
     a_csv_export_carries_the_fit_score_the_owner_and_every_account,
+    platform_and_follower_filters_together_say_which_account_the_figures_are,
 );
 
 /// "Élodie" sorts with the e's, "Łukasz" with the l's — not after "Zoe".
@@ -253,4 +254,30 @@ async fn a_csv_export_carries_the_fit_score_the_owner_and_every_account(app: Tes
     assert_eq!(&tom_row[youtube], "tomrides", "the largest YouTube account in the platform's columns");
     assert_eq!(&tom_row[others], "youtube @tomrides.shorts, 2500 followers; youtube @tomrides.live");
     assert!(rows.iter().filter(|r| &r[name] != "Tom Ride").all(|r| r[others].is_empty()));
+}
+
+/// Followers, engagement and audience are judged on a creator's largest account: with a
+/// platform filter as well, the page says so (the creator found may be large elsewhere).
+async fn platform_and_follower_filters_together_say_which_account_the_figures_are(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let b = app.signed_in(&p).await;
+    let note = "look at each creator's largest account, which may be on another platform than";
+    for (listing, shown) in [
+        ("/creators?platform=tiktok,youtube&min_followers=1000", Some("TikTok or YouTube")),
+        ("/creators?platform=instagram&tier=mid", Some("Instagram")),
+        ("/creators?platform=instagram&min_engagement=1", Some("Instagram")),
+        ("/creators?platform=instagram", None),
+        ("/creators?min_followers=1000", None),
+    ] {
+        let (s, page) = b.get(listing).await;
+        assert_eq!(s, StatusCode::OK, "{listing}");
+        let said = page.find(note).map(|at| &page[at + note.len()..]);
+        match shown {
+            Some(platforms) => {
+                assert!(said.is_some_and(|rest| rest.trim_start().starts_with(platforms)), "{listing}: {said:?}")
+            }
+            None => assert!(said.is_none(), "{listing}"),
+        }
+    }
 }

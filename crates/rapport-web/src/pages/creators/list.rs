@@ -192,6 +192,9 @@ struct ListPage {
     rows: Vec<Row>,
     /// With no match: how many do-not-contact creators would match, and the link showing them.
     hidden_dnc: Option<(String, String)>,
+    /// The platforms filtered by, when figures are filtered too: those filters look at each
+    /// creator's largest account, whatever its platform.
+    figures_note: Option<String>,
     total: String,
     total_n: i64,
     q: CreatorQuery,
@@ -424,9 +427,24 @@ async fn list_creators(
     let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
     // A hand-picked list is listed by the database, which does not sort by engagement or fit.
     let index_sorts = current_list.is_none();
+    let figures = [
+        &q.min_followers, &q.max_followers, &q.tier, &q.min_engagement, &q.max_engagement, &q.audience_country,
+        &q.audience_age, &q.audience_gender,
+    ];
+    let filled = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let figures_note = q
+        .platform
+        .as_deref()
+        .filter(|p| !p.trim().is_empty() && figures.iter().any(|v| filled(v)))
+        .map(|p| {
+            let labels: Vec<&str> = p.split(',').filter_map(|p| Platform::parse(p).ok()).map(|p| p.label()).collect();
+            labels.join(" or ")
+        })
+        .filter(|labels| !labels.is_empty());
     let list = ListPage {
         layout,
         hidden_dnc,
+        figures_note,
         rows: page.items.iter().map(|c| row(c, fits.get(&c.id.0).copied(), t)).collect(),
         total: crate::format::grouped(total),
         total_n: total,
