@@ -31,10 +31,19 @@ fn settings(key: MatchKey) -> JobSettings {
     JobSettings { mode: Mode::Upsert, match_key: Some(key), ..Default::default() }
 }
 
-async fn import(app: &TestApp, ws: WorkspaceId, key: MatchKey) -> JobView {
-    let job =
-        imports::start(&app.app, &ctx(ws), Source::Upload, "c.csv", FILE.as_bytes(), settings(key)).await.unwrap();
+/// The dry run of `file` with these settings.
+async fn preview(app: &TestApp, ws: WorkspaceId, file: &str, settings: JobSettings) -> imports::Preview {
+    imports::preview(&app.app, &ctx(ws), Source::Upload, "c.csv", file.as_bytes(), settings, None).await.unwrap()
+}
+
+/// `file` imported with these settings, the job finished.
+async fn run(app: &TestApp, ws: WorkspaceId, file: &str, settings: JobSettings) -> JobView {
+    let job = imports::start(&app.app, &ctx(ws), Source::Upload, "c.csv", file.as_bytes(), settings).await.unwrap();
     imports::run(&app.app, &ctx(ws), job.id, |_, _| {}).await.unwrap()
+}
+
+async fn import(app: &TestApp, ws: WorkspaceId, key: MatchKey) -> JobView {
+    run(app, ws, FILE, settings(key)).await
 }
 
 fn counts(job: &JobView) -> (i64, i64, i64, i64) {
@@ -51,17 +60,7 @@ async fn email_else_handle_adds_emails_to_creators_known_by_their_accounts(app: 
     api.creator(json!({"display_name": "Olga Sand", "contact_points": [{"value": "olga@example.com"}]})).await;
 
     // By email alone, Lena's row would be a new creator holding her handle: refused.
-    let by_email = imports::preview(
-        &app.app,
-        &ctx(p.workspace),
-        Source::Upload,
-        "c.csv",
-        FILE.as_bytes(),
-        settings(MatchKey::Email),
-        None,
-    )
-    .await
-    .unwrap();
+    let by_email = preview(&app, p.workspace, FILE, settings(MatchKey::Email)).await;
     assert_eq!(by_email.planned.failed, 1, "{:?}", by_email.failures);
     let refused = &by_email.failures[0].errors[0].message;
     assert!(refused.contains("already belongs to Lena Berg"), "{refused}");
@@ -69,31 +68,17 @@ async fn email_else_handle_adds_emails_to_creators_known_by_their_accounts(app: 
 
     // Creating only, no key would update her: no such advice.
     let create = JobSettings { mode: Mode::Create, ..settings(MatchKey::Email) };
-    let created = imports::preview(&app.app, &ctx(p.workspace), Source::Upload, "c.csv", FILE.as_bytes(), create, None)
-        .await
-        .unwrap();
+    let created = preview(&app, p.workspace, FILE, create).await;
     let refused = &created.failures[0].errors[0].message;
     assert!(refused.contains("already belongs to Lena Berg") && !refused.contains("match by"), "{refused}");
     // Updating only, a row that finds no one says so on its email.
     let update = JobSettings { mode: Mode::Update, ..settings(MatchKey::EmailOrHandle) };
-    let updated = imports::preview(&app.app, &ctx(p.workspace), Source::Upload, "c.csv", FILE.as_bytes(), update, None)
-        .await
-        .unwrap();
+    let updated = preview(&app, p.workspace, FILE, update).await;
     let nina = &updated.failures[0].errors[0];
     assert_eq!(nina.field, "email", "{nina:?}");
     assert!(nina.message.contains("this email or these handles"), "{nina:?}");
 
-    let dry = imports::preview(
-        &app.app,
-        &ctx(p.workspace),
-        Source::Upload,
-        "c.csv",
-        FILE.as_bytes(),
-        settings(MatchKey::EmailOrHandle),
-        None,
-    )
-    .await
-    .unwrap();
+    let dry = preview(&app, p.workspace, FILE, settings(MatchKey::EmailOrHandle)).await;
     let job = import(&app, p.workspace, MatchKey::EmailOrHandle).await;
     assert_eq!(counts(&job), (1, 2, 0, 0), "Nina created; Lena found by her handle, Olga by her email");
     assert_eq!((dry.planned.created, dry.planned.updated, dry.planned.failed), (1, 2, 0), "the dry run agrees");
@@ -111,17 +96,7 @@ async fn email_else_handle_adds_emails_to_creators_known_by_their_accounts(app: 
 async fn email_else_handle_needs_an_email_or_a_handle_column(app: TestApp) {
     let (_, p) = app.api_in_new_workspace("Acme").await;
     let file = "Name,City\nLena Berg,Berlin\n";
-    let dry = imports::preview(
-        &app.app,
-        &ctx(p.workspace),
-        Source::Upload,
-        "c.csv",
-        file.as_bytes(),
-        settings(MatchKey::EmailOrHandle),
-        None,
-    )
-    .await
-    .unwrap();
+    let dry = preview(&app, p.workspace, file, settings(MatchKey::EmailOrHandle)).await;
     assert_eq!(dry.problems.first().map(|e| e.field.as_str()), Some("match_key"), "{:?}", dry.problems);
     let b = app.signed_in(&p).await;
     let (s, page) = b.get("/imports").await;
@@ -141,20 +116,8 @@ async fn the_dry_run_and_the_run_agree_when_an_email_finds_a_creator_made_earlie
         Ann New,ann@example.com,tiktok,annnew\n\
         Ann New,ann@example.com,instagram,known\n";
     let key = settings(MatchKey::EmailOrHandle);
-    let dry = imports::preview(&app.app, &ctx(p.workspace), Source::Upload, "c.csv", file.as_bytes(), key, None)
-        .await
-        .unwrap();
-    let job = imports::start(
-        &app.app,
-        &ctx(p.workspace),
-        Source::Upload,
-        "c.csv",
-        file.as_bytes(),
-        settings(MatchKey::EmailOrHandle),
-    )
-    .await
-    .unwrap();
-    let job = imports::run(&app.app, &ctx(p.workspace), job.id, |_, _| {}).await.unwrap();
+    let dry = preview(&app, p.workspace, file, key).await;
+    let job = run(&app, p.workspace, file, settings(MatchKey::EmailOrHandle)).await;
     assert_eq!(counts(&job), (1, 0, 0, 1), "row 2 refused: Zed's handle");
     let planned = &dry.planned;
     assert_eq!((planned.created, planned.updated, planned.unchanged, planned.failed), (1, 0, 0, 1), "{:?}", dry.rows);
