@@ -71,6 +71,13 @@ pub(crate) struct PageCollector {
 /// A sort key (missing values after all present ones, in both directions) and the id as tie-breaker.
 pub(crate) type Entry = (u128, u128);
 
+/// A follower count as a sort key: a creator without a known following (stored as 0) has none, so it comes
+/// after every creator with one whichever the direction, as the database's listings order them.
+#[inline]
+pub(crate) fn follower_key(followers: i64) -> Option<u64> {
+    (followers >= 1).then(|| i64_to_u64(followers))
+}
+
 /// The best `keep` entries offered after `after`, by (key, id).
 pub(crate) struct Best {
     keep: usize,
@@ -156,7 +163,7 @@ impl Collector for PageCollector {
         let ff = segment.fast_fields();
         let key = match self.order.field {
             SortField::Score => KeyColumn::Score,
-            SortField::Followers => KeyColumn::I64(FastColumn::new(ff.i64(names::FOLLOWERS)?)),
+            SortField::Followers => KeyColumn::Followers(FastColumn::new(ff.i64(names::FOLLOWERS)?)),
             SortField::Engagement => KeyColumn::F64(FastColumn::new(ff.f64(names::ENGAGEMENT)?)),
             SortField::Fit => KeyColumn::U64(FastColumn::new(ff.u64(names::FIT)?)),
             SortField::Updated => KeyColumn::I64(FastColumn::new(ff.i64(names::UPDATED)?)),
@@ -274,6 +281,7 @@ impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> FastColumn<
 
 enum KeyColumn {
     Score,
+    Followers(FastColumn<i64>),
     I64(FastColumn<i64>),
     F64(FastColumn<f64>),
     U64(FastColumn<u64>),
@@ -368,6 +376,7 @@ impl PageSegmentCollector {
     fn key(&self, doc: DocId, score: Score) -> u128 {
         let raw = match &self.key {
             KeyColumn::Score => Some(f64_to_u64(f64::from(score))),
+            KeyColumn::Followers(c) => c.first(doc).and_then(follower_key),
             KeyColumn::I64(c) => c.first(doc).map(i64_to_u64),
             KeyColumn::F64(c) => c.first(doc).map(f64_to_u64),
             KeyColumn::U64(c) => c.first(doc),

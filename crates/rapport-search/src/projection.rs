@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, f64_to_u64, i64_to_u64};
 use uuid::Uuid;
 
-use crate::collector::{Best, Entry, Order, SortField};
+use crate::collector::{Best, Entry, Order, SortField, follower_key};
 use crate::model::{FollowerPage, SearchQuery};
 use crate::query::{TextTerms, scope_keys};
 use crate::schema::{id_from_halves, names};
@@ -157,7 +157,8 @@ impl Projections {
         if walk.desc {
             found.sort_unstable_by(|a, b| b.cmp(a));
         } else {
-            found.sort_unstable();
+            // Creators without a known following last.
+            found.sort_unstable_by_key(|&(followers, id)| (followers < 1, followers, id));
         }
         FollowerPage::Found(found.into_iter().take(walk.keep).map(|(_, id)| Uuid::from_u128(id)).collect())
     }
@@ -375,7 +376,8 @@ impl Projection {
     /// Adds to `out` the live matches of `q` in this segment, as (followers, id), that may be among the first
     /// `walk.keep` after `walk.after` in follower order: walking from the window's far end in `walk`'s
     /// direction, every match until `keep` are found, then the rest of the last one's follower count (its ties,
-    /// which the caller orders by id).
+    /// which the caller orders by id). Creators without a known following (0) come last in both directions:
+    /// an ascending walk takes them after the largest following.
     fn first_by_followers(
         &self,
         q: &ProjectedQuery,
@@ -383,16 +385,19 @@ impl Projection {
         alive: Option<&AliveBitSet>,
         out: &mut Vec<(i64, u128)>,
     ) {
-        let (mut lo, mut hi) = self.window(q);
-        // A page resumes at the previous one's last follower count; its ties pass on the id.
-        if let Some((followers, _)) = walk.after {
-            if walk.desc {
-                hi = hi.min(self.followers.partition_point(|&f| f <= followers));
-            } else {
-                lo = lo.max(self.followers.partition_point(|&f| f < followers));
-            }
-        }
+        let (lo, hi) = self.window(q);
         let Some(m) = self.matcher(q).filter(|_| lo < hi && walk.keep > 0) else { return };
+        // Positions from `known` on have a known following.
+        let known = self.followers.partition_point(|&f| f < 1).clamp(lo, hi);
+        // A page resumes at the previous one's last follower count; its ties pass on the id. Ascending, the
+        // known followings come first, then the unknown ones.
+        let after_followers = walk.after.map(|(f, _)| f);
+        let ranges = match (walk.desc, after_followers) {
+            (true, None) => [lo..hi, 0..0],
+            (true, Some(f)) => [lo..hi.min(self.followers.partition_point(|&x| x <= f)), 0..0],
+            (false, Some(f)) if f < 1 => [0..0, lo..known],
+            (false, f) => [f.map_or(known, |f| known.max(self.followers.partition_point(|&x| x < f)))..hi, lo..known],
+        };
         let mut found = 0;
         let mut last: Option<i64> = None;
         let mut visit = |i: usize| {
@@ -419,16 +424,17 @@ impl Projection {
             }
             true
         };
+        let [first, then] = ranges;
         if walk.desc {
-            for i in (lo..hi).rev() {
+            for i in first.rev() {
                 if !visit(i) {
-                    break;
+                    return;
                 }
             }
         } else {
-            for i in lo..hi {
+            for i in first.chain(then) {
                 if !visit(i) {
-                    break;
+                    return;
                 }
             }
         }
@@ -437,7 +443,7 @@ impl Projection {
     /// The sort key of position `i`, encoded as the collector encodes it.
     fn key(&self, order: Order, i: usize) -> u128 {
         let raw = match order.field {
-            SortField::Followers => Some(i64_to_u64(self.followers[i])),
+            SortField::Followers => follower_key(self.followers[i]),
             SortField::Updated => Some(i64_to_u64(self.updated[i])),
             SortField::Engagement => (self.attrs[i] & HAS_ENGAGEMENT != 0).then(|| self.engagement[i]),
             SortField::Score | SortField::Fit => None,

@@ -117,6 +117,11 @@ fn by_key<T: PartialOrd>(a: Option<T>, b: Option<T>, desc: bool) -> Ordering {
     }
 }
 
+/// A follower count, when one is known.
+pub fn known(followers: i64) -> Option<i64> {
+    (followers >= 1).then_some(followers)
+}
+
 /// Whether the query's order is checked exactly (relevance scores are not modelled).
 pub fn exact_order(q: &SearchQuery) -> bool {
     q.sort != SearchSort::Relevance || q.text.as_deref().is_none_or(|t| TextTerms::parse(t).words.is_empty())
@@ -127,7 +132,8 @@ pub fn sorted(docs: &[&CreatorDoc], q: &SearchQuery) -> Vec<Uuid> {
     let mut v: Vec<&CreatorDoc> = docs.to_vec();
     v.sort_by(|a, b| {
         let o = match q.sort {
-            SearchSort::Followers { desc } => by_key(Some(a.max_followers), Some(b.max_followers), desc),
+            // No known following (0) is no value: after the others in both directions.
+            SearchSort::Followers { desc } => by_key(known(a.max_followers), known(b.max_followers), desc),
             SearchSort::Engagement { desc } => by_key(a.engagement_rate_pct, b.engagement_rate_pct, desc),
             SearchSort::Fit { desc } => by_key(a.fit_score, b.fit_score, desc),
             SearchSort::Updated { desc } => by_key(Some(a.updated_at), Some(b.updated_at), desc),

@@ -249,14 +249,17 @@ fn only_filter_searches_take_the_projections() {
     }
 }
 
-/// The model's matches of `q` in follower order, ties by id in the same direction (the database's order).
+/// The model's matches of `q` in follower order, ties by id in the same direction (the database's order), and
+/// those without a known following last in both directions.
 fn by_followers_then_id(all: &All, q: &SearchQuery, desc: bool) -> Vec<Uuid> {
     let mut matching: Vec<&CreatorDoc> = all.values().filter(|d| model::matches(d, q)).collect();
     matching.sort_by_key(|d| (d.max_followers, d.id));
     if desc {
         matching.reverse();
     }
-    matching.into_iter().map(|d| d.id).collect()
+    let (known, unknown): (Vec<&CreatorDoc>, Vec<&CreatorDoc>) =
+        matching.into_iter().partition(|d| model::known(d.max_followers).is_some());
+    known.into_iter().chain(unknown).map(|d| d.id).collect()
 }
 
 /// Pages of filter-only searches by followers, each resuming after the previous page's last creator as the

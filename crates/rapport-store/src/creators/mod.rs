@@ -409,7 +409,36 @@ fn cursor_arg(k: &CursorKey) -> Arg {
 
 /// One page of creators: at most `limit + 1` rows, so the caller can tell whether more
 /// follow. Ties on the sort key are broken by id, so paging is stable under inserts.
+/// Creators without a known following (0 followers) come after every other one in both
+/// directions of a sort by followers: ascending, the known followings are read first, then
+/// the unknown ones (a cursor at 0 followers is among those).
 pub async fn list(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<Vec<CreatorRow>> {
+    if q.sort != Some((SortKey::Followers, false)) {
+        return list_in_order(c, workspace_id, q).await;
+    }
+    let among_unknown = matches!(q.after, Some((CursorKey::Int(f), _)) if f < 1);
+    let mut rows = if among_unknown {
+        Vec::new()
+    } else {
+        let known = ListQuery { min_followers: Some(q.min_followers.unwrap_or(1).max(1)), ..q.clone() };
+        list_in_order(c, workspace_id, &known).await?
+    };
+    let wanted = q.limit + 1;
+    if (rows.len() as i64) < wanted && q.min_followers.is_none_or(|min| min < 1) {
+        let unknown = ListQuery {
+            min_followers: None,
+            max_followers: Some(0),
+            after: q.after.clone().filter(|_| among_unknown),
+            limit: wanted - rows.len() as i64 - 1,
+            ..q.clone()
+        };
+        rows.extend(list_in_order(c, workspace_id, &unknown).await?);
+    }
+    Ok(rows)
+}
+
+/// [`list`] in the plain order of the sort key.
+async fn list_in_order(c: &mut Conn<'_>, workspace_id: Uuid, q: &ListQuery) -> StoreResult<Vec<CreatorRow>> {
     let (key, desc) = q.sort.unwrap_or((SortKey::Updated, true));
     let mut f = filters(workspace_id, q, key == SortKey::Followers);
     if let Some((k, id)) = &q.after {

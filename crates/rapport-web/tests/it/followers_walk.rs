@@ -18,6 +18,7 @@ crate::db_tests!(
     the_account_summary_follows_a_merge_and_its_undo,
     every_platform_is_found_by_the_walk,
     pages_by_followers_continue_each_other_between_the_index_and_the_database,
+    creators_without_a_known_following_come_last_in_either_follower_order,
 );
 
 const PLATFORMS: [&str; 5] = ["instagram", "tiktok", "youtube", "twitch", "x"];
@@ -328,6 +329,20 @@ async fn pages(api: &Api, first: &str, rest: &str) -> Vec<String> {
     }
 }
 
+/// Waits until the index's projections answer `query` (they do once the index has applied
+/// every change).
+async fn wait_for_the_index(app: &TestApp, ws: uuid::Uuid, query: &rapport_store::creators::ListQuery) {
+    let started = std::time::Instant::now();
+    loop {
+        let latest = rapport_store::changes::latest(&mut app.app.db.read().await.unwrap().conn()).await.unwrap();
+        if rapport_app::search::page_by_followers(&app.app, latest, ws, query).await.unwrap().is_some() {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 10, "the index never answered {query:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Creators sharing few follower counts: ties, which both engines order by id in the sort's
 /// direction. A listing only the database can answer (an `updated_since` that every creator
 /// passes) gives the same pages, and a page from one engine continues into the other.
@@ -353,15 +368,7 @@ async fn pages_by_followers_continue_each_other_between_the_index_and_the_databa
         limit: 4,
         ..Default::default()
     };
-    let started = std::time::Instant::now();
-    loop {
-        let latest = rapport_store::changes::latest(&mut app.app.db.read().await.unwrap().conn()).await.unwrap();
-        if rapport_app::search::page_by_followers(&app.app, latest, ws, &query).await.unwrap().is_some() {
-            break;
-        }
-        assert!(started.elapsed().as_secs() < 10, "the index never answered {query:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_for_the_index(&app, ws, &query).await;
 
     for (filters, desc) in [
         ("platform=instagram,tiktok&min_followers=1000", true),
@@ -393,4 +400,59 @@ async fn pages_by_followers_continue_each_other_between_the_index_and_the_databa
         assert_eq!(pages(&api, &by_index, &by_database).await, want, "{by_index}, then the database");
         assert_eq!(pages(&api, &by_database, &by_index).await, want, "{by_database}, then the index");
     }
+}
+
+/// A creator no account of whom reports a following (an account without figures, or none)
+/// is listed after every creator with one, sorted by followers either way — not first when
+/// ascending, where the smallest creators are looked for — on every road: the database, the
+/// index's projections, the index's search with a filter or words, and the list page.
+async fn creators_without_a_known_following_come_last_in_either_follower_order(app: TestApp) {
+    let (api, person) = app.api_in_new_workspace("Acme").await;
+    let mut ids = std::collections::HashMap::new();
+    for (name, followers) in
+        [("Una", None), ("Ada", Some(20_000)), ("Vic", None), ("Bo", Some(5_000)), ("Wes", None), ("Cy", Some(300_000))]
+    {
+        let accounts = match (name, followers) {
+            ("Una", _) => json!([{"platform": "instagram", "handle": "@una"}]),
+            (_, Some(f)) => json!([{"platform": "tiktok", "handle": format!("@{name}"), "followers": f}]),
+            _ => json!([]),
+        };
+        let v = api
+            .creator(json!({"display_name": name, "niches": ["food"], "bio": "pasta recipes",
+                "social_accounts": accounts}))
+            .await;
+        ids.insert(id(&v), name);
+    }
+    let query = rapport_store::creators::ListQuery {
+        sort: Some((rapport_store::creators::SortKey::Followers, false)),
+        limit: 2,
+        ..Default::default()
+    };
+    wait_for_the_index(&app, person.workspace.0, &query).await;
+
+    let named = |got: Vec<String>| got.iter().map(|i| ids[i]).collect::<Vec<_>>();
+    for url in [
+        "/creators?sort=followers&limit=2",
+        "/creators?sort=followers&limit=2&updated_since=2000-01-01",
+        "/creators?sort=followers&limit=2&niche=food",
+        "/creators?sort=followers&limit=2&q=pasta",
+    ] {
+        // The unknown ones tie; every road orders ties by id, here the order of creation.
+        assert_eq!(named(pages(&api, url, url).await), ["Bo", "Ada", "Cy", "Una", "Vic", "Wes"], "{url}");
+        let descending = url.replace("sort=followers", "sort=-followers");
+        let got = named(pages(&api, &descending, &descending).await);
+        assert_eq!(got[..3], ["Cy", "Ada", "Bo"], "{descending}");
+        let mut unknown = got[3..].to_vec();
+        unknown.sort();
+        assert_eq!(unknown, ["Una", "Vic", "Wes"], "{descending}");
+    }
+    let (s, v) = api.get("/creators?sort=followers&limit=4&updated_since=2000-01-01&min_followers=1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(names(&v), ["Bo", "Ada", "Cy"], "a lower bound leaves them out");
+
+    let b = app.signed_in(&person).await;
+    let (s, page) = b.get("/creators?sort=followers").await;
+    assert_eq!(s, StatusCode::OK);
+    let at = |name: &str| page.find(&format!("<span class=\"person-name\">{name}</span>")).unwrap();
+    assert!(at("Bo") < at("Cy") && at("Cy") < at("Una"), "the list page too");
 }
