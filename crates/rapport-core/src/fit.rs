@@ -3,7 +3,7 @@
 //!
 //! | component | weight | how |
 //! |---|---|---|
-//! | audience alignment | 35 | share of the audience in the target countries, age bands, genders and languages (≥ 80 % scores 100), averaged over the dimensions the profile sets |
+//! | audience alignment | 35 | share of the audience in the target countries, age bands, genders and languages (≥ 80 % scores 100), averaged over the dimensions the profile sets; a dimension without a breakdown is 50, except languages, where the creator's own languages stand in (100 if one is a target, else 0) |
 //! | niche and values | 25 | shared niches (1 → 75, 2+ → 100) and values keywords found in bio, tone notes, niches and tags; an excluded topic scores 0 |
 //! | engagement quality | 20 | engagement against the median of the same platform and tier: 1.5× the median or better scores 100; more than 3× is suspicious and scores 50 |
 //! | audience authenticity | 10 | the source's audience quality: 40 % → 0, 90 % → 100 |
@@ -176,28 +176,35 @@ fn audience(p: &BrandProfile, f: &FitInput<'_>) -> (u8, String) {
     }
     let mut scores = Vec::new();
     let mut parts = Vec::new();
+    let mut measured = false;
     for (name, targets, data) in dims {
         if targets.is_empty() {
             continue;
         }
-        let s = data.and_then(|m| share(m, targets));
-        let s = match (s, name) {
-            (Some(s), _) => Some(s),
-            // Without an audience language breakdown, the creator's own languages speak.
-            (None, "languages") if !f.languages.is_empty() => {
-                Some(if f.languages.iter().any(|l| targets.contains(l)) { 100.0 } else { 0.0 })
-            }
-            _ => None,
-        };
-        match s {
-            Some(s) => {
-                scores.push((s / 0.8).min(100.0));
-                parts.push(format!("{s:.0} % in target {name} ({})", targets.join(", ")));
-            }
-            None => parts.push(format!("no {name} breakdown")),
+        let list = targets.join(", ");
+        if let Some(s) = data.and_then(|m| share(m, targets)) {
+            measured = true;
+            scores.push((s / 0.8).min(100.0));
+            parts.push(format!("{s:.0} % in target {name} ({list})"));
+        } else if name == "languages" && !f.languages.is_empty() {
+            // Without an audience language breakdown, the creator's own languages are the best guess —
+            // said as such, and no stronger than any other dimension.
+            let speaks = f.languages.iter().any(|l| targets.contains(l));
+            scores.push(if speaks { 100.0 } else { 0.0 });
+            let theirs = f.languages.join(", ");
+            parts.push(if speaks {
+                format!("no audience language breakdown, but the creator speaks {theirs} (target {list})")
+            } else {
+                format!("no audience language breakdown, and the creator speaks {theirs}, not {list}")
+            });
+        } else {
+            // A dimension the profile targets but the data does not cover is neutral, not left out:
+            // one measured dimension must not stand for all of them.
+            scores.push(50.0);
+            parts.push(format!("no {name} breakdown (neutral)"));
         }
     }
-    if scores.is_empty() {
+    if !measured && scores.iter().all(|s| *s == 50.0) {
         return (50, format!("No audience breakdown to compare with the targets ({}); neutral.", parts.join("; ")));
     }
     let avg = scores.iter().sum::<f64>() / scores.len() as f64;
@@ -217,7 +224,7 @@ fn niche_values(p: &BrandProfile, f: &FitInput<'_>) -> (u8, String) {
     if !p.niches.is_empty() {
         let shared: Vec<&String> = f.niches.iter().filter(|n| p.niches.contains(n)).collect();
         let s = match shared.len() {
-            0 if f.niches.is_empty() => 40.0,
+            0 if f.niches.is_empty() => 50.0,
             0 => 0.0,
             1 => 75.0,
             _ => 100.0,
@@ -225,7 +232,7 @@ fn niche_values(p: &BrandProfile, f: &FitInput<'_>) -> (u8, String) {
         scores.push(s);
         parts.push(if shared.is_empty() {
             if f.niches.is_empty() {
-                "no niches recorded".to_string()
+                "no niches recorded (neutral)".to_string()
             } else {
                 format!("no shared niche (theirs: {})", f.niches.join(", "))
             }
@@ -401,6 +408,45 @@ mod tests {
         let fit = fit_score(&profile(), &input(&aud, &[], &band, "Sponsored by a gambling site"));
         assert_eq!(fit.components[1].score, 0);
         assert!(fit.components[1].explanation.contains("gambling"));
+    }
+
+    #[test]
+    fn a_targeted_dimension_without_data_is_neutral_not_left_out() {
+        let p = BrandProfile {
+            target_countries: vec!["DE".into()],
+            target_genders: vec!["female".into()],
+            target_languages: vec!["de".into()],
+            ..Default::default()
+        };
+        let languages = vec!["de".to_string()];
+        let f = FitInput { audience: None, languages: &languages, ..empty() };
+        let audience = &fit_score(&p, &f).components[0];
+        // Countries 50, genders 50, the creator's own language 100: not 100 from the language alone.
+        assert_eq!(audience.score, 67, "{audience:?}");
+        assert!(audience.explanation.contains("No countries breakdown (neutral)"), "{audience:?}");
+        assert!(audience.explanation.contains("the creator speaks de"), "said to be the creator's: {audience:?}");
+        assert!(!audience.explanation.contains("% in target languages"), "{audience:?}");
+
+        let mut aud = AudienceInput::default();
+        aud.countries.insert("DE".into(), 80.0);
+        let f = FitInput { audience: Some(&aud), ..empty() };
+        assert_eq!(fit_score(&p, &f).components[0].score, 67, "100, 50, 50");
+        let f = FitInput { audience: None, ..empty() };
+        assert_eq!(fit_score(&p, &f).components[0].score, 50, "nothing known at all");
+    }
+
+    fn empty() -> FitInput<'static> {
+        FitInput {
+            audience: None,
+            languages: &[],
+            niches: &[],
+            text: String::new(),
+            engagement_rate_pct: None,
+            band: None,
+            audience_quality_pct: None,
+            observed_at: None,
+            now: NOW,
+        }
     }
 
     #[test]
