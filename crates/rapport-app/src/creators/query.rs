@@ -243,11 +243,12 @@ impl CreatorQuery {
         .any(|v| text(v).is_some())
     }
 
-    /// The sort as written, normalised: default `-updated_at`, or `relevance` with text.
+    /// The sort as written, normalised: default `-updated_at`, or `relevance` with text
+    /// (except within a hand-picked list, which the database lists and does not rank).
     pub fn sort_param(&self) -> String {
         match text(&self.sort) {
             Some(s) => s.to_ascii_lowercase(),
-            None if text(&self.q).is_some() => "relevance".into(),
+            None if text(&self.q).is_some() && text(&self.shortlist).is_none() => "relevance".into(),
             None => "-updated_at".into(),
         }
     }

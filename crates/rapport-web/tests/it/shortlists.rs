@@ -11,6 +11,7 @@ crate::db_tests!(
     a_saved_search_is_dynamic,
     shortlists_of_another_workspace_answer_404,
     ticked_creators_are_added_and_removed_from_the_list_page,
+    applying_the_filter_form_keeps_the_list_the_sort_and_what_it_has_no_field_for,
 );
 
 fn names(v: &Value) -> Vec<String> {
@@ -151,4 +152,42 @@ async fn ticked_creators_are_added_and_removed_from_the_list_page(app: TestApp) 
     assert_eq!(api.get(&format!("/creators?shortlist={list}")).await.1["total"], 1);
     let (_, lists) = b.get("/shortlists").await;
     assert!(lists.contains("2 creators (1 do-not-contact, hidden when opened)"), "{lists}");
+}
+
+/// The list page's filter form is a plain GET form: whatever the page shows as applied must be
+/// in it, or pressing Apply (to change the sort, say) drops it — the list, a sort reached from a
+/// column header, "do-not-contact only", an `updated_since` or a page size from a shared link.
+/// Words typed while in a list search that list.
+async fn applying_the_filter_form_keeps_the_list_the_sort_and_what_it_has_no_field_for(app: TestApp) {
+    let (api, person) = app.api_in_new_workspace("Acme").await;
+    let ana = api.creator(json!({"display_name": "Ana Berg"})).await;
+    let ben = api.creator(json!({"display_name": "Ben Ode"})).await;
+    api.creator(json!({"display_name": "Ana Other"})).await;
+    let (_, list) = api.post("/shortlists", json!({"name": "Spring"})).await;
+    let id = list["id"].as_str().unwrap();
+    let (s, _) = api.post(&format!("/shortlists/{id}/members"), json!({"creator_ids": [ana["id"], ben["id"]]})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let b = app.signed_in(&person).await;
+    let (s, page) =
+        b.get(&format!("/creators?shortlist={id}&sort=followers&dnc=only&updated_since=2000-01-01&limit=10")).await;
+    assert_eq!(s, StatusCode::OK);
+    let form = &page[page.find("class=\"filter-bar\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    for kept in [
+        format!("<input type=\"hidden\" name=\"shortlist\" value=\"{id}\">"),
+        "<input type=\"hidden\" name=\"updated_since\" value=\"2000-01-01\">".to_string(),
+        "<input type=\"hidden\" name=\"limit\" value=\"10\">".to_string(),
+        "<option value=\"followers\" selected>Smallest following</option>".to_string(),
+        "<option value=\"only\" selected>Only them</option>".to_string(),
+    ] {
+        assert!(form.contains(&kept), "{kept} in {form}");
+    }
+
+    let (s, v) = api.get(&format!("/creators?shortlist={id}&q=ana")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(names(&v), ["Ana Berg"], "words search within the list");
+    let (s, page) = b.get(&format!("/creators?shortlist={id}&q=ana")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Ana Berg") && !page.contains("Ana Other") && !page.contains("alert-error"), "{page}");
 }

@@ -44,6 +44,44 @@ fn opts(items: impl IntoIterator<Item = (String, String)>, current: Option<&str>
     out
 }
 
+/// Every sort a listing takes, with its label; the first six are offered in the sort menu, the
+/// others (reached from a column header) only while they are the current sort.
+const SORTS: [(&str, &str); 13] = [
+    ("-updated_at", "Recently updated"),
+    ("-followers", "Largest following"),
+    ("-engagement", "Highest engagement"),
+    ("-fit", "Best fit"),
+    ("relevance", "Best match (with search words)"),
+    ("name", "Name A–Z"),
+    ("-name", "Name Z–A"),
+    ("followers", "Smallest following"),
+    ("engagement", "Lowest engagement"),
+    ("fit", "Lowest fit"),
+    ("updated_at", "Least recently updated"),
+    ("-created_at", "Recently added"),
+    ("created_at", "First added"),
+];
+
+/// The sort menu: the usual sorts (on a hand-picked list, those the database sorts by) and the
+/// current one, whichever it is, selected — so that applying the filters keeps it.
+fn sort_opts(current: &str, index_sorts: bool) -> Vec<Opt> {
+    let listed = |v: &str| index_sorts || !matches!(v, "-engagement" | "-fit" | "relevance");
+    SORTS
+        .iter()
+        .enumerate()
+        .filter(|(i, (v, _))| (*i < 6 && listed(v)) || *v == current)
+        .map(|(_, (v, l))| Opt { value: v.to_string(), label: l.to_string(), selected: *v == current })
+        .collect()
+}
+
+/// The parameters of `q` that the filter form has no field for.
+fn kept_params(q: &CreatorQuery) -> Vec<(&'static str, String)> {
+    [("shortlist", &q.shortlist), ("updated_since", &q.updated_since), ("limit", &q.limit)]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (k, v.to_string())))
+        .collect()
+}
+
 /// One value in the facet panel: a link that adds or removes it as a filter.
 pub struct FacetItem {
     pub label: String,
@@ -222,6 +260,9 @@ struct ListPage {
     errors: Vec<String>,
     facets: Vec<FacetGroup>,
     sorts: Vec<Opt>,
+    /// Parameters the filter form has no field for, carried as hidden fields so that applying it
+    /// keeps them.
+    kept: Vec<(&'static str, String)>,
     more_open: bool,
     /// Hand-picked lists to add the ticked creators to.
     lists: Vec<Opt>,
@@ -474,21 +515,8 @@ async fn list_creators(
         export_json: export_url(&base, "json"),
         live_url: url_of(&without_deleted),
         facets: page.facets.as_ref().map(|f| facet_groups(&base, f, &stages)).unwrap_or_default(),
-        sorts: opts(
-            [
-                ("-updated_at", "Recently updated"),
-                ("-followers", "Largest following"),
-                ("-engagement", "Highest engagement"),
-                ("-fit", "Best fit"),
-                ("relevance", "Best match (with search words)"),
-                ("name", "Name"),
-            ]
-            .into_iter()
-            // A hand-picked list is listed by the database, which does not sort by these.
-            .filter(|(v, _)| index_sorts || !matches!(*v, "-engagement" | "-fit" | "relevance"))
-            .map(|(v, l)| (v.to_string(), l.to_string())),
-            Some(q.sort_param().as_str()),
-        ),
+        sorts: sort_opts(&q.sort_param(), index_sorts),
+        kept: kept_params(&q),
         more_open: [
             &q.city, &q.language, &q.niche, &q.min_followers, &q.max_followers, &q.min_average_views,
             &q.max_average_views, &q.min_engagement, &q.max_engagement, &q.audience_country, &q.audience_age,
