@@ -319,6 +319,22 @@ pub async fn rows_to_undo(c: &mut Conn<'_>, workspace_id: Uuid, job_id: Uuid) ->
     .await
 }
 
+/// When a creator of the workspace was last written to; `None` when it does not exist (a
+/// soft-deleted one does).
+pub async fn creator_updated_at(
+    c: &mut Conn<'_>,
+    workspace_id: Uuid,
+    creator_id: Uuid,
+) -> StoreResult<Option<OffsetDateTime>> {
+    let row: Option<(OffsetDateTime,)> = c
+        .fetch_optional(
+            "SELECT updated_at FROM creators WHERE workspace_id = $1 AND id = $2",
+            args![workspace_id, creator_id],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
 /// The creators the job created.
 pub async fn created_creators(c: &mut Conn<'_>, workspace_id: Uuid, job_id: Uuid) -> StoreResult<Vec<Uuid>> {
     let rows: Vec<(Uuid,)> = c

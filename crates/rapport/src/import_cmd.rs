@@ -233,9 +233,13 @@ async fn undo(a: UndoArgs) -> Result<()> {
     progress.finish_and_clear();
     let report = result?;
     println!(
-        "Undid import {id}: deleted {} creators it had created, restored {} creators it had updated.",
-        report.deleted, report.restored
+        "Undid import {id}: deleted {} it had created, restored {} it had updated.",
+        count_creators(report.deleted),
+        count_creators(report.restored)
     );
+    if let Some(note) = report.note() {
+        println!("{note}");
+    }
     if !report.problems.is_empty() {
         for p in &report.problems {
             println!("  row {}: {}", p.row, p.reason);
@@ -243,4 +247,9 @@ async fn undo(a: UndoArgs) -> Result<()> {
         bail!("{} rows could not be undone; fix them and run the undo again", report.problems.len());
     }
     Ok(())
+}
+
+/// "1 creator", "2 creators".
+fn count_creators(n: u64) -> String {
+    if n == 1 { "1 creator".into() } else { format!("{n} creators") }
 }

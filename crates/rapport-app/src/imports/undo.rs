@@ -1,7 +1,9 @@
 //! Undoing a job: the creators it created are deleted for good, the ones it updated get
-//! their stored state back exactly (accounts and metric history included). Rows are
-//! undone last to first, each in its own transaction and marked, so an interrupted undo
-//! continues where it stopped.
+//! their stored state back exactly (accounts and metric history included). A creator
+//! written to since the import finished (edited, given accounts or tags, merged into) is left
+//! as it is and counted apart: putting back its state from before the import would throw
+//! away work done since, and deleting it would lose it all. Rows are undone last to first,
+//! each in its own transaction and marked, so an interrupted undo continues where it stopped.
 
 use super::plan::{creator_json, editable};
 use super::run::refresh_counts;
@@ -18,6 +20,7 @@ use rapport_core::roles::Role;
 use rapport_store::imports::{self as store, CreatorSnapshot, ProcessedRow};
 use serde_json::Value;
 use std::collections::HashSet;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// What an undo did.
@@ -27,6 +30,11 @@ pub struct UndoReport {
     pub deleted: u64,
     /// Creators the import had updated, now as they were.
     pub restored: u64,
+    /// Creators the import had created or updated that were changed since, left as they are.
+    pub kept: u64,
+    /// Creators the import had created or updated that no longer exist (merged into another, or
+    /// deleted for good).
+    pub gone: u64,
     /// Rows that could not be undone, and why (the job can be undone again after a fix).
     pub problems: Vec<RowFailure>,
 }
@@ -78,6 +86,8 @@ pub async fn undo(
         role: Role::Owner,
         scope: Scope::Write,
     };
+    // The import's last write: a creator written to after it was changed by someone else.
+    let since = job.finished_at.unwrap_or(job.updated_at);
     let rows = store::rows_to_undo(&mut r.conn(), ctx.ws(), id.0).await?;
     let created: HashSet<Uuid> = store::created_creators(&mut r.conn(), ctx.ws(), id.0).await?.into_iter().collect();
     drop(r);
@@ -85,9 +95,11 @@ pub async fn undo(
     let total = rows.len() as u64;
     progress(0, total);
     for (i, row) in rows.iter().enumerate() {
-        match undo_row(app, &undoer, id, row, &created).await {
+        match undo_row(app, &undoer, id, row, &created, since).await {
             Ok(Undone::Deleted) => report.deleted += 1,
             Ok(Undone::Restored) => report.restored += 1,
+            Ok(Undone::Kept) => report.kept += 1,
+            Ok(Undone::Gone) => report.gone += 1,
             Ok(Undone::Nothing) => {}
             Err(e @ (AppError::Store(_) | AppError::Internal(_))) => {
                 refresh_counts(app, ctx.workspace_id, id).await?;
@@ -104,7 +116,8 @@ pub async fn undo(
     crate::search::after_write(app).await;
     let mut tx = app.db.begin().await?;
     if report.problems.is_empty() {
-        store::set_status(&mut tx.conn(), ctx.ws(), id.0, &["undoing"], "undone", None, None, now()).await?;
+        let note = report.note();
+        store::set_status(&mut tx.conn(), ctx.ws(), id.0, &["undoing"], "undone", note, None, now()).await?;
     } else {
         let list: Vec<String> = report.problems.iter().map(|p| format!("row {}: {}", p.row, p.reason)).collect();
         let message = format!("Undo could not restore every row — {}. Fix these and undo again.", list.join("; "));
@@ -116,9 +129,33 @@ pub async fn undo(
     Ok(report)
 }
 
+impl UndoReport {
+    /// What the undo left alone, in words; `None` when it undid every row.
+    pub fn note(&self) -> Option<String> {
+        let creators = |n: u64| if n == 1 { "1 creator".to_string() } else { format!("{n} creators") };
+        let mut parts = Vec::new();
+        if self.kept > 0 {
+            let were = if self.kept == 1 { "was" } else { "were" };
+            parts.push(format!(
+                "{} changed since the import {were} left as they are (undo their changes on their own pages)",
+                creators(self.kept)
+            ));
+        }
+        if self.gone > 0 {
+            let were = if self.gone == 1 { "was" } else { "were" };
+            parts.push(format!("{} {were} already gone (merged into another or deleted)", creators(self.gone)));
+        }
+        (!parts.is_empty()).then(|| format!("{}.", rapport_core::validation::capitalise(&parts.join("; "))))
+    }
+}
+
 enum Undone {
     Deleted,
     Restored,
+    /// Changed since the import: left as it is.
+    Kept,
+    /// No longer exists.
+    Gone,
     Nothing,
 }
 
@@ -128,19 +165,27 @@ async fn undo_row(
     job: ImportJobId,
     row: &ProcessedRow,
     created: &HashSet<Uuid>,
+    since: OffsetDateTime,
 ) -> AppResult<Undone> {
     let ws = ctx.ws();
     let Some(creator) = row.creator_id else { return Ok(Undone::Nothing) };
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let done = match row.outcome.as_str() {
-        "created" => {
+    let updated_at = if matches!(row.outcome.as_str(), "created" | "updated") {
+        store::creator_updated_at(&mut c, ws, creator).await?
+    } else {
+        None
+    };
+    let done = match (row.outcome.as_str(), updated_at) {
+        // A creator this job also created is deleted (or kept) when its own row is undone.
+        ("updated", _) if created.contains(&creator) => Undone::Nothing,
+        ("created" | "updated", None) => Undone::Gone,
+        ("created" | "updated", Some(at)) if at > since => Undone::Kept,
+        ("created", _) => {
             store::hard_delete_creator(&mut c, ws, creator).await?;
             Undone::Deleted
         }
-        // A creator this job also created is deleted when its own row is undone.
-        "updated" if created.contains(&creator) => Undone::Nothing,
-        "updated" => {
+        ("updated", _) => {
             let before: CreatorSnapshot = serde_json::from_str(row.before.as_deref().unwrap_or("")).map_err(|e| {
                 AppError::Internal(format!("row {}: the saved state is unreadable: {e}", row.row_number))
             })?;

@@ -419,7 +419,7 @@ async fn show_import(
     let c = job.counts;
     let undo_confirm = format!(
         "Undo this import? The {} creators it created are deleted for good, and the {} creators it updated get \
-         their earlier details back (edits made to them since the import are lost).",
+         their earlier details back. Creators changed since the import are left as they are.",
         c.created, c.updated
     );
     let page = JobPage {

@@ -41,3 +41,4 @@ mod sequences;
 mod shortlists;
 mod smtp_server;
 mod tasks;
+mod undo_safety;
