@@ -124,6 +124,19 @@ pub fn to_row(
         if is_blank(raw) {
             continue;
         }
+        if raw.contains(['\n', '\r']) && !multi_line(*target) {
+            // A quote opening a cell that a quote on a later line closes takes the lines between into
+            // that one cell, and with them whole rows; the reader cannot tell, but a name, a handle or
+            // a figure never spans lines.
+            row.error(
+                target.key(),
+                i,
+                "holds a line break: a double quote in this row probably opens a cell that a quote on a later \
+                 line closes, taking the rows between into it — check the quotes in the file",
+                true,
+            );
+            continue;
+        }
         let text = Some(raw.to_owned());
         match *target {
             Target::Ignore => {}
@@ -241,6 +254,18 @@ pub fn to_row(
 /// "Berlin, Germany" or "New York, NY, USA": a location ending in a country's name (or
 /// alpha-3 code) is that city in that country. Two letters after the comma are left alone —
 /// "Springfield, IL" is in Illinois, not Israel.
+/// Whether a column mapped to `target` may hold line breaks (free text, or a list that can put
+/// each value on its own line).
+fn multi_line(target: Target) -> bool {
+    match target {
+        Target::Ignore => true,
+        Target::Creator(f) => {
+            matches!(f, Field::Bio | Field::ToneNotes | Field::Tags | Field::Niches | Field::Languages)
+        }
+        _ => false,
+    }
+}
+
 fn city_and_country(raw: &str) -> Option<(&str, &'static str)> {
     let (city, country) = raw.rsplit_once(',')?;
     let (city, country) = (city.trim(), country.trim());
@@ -506,6 +531,21 @@ mod tests {
         assert!(find("followers").contains("“lots” is not a number") && find("followers").contains("column C"));
         assert!(find("country").contains("ISO 3166") && find("country").contains("“Narnia”"));
         assert!(find("do_not_contact").contains("not yes or no"));
+    }
+
+    #[test]
+    fn a_line_break_in_a_name_handle_or_figure_fails_the_row_but_not_in_a_bio() {
+        // What a stray quote makes of three rows: one record, its first cell holding two of them.
+        let err = convert(
+            &["Name", "Instagram", "Followers"],
+            &["Broken,broken.q,1K\nOlga,olga.q,2K\nMarta,m\"", "3K", ""],
+            None,
+        )
+        .unwrap_err();
+        assert!(err.iter().any(|e| e.field == "display_name" && e.message.contains("line break")), "{err:?}");
+        assert!(err[0].message.contains("check the quotes") && err[0].message.contains("column A"), "{err:?}");
+        let ok = convert(&["Name", "Bio", "Tags"], &["Lena", "Bakes.\nTravels.", "food\ntravel"], None).unwrap();
+        assert_eq!(ok.input.bio.as_deref(), Some("Bakes.\nTravels."));
     }
 
     #[test]
