@@ -84,6 +84,17 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// A name's words, each folded ("Anne-Marie O'Neil" → anne, marie, o, neil).
+fn name_words(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_alphanumeric()).map(fold).filter(|w| !w.is_empty()).collect()
+}
+
+/// Whether every word of `short` is a word of `long`: "Lena Berg" is within "Lena Berg
+/// Studio", "Lena" is not within "Helena Virtanen".
+fn words_within(short: &[String], long: &[String]) -> bool {
+    !short.is_empty() && short.len() <= long.len() && short.iter().all(|w| long.contains(w))
+}
+
 /// The comparable form of a contact value: `(class, key, shown)`.
 fn contact_key(kind: &str, value: &str) -> Option<(&'static str, String)> {
     let v = value.trim().to_lowercase();
@@ -125,8 +136,9 @@ impl Pairs {
 }
 
 /// Likely duplicate pairs among the workspace's live creators: a shared email, phone or
-/// website; the same handle (loosely: case and punctuation ignored) — on the same platform
-/// a strong sign, on different ones a similar one; or a similar name in the same country.
+/// website; the same handle — on the same platform a strong sign, on different ones a weak
+/// one — or handles alike but for case and punctuation (weak); or a similar name (the same,
+/// or one's words all among the other's) in the same country.
 /// Grouped by key in memory (no pairwise scan of the whole workspace); bounded by
 /// [`SCAN_LIMIT`] rows per kind and [`PAIR_LIMIT`] pairs, and says when it was.
 pub async fn candidates(app: &App, ctx: &Ctx) -> AppResult<DuplicateList> {
@@ -169,21 +181,30 @@ pub async fn candidates(app: &App, ctx: &Ctx) -> AppResult<DuplicateList> {
     for group in by_handle.values().filter(|g| g.len() > 1 && g.len() <= GROUP_LIMIT) {
         for (i, a) in group.iter().enumerate() {
             for b in &group[i + 1..] {
+                // One platform keeps a handle once, so two of its handles alike but for punctuation
+                // (@anna.b, @anna_b) are two accounts: a similarity, not proof.
+                let same = a.value.trim_start_matches('@').eq_ignore_ascii_case(b.value.trim_start_matches('@'));
+                let what = if same { "same handle" } else { "similar handles" };
                 if a.kind == b.kind {
-                    let reason = format!("same handle @{} / @{} on {}", a.value, b.value, platform_label(&a.kind));
-                    pairs.add(a.creator_id, b.creator_id, reason, true);
+                    let reason = format!("{what} @{} / @{} on {}", a.value, b.value, platform_label(&a.kind));
+                    pairs.add(a.creator_id, b.creator_id, reason, same);
                 } else {
                     let (pa, pb) = (platform_label(&a.kind), platform_label(&b.kind));
-                    let reason = format!("same handle @{} on {pa} and {pb}", a.value);
+                    let reason = if same {
+                        format!("same handle @{} on {pa} and {pb}", a.value)
+                    } else {
+                        format!("similar handles @{} on {pa} and @{} on {pb}", a.value, b.value)
+                    };
                     pairs.add(a.creator_id, b.creator_id, reason, false);
                 }
             }
         }
     }
-    let mut by_country: HashMap<&str, Vec<(String, Uuid)>> = HashMap::new();
+    type Named = (String, Uuid, Vec<String>);
+    let mut by_country: HashMap<&str, Vec<Named>> = HashMap::new();
     for n in &names {
         if let Some(country) = n.country.as_deref().filter(|c| !c.is_empty()) {
-            by_country.entry(country).or_default().push((fold(&n.display_name), n.id));
+            by_country.entry(country).or_default().push((fold(&n.display_name), n.id, name_words(&n.display_name)));
         }
     }
     let mut skipped = 0;
@@ -199,10 +220,10 @@ pub async fn candidates(app: &App, ctx: &Ctx) -> AppResult<DuplicateList> {
             }
             continue;
         }
-        for (i, (a, ida)) in list.iter().enumerate() {
-            for (b, idb) in &list[i + 1..] {
+        for (i, (a, ida, wa)) in list.iter().enumerate() {
+            for (b, idb, wb) in &list[i + 1..] {
                 let similar = (a == b && !a.is_empty())
-                    || (a.len().min(b.len()) >= 4 && (a.contains(b.as_str()) || b.contains(a.as_str())));
+                    || (a.len().min(b.len()) >= 4 && (words_within(wa, wb) || words_within(wb, wa)));
                 if similar {
                     pairs.add(*ida, *idb, reason.clone(), false);
                 }

@@ -11,6 +11,7 @@ crate::db_tests!(
     duplicates_are_listed_with_reasons,
     merge_routes_are_isolated_and_need_write_access,
     the_merge_form_needs_csrf_and_offers_undo,
+    look_alike_handles_and_name_fragments_are_no_strong_duplicates,
 );
 
 fn id(v: &Value) -> String {
@@ -238,4 +239,43 @@ async fn the_merge_form_needs_csrf_and_offers_undo(app: TestApp) {
     assert_eq!((s, loc), (StatusCode::SEE_OTHER, format!("/creators/{a}")));
     assert_eq!(api.get(&format!("/creators/{d}")).await.1, dup);
     assert_eq!(api.get(&format!("/creators/{a}")).await.1, ana);
+}
+
+/// @anna.b and @anna_b are two Instagram accounts (one platform keeps a handle once), so
+/// they are a weak sign, said as "similar"; "Lena" is not a similar name to "Helena
+/// Virtanen", while "Lena Berg" is to "Lena Berg Studio".
+async fn look_alike_handles_and_name_fragments_are_no_strong_duplicates(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let account = |h: &str| json!([{"platform": "instagram", "handle": h}]);
+    api.creator(json!({"display_name": "Anna B", "country": "DE", "social_accounts": account("anna.b")})).await;
+    api.creator(json!({"display_name": "Anna Bee", "country": "AT", "social_accounts": account("anna_b")})).await;
+    api.creator(json!({"display_name": "Lena", "country": "FI"})).await;
+    api.creator(json!({"display_name": "Helena Virtanen", "country": "FI"})).await;
+    api.creator(json!({"display_name": "Lena Berg Studio", "country": "SE"})).await;
+    api.creator(json!({"display_name": "Lena Berg", "country": "SE"})).await;
+    let (s, v) = api.get("/duplicates").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let pairs: Vec<(String, String, Value, Value)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let (a, b) = (p["a"]["display_name"].as_str().unwrap(), p["b"]["display_name"].as_str().unwrap());
+            let (a, b) = if a < b { (a, b) } else { (b, a) };
+            (a.to_string(), b.to_string(), p["reasons"].clone(), p["strong"].clone())
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            (
+                "Anna B".into(),
+                "Anna Bee".into(),
+                json!(["similar handles @anna.b / @anna_b on Instagram"]),
+                json!(false)
+            ),
+            ("Lena Berg".into(), "Lena Berg Studio".into(), json!(["similar name, same country SE"]), json!(false)),
+        ],
+        "{v}"
+    );
 }
