@@ -100,7 +100,16 @@ fn handle_from_url(platform: Platform, input: &str) -> Result<String, String> {
     if SHORT_LINK_HOSTS.contains(&host.as_str()) {
         return Err(format!("is a short link to a {} post, not a profile URL", platform.label()));
     }
-    let segments: Vec<&str> = parsed.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    // A URL keeps a non-ASCII name percent-encoded (youtube.com/@M%C3%BCnchen); the handle is the name.
+    let decoded: Vec<String> = parsed
+        .path_segments()
+        .map(|s| {
+            s.filter(|p| !p.is_empty())
+                .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let name = match (platform, segments.as_slice()) {
         // youtube.com/@name, youtube.com/c/name, youtube.com/channel/UC…, youtube.com/user/name
         (Platform::Youtube, [kind, name, ..]) if ["c", "channel", "user"].contains(kind) => Some((*name).to_owned()),
@@ -141,6 +150,8 @@ mod tests {
             (Platform::Youtube, "https://youtube.com/c/LenaBakes/videos", "lenabakes"),
             (Platform::X, "https://twitter.com/lena", "lena"),
             (Platform::Linkedin, "https://www.linkedin.com/in/lena-b/", "lena-b"),
+            (Platform::Youtube, "https://www.youtube.com/@M%C3%BCnchen", "münchen"),
+            (Platform::Youtube, "https://www.youtube.com/@München", "münchen"),
         ] {
             let h = parse(platform, url).unwrap();
             assert_eq!(h.normalized, want, "{url}");

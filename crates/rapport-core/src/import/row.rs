@@ -121,7 +121,9 @@ pub fn to_row(
     let mut first_last: [Option<(&str, usize)>; 2] = [None, None];
     for (i, target) in mapping.columns.iter().enumerate() {
         let raw = crate::spreadsheet::unescape_formula(cells.get(i).map_or("", |c| c.trim()));
-        if is_blank(raw) {
+        // "NA" is how a sheet says "not available" — and Namibia's country code, in a country column.
+        let namibia = *target == Target::Creator(Field::Country) && raw.eq_ignore_ascii_case("na");
+        if is_blank(raw) && !namibia {
             continue;
         }
         if raw.contains(['\n', '\r']) && !multi_line(*target) {
@@ -531,6 +533,14 @@ mod tests {
         assert!(find("followers").contains("“lots” is not a number") && find("followers").contains("column C"));
         assert!(find("country").contains("ISO 3166") && find("country").contains("“Narnia”"));
         assert!(find("do_not_contact").contains("not yes or no"));
+    }
+
+    #[test]
+    fn na_is_blank_except_in_a_country_column_where_it_is_namibia() {
+        let r = convert(&["Name", "Country", "City"], &["Lena", "NA", "n/a"], None).unwrap();
+        assert_eq!((r.input.country.as_deref(), r.input.city.as_deref()), (Some("NA"), None));
+        let r = convert(&["Name", "Country"], &["Lena", "n/a"], None).unwrap();
+        assert_eq!(r.input.country, None);
     }
 
     #[test]
