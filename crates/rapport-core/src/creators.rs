@@ -330,6 +330,17 @@ pub fn is_country_code(code: &str) -> bool {
     code.len() == 2 && COUNTRY_CODES.split(' ').any(|c| c == code)
 }
 
+/// The ISO 3166 two-letter code of a country as a person types it in a filter or a setting —
+/// its code in any case ("de"), its alpha-3 code, a common alias ("UK") or its name in English
+/// or its own language ("Austria", "Deutschland") — or `None`.
+pub fn country_code(input: &str) -> Option<String> {
+    let upper = input.trim().to_ascii_uppercase();
+    if is_country_code(&upper) {
+        return Some(upper);
+    }
+    crate::import::countries::code_for(input).map(str::to_owned)
+}
+
 fn is_timezone_name(tz: &str) -> bool {
     tz == "UTC"
         || (tz.contains('/')

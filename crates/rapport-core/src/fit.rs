@@ -11,7 +11,7 @@
 //!
 //! Missing data scores a neutral 50 and says so (freshness with no metrics at all scores 0).
 
-use crate::creators::{AGE_BANDS, AudienceInput, GENDERS, is_country_code, label_value};
+use crate::creators::{AGE_BANDS, AudienceInput, GENDERS, country_code, label_value};
 use crate::quality::EngagementBand;
 use crate::validation::Invalid;
 use serde::{Deserialize, Serialize};
@@ -52,11 +52,8 @@ impl BrandProfile {
         norm(
             "target_countries",
             &mut self.target_countries,
-            &|v| {
-                let c = v.to_ascii_uppercase();
-                is_country_code(&c).then_some(c)
-            },
-            "is not an ISO 3166 two-letter country code",
+            &country_code,
+            "is not a country (a name such as Austria, or an ISO 3166 code such as AT)",
         );
         norm(
             "target_age_bands",
@@ -360,8 +357,11 @@ mod tests {
     fn the_profile_is_normalised_and_bad_entries_are_named() {
         assert_eq!(profile().target_countries, vec!["DE", "AT"]);
         let err =
-            BrandProfile { target_countries: vec!["Germany".into()], ..Default::default() }.validate().unwrap_err();
-        assert!(err.message_for("target_countries").unwrap().contains("Germany"));
+            BrandProfile { target_countries: vec!["Narnia".into()], ..Default::default() }.validate().unwrap_err();
+        assert!(err.message_for("target_countries").unwrap().contains("Narnia"));
+        let named =
+            BrandProfile { target_countries: vec!["Austria".into(), "UK".into(), "de".into()], ..Default::default() };
+        assert_eq!(named.validate().unwrap().target_countries, ["AT", "GB", "DE"], "names as people type them");
     }
 
     #[test]

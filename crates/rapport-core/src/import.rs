@@ -3,7 +3,7 @@
 //! row → a creator input or its problems ([`row`]). Pure functions; the app layer stores
 //! jobs and writes creators.
 
-mod countries;
+pub(crate) mod countries;
 pub mod languages;
 pub mod mapping;
 pub mod numbers;

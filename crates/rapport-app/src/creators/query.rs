@@ -119,6 +119,18 @@ fn each<T>(e: &mut Invalid, name: &str, v: &Option<String>, f: impl Fn(&str) -> 
     out
 }
 
+/// A follower or view count as people write it: "10000", "10,000", "10 000", "10k", "1.2M".
+fn count(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<i64> {
+    let s = text(v)?;
+    match rapport_core::import::numbers::parse_count(s) {
+        Ok(Some(n)) if n >= 0 => Some(n),
+        _ => {
+            e.add(name, format!("“{s}” must be a whole number ≥ 0, such as 10000, 10k or 1.2M"));
+            None
+        }
+    }
+}
+
 fn int(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<i64> {
     text(v).and_then(|s| match s.replace(['_', ' '], "").parse::<i64>() {
         Ok(n) if n >= 0 => Some(n),
@@ -266,12 +278,8 @@ impl CreatorQuery {
         let tags = each(&mut e, "tag", &self.tag, domain::label_value);
         let platforms = each(&mut e, "platform", &self.platform, |p| Platform::parse(p).map(|p| p.slug().to_owned()));
         let countries = each(&mut e, "country", &self.country, |c| {
-            let c = c.to_ascii_uppercase();
-            if domain::is_country_code(&c) {
-                Ok(c)
-            } else {
-                Err("must be ISO 3166 two-letter country codes such as DE".into())
-            }
+            domain::country_code(c)
+                .ok_or_else(|| format!("“{c}” is not a country (a name such as Germany, or a code such as DE)"))
         });
         let cities: Vec<String> = list_of(&self.city).into_iter().map(str::to_owned).collect();
         let languages = each(&mut e, "language", &self.language, |l| {
@@ -289,8 +297,8 @@ impl CreatorQuery {
             Some(o) => owner_id = o.parse::<UserId>().map_err(|m| e.add("owner", m.to_string())).ok().map(|u| u.0),
             None => {}
         }
-        let mut min_followers = int(&mut e, "min_followers", &self.min_followers);
-        let mut max_followers = int(&mut e, "max_followers", &self.max_followers);
+        let mut min_followers = count(&mut e, "min_followers", &self.min_followers);
+        let mut max_followers = count(&mut e, "max_followers", &self.max_followers);
         // An upper bound finds creators whose figure is known and at most that (0 is stored
         // for an unknown one), so one below 1 could find no one.
         let at_least_one = "must be at least 1 (tier=unknown finds the creators without follower data)";
@@ -323,8 +331,8 @@ impl CreatorQuery {
                 Err(m) => e.add("tier", format!("{m}, or {UNKNOWN_TIER} (no follower data)")),
             }
         }
-        let mut min_views = int(&mut e, "min_average_views", &self.min_average_views);
-        let max_views = int(&mut e, "max_average_views", &self.max_average_views);
+        let mut min_views = count(&mut e, "min_average_views", &self.min_average_views);
+        let max_views = count(&mut e, "max_average_views", &self.max_average_views);
         if max_views.is_some_and(|m| m < 1) {
             e.add("max_average_views", "must be at least 1 (creators whose views are unknown are in no range)");
         }
@@ -350,16 +358,7 @@ impl CreatorQuery {
         if max_views.is_some() {
             min_views = Some(min_views.unwrap_or(0).max(1));
         }
-        let audience_country = share(
-            &mut e,
-            "audience_country",
-            &self.audience_country,
-            |k| {
-                let k = k.to_ascii_uppercase();
-                domain::is_country_code(&k).then_some(k)
-            },
-            "DE:30",
-        );
+        let audience_country = share(&mut e, "audience_country", &self.audience_country, domain::country_code, "DE:30");
         let audience_age = share(
             &mut e,
             "audience_age",

@@ -16,6 +16,7 @@ crate::db_tests!(
     the_list_shows_each_creators_engagement_and_fit_score,
     a_csv_export_carries_the_fit_score_the_owner_and_every_account,
     platform_and_follower_filters_together_say_which_account_the_figures_are,
+    filters_take_counts_and_countries_as_people_write_them,
 );
 
 /// "Élodie" sorts with the e's, "Łukasz" with the l's — not after "Zoe".
@@ -280,4 +281,31 @@ async fn platform_and_follower_filters_together_say_which_account_the_figures_ar
             None => assert!(said.is_none(), "{listing}"),
         }
     }
+}
+
+/// "10k", "10,000" and "1.2M" are follower counts, and "UK" or "Germany" countries, in a
+/// listing's filters as in an import; what is neither is named with an example.
+async fn filters_take_counts_and_countries_as_people_write_them(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    for (name, country, followers) in [("Gus", "GB", 20_000), ("Dora", "DE", 1_500_000), ("Ines", "IE", 20_000)] {
+        api.creator(json!({"display_name": name, "country": country, "social_accounts": [
+            {"platform": "instagram", "handle": name, "followers": followers, "average_views": followers / 10}]}))
+            .await;
+    }
+    for url in [
+        "/creators?min_followers=10k&max_followers=1.2M&country=uk,Germany&sort=-followers",
+        "/creators?min_followers=10,000&country=GB,DE&sort=-followers",
+        "/creators?min_average_views=1.5K&country=gbr,deutschland&sort=-followers",
+    ] {
+        let (s, v) = api.get(url).await;
+        assert_eq!(s, StatusCode::OK, "{url}: {v}");
+        let want: &[&str] = if url.contains("1.2M") { &["Gus"] } else { &["Dora", "Gus"] };
+        assert_eq!(names(&v), want, "{url}");
+    }
+    let (s, v) = api.get("/creators?min_followers=lots&country=Narnia").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let message =
+        |f: &str| v["fields"].as_array().unwrap().iter().find(|e| e["field"] == f).unwrap()["message"].clone();
+    assert!(message("min_followers").as_str().unwrap().contains("10k"), "{v}");
+    assert!(message("country").as_str().unwrap().contains("“Narnia” is not a country"), "{v}");
 }
