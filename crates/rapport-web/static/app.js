@@ -57,8 +57,8 @@
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
 
-    // Toasts fade after a while.
-    document.querySelectorAll(".toast").forEach(function (t) {
+    // Toasts fade after a while; one saying why an action was refused stays.
+    document.querySelectorAll(".toast:not(.toast-problem)").forEach(function (t) {
       setTimeout(function () { t.classList.add("is-hiding"); }, 5000);
       setTimeout(function () { t.remove(); }, 5600);
     });

@@ -1,7 +1,7 @@
 //! Duplicates in the browser: the likely pairs with their reasons, the side-by-side compare
 //! page with a choice per field and a preview of what moves, the merge, and its undo.
 
-use super::{Flash, Layout, redirect_with_flash};
+use super::{Flash, Layout, redirect_with_flash, redirect_with_problem};
 use crate::auth::{CsrfForm, Session};
 use crate::error::PageError;
 use crate::state::AppState;
@@ -236,7 +236,7 @@ async fn undo(
             Ok(redirect_with_flash(&state, &format!("/creators/{}", m.survivor_id), &msg))
         }
         Err(AppError::Conflict { message, .. }) => {
-            Ok(redirect_with_flash(&state, "/duplicates", &crate::format::sentence(&message)))
+            Ok(redirect_with_problem(&state, "/duplicates", &crate::format::sentence(&message)))
         }
         Err(e) => Err(e.into()),
     }

@@ -107,6 +107,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
     }
 }
 
+/// How a flash message says it reports a problem (an action refused), not a success.
+const PROBLEM_MARK: &str = "!!";
+
+/// Redirects (303) and leaves, for the next page, a message saying why an action was refused
+/// (shown as a warning, not as a success).
+pub fn redirect_with_problem(state: &AppState, to: &str, message: &str) -> Response {
+    redirect_with_flash(state, to, &format!("{PROBLEM_MARK}{message}"))
+}
+
 /// Redirects (303) and leaves a flash message for the next page.
 pub fn redirect_with_flash(state: &AppState, to: &str, message: &str) -> Response {
     let encoded: String = url::form_urlencoded::byte_serialize(message.as_bytes()).collect();
@@ -132,6 +141,8 @@ pub struct Layout {
     pub workspaces: Vec<WorkspaceLink>,
     pub csrf: String,
     pub flash: Option<String>,
+    /// The flash message reports a refused action.
+    pub flash_problem: bool,
     pub can_write: bool,
     pub can_admin: bool,
     pub role: String,
@@ -163,7 +174,8 @@ impl Layout {
                 .map(|w| WorkspaceLink { current: w.id == ctx.workspace_id, id: w.id.to_string(), name: w.name })
                 .collect(),
             csrf: session.s.csrf_token.clone(),
-            flash: flash.0,
+            flash_problem: flash.0.as_deref().is_some_and(|m| m.starts_with(PROBLEM_MARK)),
+            flash: flash.0.map(|m| m.strip_prefix(PROBLEM_MARK).map(str::to_owned).unwrap_or(m)),
             can_write: ctx.role.can_write(),
             can_admin: ctx.role.can_admin(),
             role: ctx.role.label().to_string(),

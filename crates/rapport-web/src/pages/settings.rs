@@ -1,7 +1,7 @@
 //! Workspace settings for owners and admins: the team (invite, change roles, remove) and
 //! API keys (create — the secret is shown once — and revoke).
 
-use super::{Flash, Layout, redirect_with_flash};
+use super::{Flash, Layout, redirect_with_flash, redirect_with_problem};
 use crate::auth::{CsrfForm, Session};
 use crate::error::PageError;
 use crate::format::{date, relative};
@@ -165,7 +165,7 @@ async fn change_role(
     match members::change_role(&state.app, f.session.ctx(), user, &f.form.role).await {
         Ok(()) => Ok(redirect_with_flash(&state, "/settings/team", "Role changed.")),
         Err(AppError::Conflict { message, .. }) => {
-            Ok(redirect_with_flash(&state, "/settings/team", &crate::format::sentence(&message)))
+            Ok(redirect_with_problem(&state, "/settings/team", &crate::format::sentence(&message)))
         }
         Err(e) => Err(e.into()),
     }
@@ -183,7 +183,7 @@ async fn remove_member(
     match members::remove(&state.app, f.session.ctx(), user).await {
         Ok(()) => Ok(redirect_with_flash(&state, "/settings/team", "Member removed.")),
         Err(AppError::Conflict { message, .. }) => {
-            Ok(redirect_with_flash(&state, "/settings/team", &crate::format::sentence(&message)))
+            Ok(redirect_with_problem(&state, "/settings/team", &crate::format::sentence(&message)))
         }
         Err(e) => Err(e.into()),
     }

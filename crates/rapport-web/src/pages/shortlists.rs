@@ -1,7 +1,7 @@
 //! Shortlists in the browser: the index of saved searches and hand-picked lists, saving
 //! the current search, and bulk add/remove from the creator list.
 
-use super::{Flash, Layout, redirect_with_flash};
+use super::{Flash, Layout, redirect_with_flash, redirect_with_problem};
 use crate::auth::{CsrfForm, Session};
 use crate::error::PageError;
 use crate::format::{grouped, relative};
@@ -147,7 +147,7 @@ struct MembersForm {
 async fn change_members(State(state): State<AppState>, f: CsrfForm<MembersForm>) -> Result<Response, PageError> {
     let back = local_path(&f.form.back).to_string();
     let Ok(list) = f.form.list.parse::<ShortlistId>() else {
-        return Ok(redirect_with_flash(&state, &back, "Choose a list first."));
+        return Ok(redirect_with_problem(&state, &back, "Choose a list first."));
     };
     let everything = f.form.action.ends_with("_all");
     let ids = if everything { vec![] } else { form_values(&f.raw, "id") };
@@ -162,13 +162,13 @@ async fn change_members(State(state): State<AppState>, f: CsrfForm<MembersForm>)
     };
     match result {
         Ok(msg) => Ok(redirect_with_flash(&state, &back, &msg)),
-        Err(AppError::Invalid(inv)) => Ok(redirect_with_flash(
+        Err(AppError::Invalid(inv)) => Ok(redirect_with_problem(
             &state,
             &back,
             &inv.errors.first().map(|e| crate::format::sentence(&e.message)).unwrap_or_default(),
         )),
         Err(AppError::Conflict { message, .. }) => {
-            Ok(redirect_with_flash(&state, &back, &crate::format::sentence(&message)))
+            Ok(redirect_with_problem(&state, &back, &crate::format::sentence(&message)))
         }
         Err(e) => Err(e.into()),
     }

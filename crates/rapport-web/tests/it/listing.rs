@@ -17,6 +17,7 @@ crate::db_tests!(
     a_csv_export_carries_the_fit_score_the_owner_and_every_account,
     platform_and_follower_filters_together_say_which_account_the_figures_are,
     filters_take_counts_and_countries_as_people_write_them,
+    a_chosen_facet_value_stays_in_its_group_beyond_the_eight_largest,
 );
 
 /// "Élodie" sorts with the e's, "Łukasz" with the l's — not after "Zoe".
@@ -308,4 +309,24 @@ async fn filters_take_counts_and_countries_as_people_write_them(app: TestApp) {
         |f: &str| v["fields"].as_array().unwrap().iter().find(|e| e["field"] == f).unwrap()["message"].clone();
     assert!(message("min_followers").as_str().unwrap().contains("10k"), "{v}");
     assert!(message("country").as_str().unwrap().contains("“Narnia” is not a country"), "{v}");
+}
+
+/// The facet panel shows each group's eight largest values; one chosen beyond them is shown
+/// too, ticked, so it can be unticked where it was ticked.
+async fn a_chosen_facet_value_stays_in_its_group_beyond_the_eight_largest(app: TestApp) {
+    let (api, person) = app.api_in_new_workspace("Acme").await;
+    for (k, country) in ["DE", "FR", "GB", "US", "IT", "ES", "NL", "PL", "SE"].iter().enumerate() {
+        for n in 0..2 {
+            api.creator(json!({"display_name": format!("C{k} {n}"), "country": country})).await;
+        }
+    }
+    api.creator(json!({"display_name": "Zola", "country": "ZA"})).await;
+    let b = app.signed_in(&person).await;
+    let (s, page) = b.get("/creators?country=ZA").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Zola"), "listed");
+    let ticked = "class=\"is-selected\" aria-current=\"true\"><span><span aria-hidden=\"true\">✓ </span>ZA</span>";
+    assert!(page.contains(ticked), "ZA is in the country group, ticked");
+    let (_, page) = b.get("/creators?country=DE").await;
+    assert!(!page.contains(">ZA</span>"), "unchosen, the ninth and tenth stay out");
 }

@@ -12,6 +12,8 @@ crate::db_tests!(
     shortlists_of_another_workspace_answer_404,
     ticked_creators_are_added_and_removed_from_the_list_page,
     applying_the_filter_form_keeps_the_list_the_sort_and_what_it_has_no_field_for,
+    filters_in_error_offer_no_saved_search,
+    a_refused_bulk_action_says_so_as_a_warning,
 );
 
 fn names(v: &Value) -> Vec<String> {
@@ -190,4 +192,32 @@ async fn applying_the_filter_form_keeps_the_list_the_sort_and_what_it_has_no_fie
     let (s, page) = b.get(&format!("/creators?shortlist={id}&q=ana")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Ana Berg") && !page.contains("Ana Other") && !page.contains("alert-error"), "{page}");
+}
+
+/// Filters the page cannot use list nothing and say why; saving them as a search would store
+/// a search that fails every time it is opened, so the page does not offer it.
+async fn filters_in_error_offer_no_saved_search(app: TestApp) {
+    let (_, person) = app.api_in_new_workspace("Acme").await;
+    let b = app.signed_in(&person).await;
+    let (_, page) = b.get("/creators?niche=food").await;
+    assert!(page.contains("class=\"save-search\""), "a usable search can be saved");
+    let (s, page) = b.get("/creators?niche=food&min_followers=lots").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("alert-error") && !page.contains("class=\"save-search\""), "{page}");
+}
+
+/// "Add to list" with no list chosen is refused; the next page says so as a warning that
+/// stays, not with the success toast's tick.
+async fn a_refused_bulk_action_says_so_as_a_warning(app: TestApp) {
+    let (_, person) = app.api_in_new_workspace("Acme").await;
+    let b = app.signed_in(&person).await;
+    let (s, loc) = b.submit("/shortlists/members", &[("list", ""), ("action", "add"), ("back", "/creators")]).await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/creators"));
+    let (_, page) = b.get("/creators").await;
+    assert!(
+        page.contains("<div class=\"toast toast-problem\" role=\"alert\"><span aria-hidden=\"true\">⚠</span> Choose a list first.</div>"),
+        "{page}"
+    );
+    let (_, page) = b.get("/creators").await;
+    assert!(!page.contains("Choose a list first"), "shown once");
 }

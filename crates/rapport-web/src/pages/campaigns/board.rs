@@ -5,7 +5,7 @@
 use super::{ShowForms, parse_id, rerender};
 use crate::auth::{CsrfForm, Session};
 use crate::error::PageError;
-use crate::pages::redirect_with_flash;
+use crate::pages::{redirect_with_flash, redirect_with_problem};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -144,12 +144,12 @@ async fn add_from_creator(
     f.session.ctx().require_write()?;
     let back = format!("/creators/{creator}#campaigns");
     let Ok(campaign) = parse_id(&f.form.campaign) else {
-        return Ok(redirect_with_flash(&state, &back, "Choose a campaign first."));
+        return Ok(redirect_with_problem(&state, &back, "Choose a campaign first."));
     };
     match collaborations::add(&state.app, f.session.ctx(), campaign, new_collaboration(creator)).await {
         Ok(c) => Ok(redirect_with_flash(&state, &back, &format!("Added to “{}” as invited.", c.campaign_name))),
         Err(AppError::Conflict { message, .. }) => {
-            Ok(redirect_with_flash(&state, &back, &crate::format::sentence(&message)))
+            Ok(redirect_with_problem(&state, &back, &crate::format::sentence(&message)))
         }
         Err(e) => Err(e.into()),
     }

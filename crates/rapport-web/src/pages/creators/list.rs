@@ -104,10 +104,12 @@ fn facet_groups(base: &[(String, String)], f: &rapport_app::creators::FacetCount
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
             .unwrap_or_default();
+        // The eight largest values, and any value chosen beyond them (so it can be unchosen).
         let items = counts
             .iter()
-            .take(8)
-            .map(|c| {
+            .enumerate()
+            .filter(|(i, c)| *i < 8 || current.contains(&c.value))
+            .map(|(_, c)| {
                 let selected = current.contains(&c.value);
                 let next: Vec<String> = if selected {
                     current.iter().filter(|v| **v != c.value).cloned().collect()
