@@ -11,16 +11,19 @@ fn starts_a_formula(cell: &str) -> bool {
     cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
-/// A cell as written to a CSV file: one that would start a formula gets a leading `'`.
+/// A cell as written to a CSV file: one that would start a formula gets a leading `'`, and so
+/// does one that [`unescape_formula`] would otherwise shorten ("'+1 for brands" is kept whole).
 pub fn escape_formula(cell: &str) -> Cow<'_, str> {
-    if starts_a_formula(cell) { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
+    if starts_a_formula(cell.trim_start_matches('\'')) { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
 }
 
 /// A cell as read from a CSV file: the `'` that [`escape_formula`] (or a person guarding a
-/// formula) put before a formula character is dropped.
+/// formula) put before a formula character — or before a cell that was itself apostrophes
+/// and a formula character — is dropped.
 pub fn unescape_formula(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if starts_a_formula(rest) => rest,
+        // Apostrophes, then a formula character: one apostrophe is the guard.
+        Some(rest) if starts_a_formula(rest.trim_start_matches('\'')) => rest,
         _ => cell,
     }
 }
@@ -35,6 +38,13 @@ mod tests {
             let written = escape_formula(cell);
             assert!(written.starts_with('\''), "{cell:?}");
             assert_eq!(unescape_formula(&written), cell);
+        }
+    }
+
+    #[test]
+    fn a_cell_that_already_looks_escaped_reads_back_whole() {
+        for cell in ["'+1 for every brand", "'=not a formula", "''-x"] {
+            assert_eq!(unescape_formula(&escape_formula(cell)), cell, "{cell:?}");
         }
     }
 
