@@ -316,9 +316,26 @@ impl CreatorQuery {
             match Tier::parse(t) {
                 Ok(tier) => {
                     let (lo, hi) = tiers.range(tier);
+                    let given = (min_followers, max_followers);
                     min_followers = Some(min_followers.map_or(lo, |m| m.max(lo)));
                     if let Some(hi) = hi {
                         max_followers = Some(max_followers.map_or(hi - 1, |m| m.min(hi - 1)));
+                    }
+                    // A follower range outside the tier could find no one: say so, as for a range whose
+                    // bounds are crossed.
+                    let crossed = given.0.zip(given.1).is_some_and(|(lo, hi)| lo > hi);
+                    if !crossed
+                        && (given.0.is_some() || given.1.is_some())
+                        && min_followers > max_followers.or(Some(i64::MAX))
+                    {
+                        let upto = hi.map_or("and more".to_string(), |h| format!("to {}", h - 1));
+                        e.add(
+                            "tier",
+                            format!(
+                                "{} is {lo} {upto} followers, outside min_followers–max_followers; change one of them",
+                                tier.slug()
+                            ),
+                        );
                     }
                 }
                 Err(_) if t.eq_ignore_ascii_case(UNKNOWN_TIER) => {

@@ -139,6 +139,8 @@ async fn a_creator_without_a_known_following_is_in_no_tier_and_no_follower_range
         ("min_followers=0&max_followers=0", "max_followers"),
         ("max_average_views=0&niche=food", "max_average_views"),
         ("tier=unknown&min_followers=5", "tier"),
+        ("tier=nano&min_followers=20000", "tier"),
+        ("tier=mega&max_followers=50k", "tier"),
     ] {
         let (s, v) = api.get(&format!("/creators?{listing}")).await;
         assert_eq!(
