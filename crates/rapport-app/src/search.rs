@@ -169,6 +169,7 @@ pub fn doc_of(settings: &WorkspaceSettings, bands: &Bands, v: &CreatorView) -> C
         id: v.id.0,
         workspace_id: Uuid::nil(),
         display_name: v.display_name.clone(),
+        sort_name: rapport_core::creators::sort_name(&v.display_name),
         legal_name: v.legal_name.clone(),
         handles: v.social_accounts.iter().map(|a| a.handle.clone()).collect(),
         emails: v.contact_points.iter().filter(|c| c.kind == "email").map(|c| c.value.clone()).collect(),

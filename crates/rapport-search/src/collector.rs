@@ -18,6 +18,7 @@ pub(crate) enum SortField {
     Engagement,
     Fit,
     Updated,
+    Name,
 }
 
 /// A sort field and direction.
@@ -37,6 +38,7 @@ impl Order {
             SearchSort::Engagement { desc } => (SortField::Engagement, desc),
             SearchSort::Fit { desc } => (SortField::Fit, desc),
             SearchSort::Updated { desc } => (SortField::Updated, desc),
+            SearchSort::Name { desc } => (SortField::Name, desc),
         };
         Order { field, desc }
     }
@@ -167,6 +169,9 @@ impl Collector for PageCollector {
             SortField::Engagement => KeyColumn::F64(FastColumn::new(ff.f64(names::ENGAGEMENT)?)),
             SortField::Fit => KeyColumn::U64(FastColumn::new(ff.u64(names::FIT)?)),
             SortField::Updated => KeyColumn::I64(FastColumn::new(ff.i64(names::UPDATED)?)),
+            SortField::Name => {
+                KeyColumn::Name(FastColumn::new(ff.u64(names::NAME_HI)?), FastColumn::new(ff.u64(names::NAME_LO)?))
+            }
         };
         let facets = if !self.facets.is_empty() {
             let mut columns = Vec::with_capacity(FACET_FIELDS.len());
@@ -285,6 +290,8 @@ enum KeyColumn {
     I64(FastColumn<i64>),
     F64(FastColumn<f64>),
     U64(FastColumn<u64>),
+    /// A name key's halves: a 128-bit key every document has.
+    Name(FastColumn<u64>, FastColumn<u64>),
 }
 
 /// Documents are counted in batches: reading a column for many documents at once is several times faster
@@ -374,12 +381,17 @@ pub(crate) struct PageSegmentCollector {
 impl PageSegmentCollector {
     #[inline]
     fn key(&self, doc: DocId, score: Score) -> u128 {
+        if let KeyColumn::Name(hi, lo) = &self.key {
+            let key = u128::from(hi.first(doc).unwrap_or(0)) << 64 | u128::from(lo.first(doc).unwrap_or(0));
+            return if self.desc { !key } else { key };
+        }
         let raw = match &self.key {
             KeyColumn::Score => Some(f64_to_u64(f64::from(score))),
             KeyColumn::Followers(c) => c.first(doc).and_then(follower_key),
             KeyColumn::I64(c) => c.first(doc).map(i64_to_u64),
             KeyColumn::F64(c) => c.first(doc).map(f64_to_u64),
             KeyColumn::U64(c) => c.first(doc),
+            KeyColumn::Name(..) => None,
         };
         match raw {
             Some(v) => u128::from(if self.desc { !v } else { v }),

@@ -14,6 +14,8 @@ pub struct CreatorDoc {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub display_name: String,
+    /// The name as listings sort it (lower-cased, accents folded: `rapport_core::creators::sort_name`).
+    pub sort_name: String,
     pub legal_name: Option<String>,
     /// All account handles, with or without a leading `@`.
     pub handles: Vec<String>,
@@ -75,6 +77,10 @@ pub enum SearchSort {
         desc: bool,
     },
     Updated {
+        desc: bool,
+    },
+    /// By [`CreatorDoc::sort_name`]'s first 16 bytes (names alike that far are in id order).
+    Name {
         desc: bool,
     },
 }

@@ -446,7 +446,7 @@ impl Projection {
             SortField::Followers => follower_key(self.followers[i]),
             SortField::Updated => Some(i64_to_u64(self.updated[i])),
             SortField::Engagement => (self.attrs[i] & HAS_ENGAGEMENT != 0).then(|| self.engagement[i]),
-            SortField::Score | SortField::Fit => None,
+            SortField::Score | SortField::Fit | SortField::Name => None,
         };
         match raw {
             Some(v) => u128::from(if order.desc { !v } else { v }),

@@ -16,7 +16,7 @@ use crate::model::CreatorDoc;
 /// PostgreSQL, version 2's documents could take its engagement and audience as the creator's). 4: cities
 /// are kept lower-cased, so a city filter ignores case. 5: an account without figures gives no data
 /// freshness.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";
@@ -28,6 +28,9 @@ const MAX_TOKEN_BYTES: usize = 40;
 pub(crate) mod names {
     pub const ID_HI: &str = "id_hi";
     pub const ID_LO: &str = "id_lo";
+    /// The sort name's first 16 bytes, big-endian, in two halves.
+    pub const NAME_HI: &str = "name_hi";
+    pub const NAME_LO: &str = "name_lo";
     pub const PLATFORMS: &str = "platforms";
     pub const COUNTRY: &str = "country";
     pub const CITY: &str = "city";
@@ -48,6 +51,9 @@ pub(crate) struct Fields {
     pub id: Field,
     pub id_hi: Field,
     pub id_lo: Field,
+    /// The sort name's key ([`name_key`]) in two halves.
+    pub name_hi: Field,
+    pub name_lo: Field,
     /// Workspace id + deleted + do-not-contact flags, 18 bytes: one posting list per tenant partition, so
     /// the always-present filters cost one term.
     pub scope: Field,
@@ -102,6 +108,8 @@ impl Fields {
             id: b.add_bytes_field("id", key_bytes.clone()),
             id_hi: b.add_u64_field(names::ID_HI, fast.clone()),
             id_lo: b.add_u64_field(names::ID_LO, fast.clone()),
+            name_hi: b.add_u64_field(names::NAME_HI, fast.clone()),
+            name_lo: b.add_u64_field(names::NAME_LO, fast.clone()),
             scope: b.add_bytes_field("scope", key_bytes.clone()),
             owner: b.add_bytes_field("owner", key_bytes),
             has_email: b.add_u64_field("has_email", FAST),
@@ -134,6 +142,9 @@ impl Fields {
         let (hi, lo) = id_halves(doc.id);
         d.add_u64(self.id_hi, hi);
         d.add_u64(self.id_lo, lo);
+        let name = name_key(&doc.sort_name);
+        d.add_u64(self.name_hi, (name >> 64) as u64);
+        d.add_u64(self.name_lo, name as u64);
         d.add_bytes(self.scope, &scope_bytes(doc.workspace_id, doc.deleted, doc.do_not_contact));
         d.add_bytes(self.owner, owner_bytes(doc.owner_id).as_bytes());
         d.add_u64(self.has_email, u64::from(doc.has_email));
@@ -257,6 +268,16 @@ fn keywords(values: &[String]) -> Vec<&str> {
 pub(crate) fn id_halves(id: Uuid) -> (u64, u64) {
     let n = id.as_u128();
     ((n >> 64) as u64, n as u64)
+}
+
+/// A sort name's first 16 bytes as a big-endian number (shorter names padded with zeros), so
+/// that numbers order as the names' bytes do — as far as 16 bytes go.
+pub(crate) fn name_key(sort_name: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let bytes = sort_name.as_bytes();
+    let n = bytes.len().min(16);
+    b[..n].copy_from_slice(&bytes[..n]);
+    u128::from_be_bytes(b)
 }
 
 pub(crate) fn id_from_halves(hi: u64, lo: u64) -> Uuid {

@@ -475,8 +475,8 @@ impl CreatorQuery {
             if updated_since.is_some() {
                 e.add("updated_since", "cannot be combined with text search or discovery filters");
             }
-            if matches!(sort, Sort::Store(SortKey::Name | SortKey::Created)) {
-                e.add("sort", "name and created_at sorts cannot be combined with text search or discovery filters");
+            if matches!(sort, Sort::Store(SortKey::Created)) {
+                e.add("sort", "created_at sorts cannot be combined with text search or discovery filters");
             }
         } else if matches!(sort, Sort::Relevance) {
             e.add("sort", "relevance needs search words in q");
@@ -499,6 +499,7 @@ impl CreatorQuery {
                 Sort::Engagement => SearchSort::Engagement { desc },
                 Sort::Fit => SearchSort::Fit { desc },
                 Sort::Store(SortKey::Followers) => SearchSort::Followers { desc },
+                Sort::Store(SortKey::Name) => SearchSort::Name { desc },
                 Sort::Store(_) => SearchSort::Updated { desc },
             };
             let query = SearchQuery {

@@ -43,6 +43,7 @@ pub fn doc(workspace_id: Uuid, display_name: &str) -> CreatorDoc {
         id: Uuid::now_v7(),
         workspace_id,
         display_name: display_name.to_string(),
+        sort_name: display_name.to_lowercase(),
         legal_name: None,
         handles: Vec::new(),
         emails: Vec::new(),
@@ -151,6 +152,7 @@ impl Gen {
             id: Uuid::from_u128(r.random()),
             workspace_id: *self.workspaces.choose(r).unwrap_or(&Uuid::nil()),
             display_name: format!("{first} {last}"),
+            sort_name: format!("{first} {last}").to_lowercase(),
             legal_name: r.random_bool(0.3).then(|| format!("{} {}", pick(r, FIRST), pick(r, LAST))),
             handles,
             emails: if r.random_bool(0.4) {
@@ -264,8 +266,9 @@ impl Gen {
                 (pick(r, keys).to_string(), pct)
             })
         };
-        let sort = match r.random_range(0..9) {
+        let sort = match r.random_range(0..10) {
             0 | 1 => SearchSort::Relevance,
+            8 => SearchSort::Name { desc: r.random_bool(0.5) },
             2 => SearchSort::Followers { desc: true },
             3 => SearchSort::Followers { desc: false },
             4 => SearchSort::Engagement { desc: r.random_bool(0.5) },

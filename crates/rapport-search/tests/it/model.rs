@@ -117,6 +117,12 @@ fn by_key<T: PartialOrd>(a: Option<T>, b: Option<T>, desc: bool) -> Ordering {
     }
 }
 
+/// What a sort by name compares: the sort name's first 16 bytes.
+fn name_prefix(d: &CreatorDoc) -> &[u8] {
+    let b = d.sort_name.as_bytes();
+    &b[..b.len().min(16)]
+}
+
 /// A follower count, when one is known.
 pub fn known(followers: i64) -> Option<i64> {
     (followers >= 1).then_some(followers)
@@ -137,6 +143,7 @@ pub fn sorted(docs: &[&CreatorDoc], q: &SearchQuery) -> Vec<Uuid> {
             SearchSort::Engagement { desc } => by_key(a.engagement_rate_pct, b.engagement_rate_pct, desc),
             SearchSort::Fit { desc } => by_key(a.fit_score, b.fit_score, desc),
             SearchSort::Updated { desc } => by_key(Some(a.updated_at), Some(b.updated_at), desc),
+            SearchSort::Name { desc } => by_key(Some(name_prefix(a)), Some(name_prefix(b)), desc),
             SearchSort::Relevance if exact_order(q) => by_key(Some(a.updated_at), Some(b.updated_at), true),
             SearchSort::Relevance => Ordering::Equal,
         };

@@ -99,14 +99,16 @@ async fn a_created_creator_is_found_by_the_list_search(app: TestApp) {
     assert!(shown(&page, "Zora Quill") && !shown(&page, "Other Person"));
     // A filter that cannot be used is named, kept in the form, and nothing is listed (not
     // the unfiltered workspace under chips that say otherwise).
-    for bad in
-        ["/creators?platform=myspace", "/creators?q=zoraq&sort=name", "/creators?min_followers=abc&platform=tiktok"]
-    {
+    for bad in [
+        "/creators?platform=myspace",
+        "/creators?q=zoraq&sort=created_at",
+        "/creators?min_followers=abc&platform=tiktok",
+    ] {
         let (_, page) = b.get(bad).await;
         assert!(page.contains("These filters cannot be used as they are"), "{bad}: {page}");
         assert!(!shown(&page, "Zora Quill") && !shown(&page, "Other Person"), "{bad}: {page}");
     }
-    let (_, page) = b.get("/creators?q=zoraq&sort=name").await;
+    let (_, page) = b.get("/creators?q=zoraq&sort=created_at").await;
     assert!(page.contains("value=\"zoraq\""), "what was typed stays in the form: {page}");
     // A count alone is the API's; the page still lists the creators.
     for zero in ["0", "00"] {
