@@ -98,7 +98,7 @@ fn handle_from_url(platform: Platform, input: &str) -> Result<String, String> {
         return Err(format!("is a URL on {host}, not a {} profile URL", platform.label()));
     }
     if SHORT_LINK_HOSTS.contains(&host.as_str()) {
-        return Err(format!("is a short link to a {} post, not a profile URL", platform.label()));
+        return Err(format!("is a short link to a post on {}, not a profile URL", platform.label()));
     }
     // A URL keeps a non-ASCII name percent-encoded (youtube.com/@M%C3%BCnchen); the handle is the name.
     let decoded: Vec<String> = parsed
@@ -122,7 +122,7 @@ fn handle_from_url(platform: Platform, input: &str) -> Result<String, String> {
             parsed.query_pairs().find(|(k, _)| k == "id").map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
         }
         (_, [first, ..]) if reserved(platform).contains(&first.to_ascii_lowercase().as_str()) => {
-            return Err(format!("is a link to a {} post or page, not to a profile", platform.label()));
+            return Err(format!("is a link to a post or page on {}, not to a profile", platform.label()));
         }
         (_, [name, ..]) => Some((*name).to_owned()),
         _ => None,

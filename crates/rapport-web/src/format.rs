@@ -107,6 +107,11 @@ pub fn sparkline(values: &[i64], w: f64, h: f64) -> Option<String> {
     Some(format!("M{}", pts.join(" L")))
 }
 
+/// A platform's name as people write it ("TikTok"), from its slug; an unknown slug as it is.
+pub fn platform_label(slug: &str) -> String {
+    rapport_core::platform::Platform::parse(slug).map_or_else(|_| slug.to_string(), |p| p.label().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,7 +155,7 @@ pub fn to_row(
                     Field::Pronouns => input.pronouns = text,
                     Field::City => match city_and_country(raw) {
                         Some((city, code)) => {
-                            input.city = Some(city.to_owned());
+                            input.city = city.map(str::to_owned);
                             city_country = Some((code, i));
                         }
                         None => input.city = text,
@@ -268,13 +268,19 @@ fn multi_line(target: Target) -> bool {
     }
 }
 
-fn city_and_country(raw: &str) -> Option<(&str, &'static str)> {
-    let (city, country) = raw.rsplit_once(',')?;
+/// A location's city and country: "Berlin, Germany", "London, UK", or a country alone
+/// ("United States"). Other two letters after a comma are left alone: "Springfield, IL" is a
+/// state, not Israel, and "Dover, DE" may be Delaware.
+fn city_and_country(raw: &str) -> Option<(Option<&str>, &'static str)> {
+    let Some((city, country)) = raw.rsplit_once(',') else {
+        let raw = raw.trim();
+        return if raw.chars().count() > 2 { countries::code_for(raw).map(|code| (None, code)) } else { None };
+    };
     let (city, country) = (city.trim(), country.trim());
-    if city.is_empty() || country.chars().count() <= 2 {
+    if city.is_empty() || (country.chars().count() <= 2 && !country.eq_ignore_ascii_case("uk")) {
         return None;
     }
-    Some((city, countries::code_for(country)?))
+    Some((Some(city), countries::code_for(country)?))
 }
 
 fn place_generic(row: &mut Row<'_>, generic: Slot, slots: &mut BTreeMap<Platform, Slot>, options: &RowOptions) {
@@ -498,6 +504,12 @@ mod tests {
         assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("Berlin"), Some("DE")));
         let r = convert(&["Name", "Location"], &["Lena", "New York, NY, USA"], None).unwrap();
         assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("New York, NY"), Some("US")));
+        let r = convert(&["Name", "Location"], &["Lena", "London, UK"], None).unwrap();
+        assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("London"), Some("GB")));
+        let r = convert(&["Name", "Location"], &["Lena", "United States"], None).unwrap();
+        assert_eq!((r.input.city, r.input.country.as_deref()), (None, Some("US")), "a country alone");
+        let r = convert(&["Name", "Location"], &["Lena", "Berlin"], None).unwrap();
+        assert_eq!((r.input.city.as_deref(), r.input.country), (Some("Berlin"), None));
         let r = convert(&["Name", "Location"], &["Lena", "Springfield, IL"], None).unwrap();
         assert_eq!((r.input.city.as_deref(), r.input.country), (Some("Springfield, IL"), None), "a state, not Israel");
         let r = convert(&["Name", "City", "Country"], &["Lena", "Vienna, Austria", "DE"], None).unwrap();

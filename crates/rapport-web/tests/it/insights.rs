@@ -52,7 +52,7 @@ async fn a_creator_read_explains_its_fit_score_against_the_brand_profile(app: Te
 }
 
 async fn quality_flags_name_the_account_and_the_reason(app: TestApp) {
-    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let (api, person) = app.api_in_new_workspace("Acme").await;
     let c = api
         .creator(json!({"display_name": "Kai", "social_accounts": [{"platform": "tiktok", "handle": "@kai", "followers": 20000,
             "engagement_rate_pct": 0.4, "audience_quality_pct": 35, "observed_at": "2026-01-10T00:00:00Z"}]}))
@@ -71,6 +71,11 @@ async fn quality_flags_name_the_account_and_the_reason(app: TestApp) {
     assert_eq!(kinds, vec!["engagement_low", "follower_jump", "low_audience_quality", "stale_data"]);
     let jump = flags["flags"][1]["message"].as_str().unwrap();
     assert!(jump.contains("20.0 k to 60.0 k (+200 %)"), "{jump}");
+    let (_, page) = app.signed_in(&person).await.get(&format!("/creators/{id}")).await;
+    assert!(
+        page.contains("<span aria-hidden=\"true\">⚑</span> TikTok @kai</span>"),
+        "the platform by its name: {page}"
+    );
 }
 
 /// Five YouTube micro-tier creators with engagement 1.0 … 3.0 %, and an outlier at 9 %
