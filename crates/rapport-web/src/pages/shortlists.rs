@@ -51,6 +51,18 @@ async fn render(
     name: String,
 ) -> Result<IndexPage, PageError> {
     let t = now();
+    // A saved search is summed up as the list page's chips name its filters.
+    let owners = super::creators::owner_opts(state, session, None).await?;
+    let stages = rapport_app::pipeline::stages(&state.app, session.ctx()).await?;
+    let summary_of = |query: &str| {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .filter(|(k, v)| !v.trim().is_empty() && !matches!(k.as_str(), "cursor" | "facets" | "total"))
+            .collect();
+        let chips = super::creators::chips("/creators", &pairs, &owners, &stages);
+        let labels: Vec<String> = chips.into_iter().map(|c| c.label).collect();
+        if labels.is_empty() { "All creators".to_string() } else { labels.join(" · ") }
+    };
     let lists = shortlists::list(&state.app, session.ctx())
         .await?
         .into_iter()
@@ -63,7 +75,7 @@ async fn render(
                     format!("/creators?shortlist={}", l.id)
                 },
                 summary: if saved {
-                    if l.query.is_empty() { "All creators".into() } else { l.query.replace('&', " · ") }
+                    summary_of(&l.query)
                 } else {
                     let n = format!("{} {}", grouped(l.members), if l.members == 1 { "creator" } else { "creators" });
                     match l.do_not_contact {

@@ -61,7 +61,7 @@ async fn a_hand_picked_list_collects_creators_in_bulk(app: TestApp) {
 }
 
 async fn a_saved_search_is_dynamic(app: TestApp) {
-    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let (api, person) = app.api_in_new_workspace("Acme").await;
     api.creator(json!({"display_name": "Ana", "country": "BR"})).await;
     let (s, saved) =
         api.post("/shortlists", json!({"name": "Brazil", "kind": "saved_search", "query": "country=BR"})).await;
@@ -70,6 +70,20 @@ async fn a_saved_search_is_dynamic(app: TestApp) {
     assert_eq!(api.get(&format!("/creators?{query}")).await.1["total"], 1);
     api.creator(json!({"display_name": "Bia", "country": "BR"})).await;
     assert_eq!(api.get(&format!("/creators?{query}")).await.1["total"], 2, "new matches appear");
+    let (_, page) = api
+        .post(
+            "/shortlists",
+            json!({"name": "Food", "kind": "saved_search",
+        "query": "niche=food&min_followers=10000&audience_gender=female%3A60&q=vegan+bakes"}),
+        )
+        .await;
+    assert!(page["id"].is_string(), "{page}");
+    let (_, page) = app.signed_in(&person).await.get("/shortlists").await;
+    assert!(page.contains("Country: BR"), "a saved search is summed up as its filters' chips: {page}");
+    assert!(
+        page.contains("Niche: food · Followers ≥ 10000 · Audience female ≥ 60 % · Search: vegan bakes"),
+        "not as its raw query string: {page}"
+    );
     let (s, v) = api
         .post(&format!("/shortlists/{}/members", saved["id"].as_str().unwrap()), json!({"query": "country=BR"}))
         .await;
