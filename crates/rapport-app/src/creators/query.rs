@@ -269,7 +269,11 @@ impl CreatorQuery {
     /// Without a search index, only what the database can answer is accepted.
     pub fn plan(&self, workspace_id: Uuid, tiers: &TierThresholds, index_available: bool) -> Result<Plan, Invalid> {
         let mut e = Invalid::new();
-        let q = text(&self.q).map(|s| s.chars().take(200).collect::<String>());
+        // A profile URL pasted into the search box searches its handle.
+        let q = text(&self.q).map(|s| match rapport_core::import::platform_from_url(s) {
+            Some(p) => rapport_core::handle::parse(p, s).map_or_else(|_| s.to_owned(), |h| h.display),
+            None => s.chars().take(200).collect::<String>(),
+        });
         // Text of emoji or symbols alone has no word to match, and every creator would.
         if q.as_deref().is_some_and(|q| rapport_search::text_tokens(q).is_empty()) {
             e.add("q", "has no word to search for (words are letters and digits; emoji, symbols and words over 40 characters are not searched)");

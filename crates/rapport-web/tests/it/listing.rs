@@ -19,6 +19,7 @@ crate::db_tests!(
     filters_take_counts_and_countries_as_people_write_them,
     a_chosen_facet_value_stays_in_its_group_beyond_the_eight_largest,
     search_words_and_discovery_filters_sort_by_name_too,
+    a_pasted_profile_url_searches_its_handle,
 );
 
 /// "Élodie" sorts with the e's, "Łukasz" with the l's — not after "Zoe".
@@ -372,4 +373,19 @@ async fn search_words_and_discovery_filters_sort_by_name_too(app: TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert!(!page.contains("alert-error"), "{page}");
     assert!(page.find("Adam Berg").unwrap() < page.find("Zoe Park").unwrap());
+}
+
+/// A profile URL copied from a browser into the search box finds the creator with that
+/// account, as typing the handle does.
+async fn a_pasted_profile_url_searches_its_handle(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    api.creator(json!({"display_name": "Paul Yilmaz", "social_accounts": [{"platform": "instagram", "handle": "thepaulyilmaz"}]}))
+        .await;
+    api.creator(json!({"display_name": "Other Person"})).await;
+    for q in ["https://www.instagram.com/thepaulyilmaz/", "instagram.com/thepaulyilmaz?hl=en", "@thepaulyilmaz"] {
+        let url = format!("/creators?q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+        let (s, v) = api.get(&url).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {v}");
+        assert_eq!(names(&v), ["Paul Yilmaz"], "{q}");
+    }
 }
