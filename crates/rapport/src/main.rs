@@ -57,7 +57,8 @@ struct ExportArgs {
     /// `csv` or `json`.
     #[arg(long, default_value = "csv")]
     format: String,
-    /// List filters as a query string, e.g. `platform=instagram&tier=mid&tag=vip`.
+    /// List filters as a query string, e.g. `platform=instagram&tier=mid&tag=vip`. Unlike a list,
+    /// an export includes do-not-contact creators (with their flag) unless it says `dnc=exclude`.
     #[arg(long, default_value = "")]
     query: String,
     /// Write to this file instead of standard output.
@@ -299,7 +300,12 @@ async fn export(args: ExportArgs) -> Result<()> {
     init_logging(args.db.log_format);
     let app = open(&args.db).await?;
     let format = rapport_app::export::Format::parse(&args.format)?;
-    let query = rapport_app::creators::CreatorQuery::from_query_string(&args.query)?;
+    let mut query = rapport_app::creators::CreatorQuery::from_query_string(&args.query)?;
+    // An export moves data: do-not-contact creators go with it, flagged, unless the query says
+    // otherwise — leaving them out would lose the flag where the file is imported.
+    if query.dnc.as_deref().is_none_or(|d| d.trim().is_empty()) {
+        query.dnc = Some("include".into());
+    }
     let ctx = rapport_app::workspaces::operator_ctx(&app, &args.workspace).await?;
     rapport_app::creators::check_query(&app, &ctx, &query).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);

@@ -180,6 +180,19 @@ fn export_writes_the_filtered_creators_to_a_file() {
     }
     let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "tier=giant"], dir.path(), None);
     assert!(!ok && err.contains("tier"), "{err}");
+    // Everyone, do-not-contact creators with their flag (they must stay uncontacted wherever the
+    // file goes), unless the query leaves them out.
+    let count = |query: &str| {
+        let (ok, out, err) = run(&["export", "--workspace", "demo-brand", "--query", query], dir.path(), None);
+        assert!(ok, "{err}");
+        let mut rows = csv::Reader::from_reader(out.as_bytes());
+        let dnc = rows.headers().unwrap().iter().position(|h| h == "do_not_contact").unwrap();
+        let flags: Vec<String> = rows.records().map(|r| r.unwrap()[dnc].to_string()).collect();
+        (flags.len(), flags.iter().filter(|f| *f == "true").count())
+    };
+    let (all, flagged) = count("");
+    assert!(flagged > 0, "do-not-contact creators are exported: {all}, {flagged}");
+    assert_eq!(count("dnc=exclude"), (all - flagged, 0));
 }
 
 #[test]
