@@ -51,6 +51,11 @@ struct CreatorsArgs {
     /// Show what the import would do, and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Change the suggested mapping of a column: `COLUMN=FIELD`, the column by its header or
+    /// letter, the field by its key as the dry run lists them (`--map "Followers=instagram_followers"`,
+    /// `--map C=ignore`); repeatable.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -86,6 +91,18 @@ fn settings(a: &CreatorsArgs) -> Result<JobSettings> {
     Ok(JobSettings { mode, match_key, default_platform, mapping: None })
 }
 
+/// The `--map` options as (column, field) pairs.
+fn overrides(a: &CreatorsArgs) -> Result<Vec<(String, String)>> {
+    a.map
+        .iter()
+        .map(|m| {
+            m.rsplit_once('=')
+                .map(|(c, f)| (c.to_string(), f.to_string()))
+                .ok_or_else(|| anyhow!("--map {m}: write it as COLUMN=FIELD, e.g. \"Followers=instagram_followers\""))
+        })
+        .collect()
+}
+
 fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     let style = ProgressStyle::with_template("{msg} [{bar:32}] {pos}/{len} rows, {eta} left")
@@ -99,15 +116,19 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 fn print_mapping(p: &Preview) {
     println!("Columns:");
     for c in &p.columns {
-        println!("  {:>3}  {:<32} → {}", c.letter, c.header, c.target.label());
+        println!("  {:>3}  {:<32} → {} ({})", c.letter, c.header, c.target.label(), c.target.key());
     }
     println!("Mode: {}; matching by {}.", p.mode.slug(), p.match_key.label());
 }
 
 async fn creators(a: CreatorsArgs) -> Result<()> {
     init_logging(a.db.log_format);
-    let settings = settings(&a)?;
+    let mut settings = settings(&a)?;
+    let overrides = overrides(&a)?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    if !overrides.is_empty() {
+        settings.mapping = Some(imports::mapping_with_overrides(&bytes, &overrides)?);
+    }
     let file_name = a.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let app = open(&a.db).await?;
     let ctx = rapport_app::workspaces::operator_ctx(&app, &a.workspace).await?;

@@ -166,3 +166,28 @@ fn import_dry_run_import_reimport_and_undo_on_postgres() {
     scenario(&r);
     stopped_scenario(&r);
 }
+
+/// The command line edits the suggested mapping before the import runs, as the upload page
+/// does: `--map COLUMN=FIELD` names the column by header or letter and the field by the key
+/// the dry run shows; a column or field that does not exist is named.
+#[test]
+fn the_mapping_is_edited_with_map() {
+    let r = Rapport { data: tempfile::tempdir().unwrap(), database_url: None };
+    r.ok(&["admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--workspace", "Acme"]);
+    let file = r.data.path().join("fans.csv");
+    std::fs::write(&file, "Name,Instagram,TikTok,Followers\nLena,lena_ig,lena_tt,12000\n").unwrap();
+    let file = file.to_str().unwrap();
+    let edits = ["--map", "Followers=instagram_followers", "--map", "c=ignore"];
+    let out = r.ok(&[&["import", "creators", file, "--workspace", "acme", "--dry-run"][..], &edits[..]].concat());
+    assert!(out.contains("(instagram_followers)") && out.contains("→ Don’t import (ignore)"), "{out}");
+    r.ok(&[&["import", "creators", file, "--workspace", "acme"][..], &edits[..]].concat());
+    let all: serde_json::Value = serde_json::from_str(&r.export()).unwrap();
+    let accounts = &all[0]["social_accounts"];
+    assert_eq!(accounts.as_array().unwrap().len(), 1, "TikTok left out: {all}");
+    assert_eq!((accounts[0]["platform"].as_str(), accounts[0]["followers"].as_i64()), (Some("instagram"), Some(12000)));
+    let (ok, _, err) =
+        r.run(&["import", "creators", file, "--workspace", "acme", "--dry-run", "--map", "Fans=followers"]);
+    assert!(!ok && err.contains("“Fans” is not a column of the file"), "{err}");
+    let (ok, _, err) = r.run(&["import", "creators", file, "--workspace", "acme", "--dry-run", "--map", "Followers"]);
+    assert!(!ok && err.contains("COLUMN=FIELD"), "{err}");
+}

@@ -344,6 +344,17 @@ pub async fn start(
     Ok(view(row))
 }
 
+/// The mapping a file would be suggested, with some columns given other targets
+/// ([`Mapping::with_overrides`]), as the keys [`JobSettings::mapping`] takes: how the command
+/// line edits a mapping before it runs. Reads the header and the first rows only.
+pub fn mapping_with_overrides(bytes: &[u8], overrides: &[(String, String)]) -> AppResult<Vec<String>> {
+    let decoded = rapport_core::import::read::decode(bytes)?;
+    let mut rows = rapport_core::import::rows(&decoded.text)?;
+    let headers = std::mem::take(&mut rows.headers);
+    let samples: Vec<Vec<String>> = rows.take(PREVIEW_ROWS).filter_map(Result::ok).map(|r| r.cells).collect();
+    Ok(Mapping::suggest(&headers, &samples).with_overrides(&headers, overrides)?.keys())
+}
+
 /// The mapping suggested for a table, from its headers and first rows.
 pub(crate) fn suggested(table: &Table) -> Mapping {
     let samples: Vec<Vec<String>> = table.records.iter().take(PREVIEW_ROWS).map(|r| r.cells.clone()).collect();

@@ -252,6 +252,29 @@ impl Mapping {
         e.into_result(Mapping { columns })
     }
 
+    /// This mapping with some columns given other targets: each `(column, target)` names the
+    /// column by its header (any case) or its letter (`C`), and the target by its key
+    /// (`instagram_followers`, `ignore`, …). Errors name the column or the target not found.
+    pub fn with_overrides(mut self, headers: &[String], overrides: &[(String, String)]) -> Result<Mapping, Invalid> {
+        let mut e = Invalid::new();
+        for (column, target) in overrides {
+            let (column, target) = (column.trim(), target.trim());
+            let at = headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(column))
+                .or_else(|| (0..headers.len()).find(|i| column_letter(*i).eq_ignore_ascii_case(column)));
+            let Some(i) = at else {
+                e.add("map", format!("“{column}” is not a column of the file (its columns: {})", headers.join(", ")));
+                continue;
+            };
+            match Target::parse(target) {
+                Some(t) => self.columns[i] = t,
+                None => e.add("map", format!("“{target}” is not a field Rapport can import (for column “{column}”)")),
+            }
+        }
+        e.into_result(self)
+    }
+
     pub fn has(&self, t: Target) -> bool {
         self.columns.contains(&t)
     }
@@ -581,6 +604,25 @@ fn suggest_for_header(header: &str) -> Option<(u8, Target)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_name_columns_by_header_or_letter_and_targets_by_key() {
+        let headers: Vec<String> = ["Name", "Instagram URL", "TikTok", "Followers"].map(String::from).to_vec();
+        let m = Mapping::suggest(&headers, &[]);
+        let changed = m
+            .clone()
+            .with_overrides(
+                &headers,
+                &[("followers".into(), "instagram_followers".into()), ("C".into(), "ignore".into())],
+            )
+            .unwrap();
+        assert_eq!(changed.columns[3], Target::Account(Some(Platform::Instagram), Metric::Followers));
+        assert_eq!(changed.columns[2], Target::Ignore);
+        assert_eq!(changed.columns[0], m.columns[0], "the others as suggested");
+        let err = m.with_overrides(&headers, &[("Fans".into(), "followers".into()), ("Name".into(), "nom".into())]);
+        let err = err.unwrap_err();
+        assert!(err.message_for("map").unwrap().contains("“Fans” is not a column"), "{err:?}");
+    }
 
     fn headers(hs: &[&str]) -> Vec<String> {
         hs.iter().map(|h| h.to_string()).collect()
