@@ -218,6 +218,7 @@ async fn filters_in_error_offer_no_saved_search(app: TestApp) {
     let (s, page) = b.get("/creators?niche=food&min_followers=lots").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("alert-error") && !page.contains("class=\"save-search\""), "{page}");
+    assert!(page.contains("<li>Followers from: “lots” must be a whole number"), "named as the form names it: {page}");
 }
 
 /// "Add to list" with no list chosen is refused; the next page says so as a warning that

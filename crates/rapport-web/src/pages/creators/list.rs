@@ -82,6 +82,36 @@ fn kept_params(q: &CreatorQuery) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// The name a filter has on the page (its label in the form), for the errors shown there.
+fn field_label(field: &str) -> &str {
+    match field {
+        "q" => "Search",
+        "stage" => "Stage",
+        "platform" => "Platform",
+        "tier" => "Tier",
+        "owner" => "Owner",
+        "sort" => "Sort",
+        "country" => "Countries",
+        "city" => "City",
+        "language" => "Languages",
+        "niche" => "Niches",
+        "tag" => "Tags",
+        "min_followers" => "Followers from",
+        "max_followers" => "Followers to",
+        "min_average_views" => "Avg views from",
+        "max_average_views" => "Avg views to",
+        "min_engagement" => "Engagement from (%)",
+        "max_engagement" => "Engagement to (%)",
+        "audience_country" => "Audience in country ≥",
+        "audience_age" => "Audience age band ≥",
+        "audience_gender" => "Audience gender ≥",
+        "fresh_days" => "Data at most (days old)",
+        "has_email" => "Email",
+        "dnc" => "Do-not-contact",
+        other => other,
+    }
+}
+
 /// One value in the facet panel: a link that adds or removes it as a filter.
 pub struct FacetItem {
     pub label: String,
@@ -420,7 +450,7 @@ async fn list_creators(
         Err(AppError::Invalid(inv)) => {
             // What was wrong with the filters, kept in the form to be fixed, and no rows:
             // creators listed without some of the filters shown above them would mislead.
-            let errs = inv.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let errs = inv.errors.iter().map(|e| format!("{}: {}", field_label(&e.field), e.message)).collect();
             let none = creators::CreatorPage { items: vec![], next_cursor: None, total: Some(0), facets: None };
             ((none, 0), errs)
         }
