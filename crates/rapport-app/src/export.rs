@@ -85,6 +85,14 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// Every email address of a creator, the primary one first, in one cell ("a@x.com; b@y.com"),
+/// which an import reads back as the same addresses with the same primary one.
+fn emails(c: &CreatorView) -> String {
+    let primary = c.contact_points.iter().filter(|p| p.kind == "email" && p.primary);
+    let others = c.contact_points.iter().filter(|p| p.kind == "email" && !p.primary);
+    primary.chain(others).map(|p| p.value.as_str()).collect::<Vec<_>>().join("; ")
+}
+
 /// A creator's CSV row, with its fit score. The fit score, owner, tier,
 /// largest following and other accounts are computed: an import of the file leaves them alone.
 fn csv_record(c: &CreatorView) -> Vec<String> {
@@ -95,7 +103,7 @@ fn csv_record(c: &CreatorView) -> Vec<String> {
         c.display_name.clone(),
         opt(&c.legal_name),
         opt(&c.pronouns),
-        first("email"),
+        emails(c),
         first("phone"),
         first("website"),
         opt(&c.country),

@@ -246,7 +246,8 @@ async fn seed(api: &crate::harness::Api) {
         "city": "Berlin", "languages": ["de", "en"], "timezone": "Europe/Berlin",
         "bio": "Bakes \"sourdough\"; loves rye,\nand Mondays", "niches": ["food", "baking"], "tags": ["vip", "berlin"],
         "stage": "qualified", "source": "referral", "tone_notes": "Warm, no slang",
-        "contact_points": [{"kind": "email", "value": "Lena@Example.com"}, {"kind": "phone", "value": "+49 30 1234567"},
+        "contact_points": [{"kind": "email", "value": "Lena@Example.com"}, {"kind": "email", "value": "lena.work@example.com"},
+            {"kind": "phone", "value": "+49 30 1234567"},
             {"kind": "website", "value": "https://lena.example"}],
         "social_accounts": [
             {"platform": "instagram", "handle": "https://www.instagram.com/Lena.Bakes/", "followers": 120000, "engagement_rate_pct": 3.37, "average_views": 15000},
@@ -277,6 +278,7 @@ async fn reimporting_an_export_by_id_changes_nothing(app: TestApp) {
         csv.contains("\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\"") && csv.contains(",'-2+3 and @mentions,"),
         "{csv}"
     );
+    assert!(csv.contains(",Lena@Example.com; lena.work@example.com,"), "every email, the primary first: {csv}");
     let b = app.signed_in(&p).await;
     let path = upload_ok(&b, &[("mode", "upsert"), ("match_key", "id")], "export.csv", csv.as_bytes()).await;
     let preview = imports::job_preview(&app.app, &ctx(p.workspace), job_id(&path), None).await.unwrap();
