@@ -125,6 +125,8 @@ pub struct SearchQuery {
     pub only_do_not_contact: bool,
     /// False: live creators only; true: deleted creators only.
     pub deleted: bool,
+    /// Only these creators (a hand-picked list's members); `None`: any.
+    pub ids: Option<Vec<Uuid>>,
     pub sort: SearchSort,
     pub offset: usize,
     /// Continue after this match of an earlier page (its [`SearchResult::marks`] entry, under the same sort):
@@ -229,6 +231,7 @@ impl Default for SearchQuery {
             include_do_not_contact: false,
             only_do_not_contact: false,
             deleted: false,
+            ids: None,
             sort: SearchSort::Relevance,
             offset: 0,
             after: None,

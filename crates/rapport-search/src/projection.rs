@@ -67,6 +67,7 @@ impl ProjectedQuery {
             || q.owner.is_some()
             || q.has_email.is_some()
             || q.observed_since.is_some()
+            || q.ids.is_some()
             || !q.facets.is_empty()
             || q.text.as_deref().is_some_and(|t| !TextTerms::parse(t).words.is_empty());
         let keep = q.offset.saturating_add(q.limit);

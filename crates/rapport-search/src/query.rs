@@ -207,6 +207,15 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
         Some(OwnerFilter::Unowned) => must.push(bytes_term(f.owner, owner_bytes(None).as_bytes())),
         None => {}
     }
+    if let Some(ids) = &q.ids {
+        // No id is empty: an empty list matches no one.
+        let terms: Vec<Term> = if ids.is_empty() {
+            vec![Term::from_field_bytes(f.id, &[])]
+        } else {
+            ids.iter().map(|id| Term::from_field_bytes(f.id, id.as_bytes())).collect()
+        };
+        must.push(any_term(terms));
+    }
     if let Some(has) = q.has_email {
         let t = || Bound::Included(Term::from_field_u64(f.has_email, u64::from(has)));
         must.push(Box::new(RangeQuery::new(t(), t())));

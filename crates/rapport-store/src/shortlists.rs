@@ -111,6 +111,17 @@ pub async fn remove_members(c: &mut Conn<'_>, ws: Uuid, list: Uuid, creators: &[
     c.execute(sql, a).await
 }
 
+/// The creators on a list of the workspace (none for another workspace's list).
+pub async fn member_ids(c: &mut Conn<'_>, ws: Uuid, list: Uuid) -> StoreResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = c
+        .fetch_all(
+            "SELECT creator_id FROM shortlist_members WHERE workspace_id = $1 AND shortlist_id = $2",
+            args![ws, list],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// The lists a creator is on.
 pub async fn of_creator(c: &mut Conn<'_>, ws: Uuid, creator: Uuid) -> StoreResult<Vec<(Uuid, String)>> {
     c.fetch_all(

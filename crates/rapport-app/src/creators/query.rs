@@ -255,12 +255,11 @@ impl CreatorQuery {
         .any(|v| text(v).is_some())
     }
 
-    /// The sort as written, normalised: default `-updated_at`, or `relevance` with text
-    /// (except within a hand-picked list, which the database lists and does not rank).
+    /// The sort as written, normalised: default `-updated_at`, or `relevance` with text.
     pub fn sort_param(&self) -> String {
         match text(&self.sort) {
             Some(s) => s.to_ascii_lowercase(),
-            None if text(&self.q).is_some() && text(&self.shortlist).is_none() => "relevance".into(),
+            None if text(&self.q).is_some() => "relevance".into(),
             None => "-updated_at".into(),
         }
     }
@@ -464,14 +463,10 @@ impl CreatorQuery {
             && matches!(sort, Sort::Store(SortKey::Followers))
             && shortlist.is_none();
         let discovery = index_only || (walkable && !walk);
-        // Membership lives in the database: a shortlist is always listed from there.
-        if shortlist.is_some() && discovery {
-            e.add(
-                "shortlist",
-                "cannot be combined with facets, discovery filters or engagement, fit and relevance sorts",
-            );
-        }
-        let use_index = index_available && (discovery || q.is_some()) && shortlist.is_none();
+        // Within a hand-picked list, the index answers what the database cannot (search words,
+        // discovery filters, facets, engagement and fit sorts) among the list's members, which the
+        // caller gives it (`SearchQuery::ids`, see `plan`).
+        let use_index = index_available && (discovery || q.is_some());
         if !index_available && discovery {
             e.add("q", "this combination of filters needs the search index, which this process does not run");
         }
@@ -531,6 +526,8 @@ impl CreatorQuery {
                 include_do_not_contact: include_dnc,
                 only_do_not_contact: only_dnc,
                 deleted,
+                // A list's members are read by the caller, which can read the database.
+                ids: shortlist.map(|_| Vec::new()),
                 sort,
                 offset: 0,
                 after,
@@ -636,7 +633,18 @@ fn decode_mark(s: &str, sort: &str) -> Option<rapport_search::Mark> {
 /// the `stage` filter must name.
 pub async fn plan(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Plan> {
     let settings = crate::settings::load(&mut app.db.read().await?.conn(), ctx).await?;
-    plan_with(app, ctx, &settings, query)
+    let mut plan = plan_with(app, ctx, &settings, query)?;
+    with_list_members(app, ctx, query, &mut plan).await?;
+    Ok(plan)
+}
+
+/// An index search within a hand-picked list searches among its members, read here.
+async fn with_list_members(app: &App, ctx: &Ctx, query: &CreatorQuery, plan: &mut Plan) -> AppResult<()> {
+    let list = text(&query.shortlist).and_then(|s| s.parse::<rapport_core::ids::ShortlistId>().ok());
+    if let (Plan::Index(q), Some(list)) = (plan, list) {
+        q.ids = Some(rapport_store::shortlists::member_ids(&mut app.db.read().await?.conn(), ctx.ws(), list.0).await?);
+    }
+    Ok(())
 }
 
 fn plan_with(app: &App, ctx: &Ctx, settings: &WorkspaceSettings, query: &CreatorQuery) -> AppResult<Plan> {
@@ -719,7 +727,8 @@ pub async fn list(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Creat
 /// [`crate::api_keys::authenticate_for_listing`]. Read before anything the request writes.
 pub async fn list_from(app: &App, ctx: &Ctx, basis: ListBasis, query: &CreatorQuery) -> AppResult<CreatorPage> {
     let ListBasis { settings, latest_change: latest } = basis;
-    let plan = plan_with(app, ctx, &settings, query)?;
+    let mut plan = plan_with(app, ctx, &settings, query)?;
+    with_list_members(app, ctx, query, &mut plan).await?;
     let counted = !matches!(text(&query.total), Some("false" | "0"));
     let mut page = match plan {
         Plan::Index(q) => {

@@ -316,6 +316,7 @@ impl Gen {
             include_do_not_contact: r.random_bool(0.3),
             only_do_not_contact: r.random_bool(0.1),
             deleted: r.random_bool(0.1),
+            ids: None,
             sort,
             offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },
             after: None,

@@ -100,6 +100,7 @@ pub fn matches(d: &CreatorDoc, q: &SearchQuery) -> bool {
             Some(OwnerFilter::Owner(o)) => d.owner_id == Some(o),
         }
         && q.has_email.is_none_or(|h| d.has_email == h)
+        && q.ids.as_ref().is_none_or(|ids| ids.contains(&d.id))
         && q.observed_since.is_none_or(|t| d.data_observed_at.is_some_and(|o| o >= t))
         && q.text.as_deref().is_none_or(|t| text_matches(d, t))
 }

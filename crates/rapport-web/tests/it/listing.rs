@@ -178,7 +178,7 @@ fn row_of<'a>(page: &'a str, name: &str) -> &'a str {
 
 /// Sorted by fit or engagement, the user sees the figures the order comes from: each row
 /// shows the main account's engagement rate and the fit score (the one the creator's page
-/// explains); a hand-picked list, which cannot sort by them, shows them without sort links.
+/// explains); a hand-picked list sorts by them too, among its members.
 async fn the_list_shows_each_creators_engagement_and_fit_score(app: TestApp) {
     let (api, p) = app.api_in_new_workspace("Acme").await;
     seed(&api).await;
@@ -211,8 +211,10 @@ async fn the_list_shows_each_creators_engagement_and_fit_score(app: TestApp) {
     assert!(s.is_success(), "{s}");
     let (s, page) = b.get(&format!("/creators?shortlist={id}")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(page.contains("<th scope=\"col\" class=\"num\">Fit</th>"), "no fit sort on a hand-picked list");
-    assert!(!page.contains("sort=-engagement"), "nor an engagement sort");
+    assert!(page.contains("sort=-fit") && page.contains("sort=-engagement"), "a hand-picked list sorts by them too");
+    let (s, page) = b.get(&format!("/creators?shortlist={id}&sort=-fit")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Pia Plain") && !page.contains("alert-error"), "among its members: {page}");
 }
 
 /// The CSV a list exports has each creator's fit score (as the creator's page gives it),

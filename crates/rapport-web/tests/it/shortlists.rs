@@ -14,6 +14,7 @@ crate::db_tests!(
     applying_the_filter_form_keeps_the_list_the_sort_and_what_it_has_no_field_for,
     filters_in_error_offer_no_saved_search,
     a_refused_bulk_action_says_so_as_a_warning,
+    a_hand_picked_list_is_searched_and_filtered_among_its_members,
 );
 
 fn names(v: &Value) -> Vec<String> {
@@ -143,7 +144,7 @@ async fn ticked_creators_are_added_and_removed_from_the_list_page(app: TestApp) 
     let (_, page) = b.get(&format!("/creators?shortlist={list}")).await;
     assert!(page.contains("Picks") && page.contains(">Ana<") && page.contains(">Ben<") && !page.contains(">Cleo<"));
     assert!(page.contains("List: Picks") && !page.contains(&format!("shortlist: {list}")), "the chip names the list");
-    assert!(!page.contains("Best fit") && page.contains("Largest following"), "only sorts a list can take are offered");
+    assert!(page.contains("Best fit") && page.contains("Largest following"), "a list takes every sort");
     let (s, _) = b
         .submit(
             "/shortlists/members",
@@ -235,4 +236,38 @@ async fn a_refused_bulk_action_says_so_as_a_warning(app: TestApp) {
     );
     let (_, page) = b.get("/creators").await;
     assert!(!page.contains("Choose a list first"), "shown once");
+}
+
+/// Within a hand-picked list, search words (bios too), discovery filters, facets and the
+/// engagement and fit sorts work as on the whole workspace, among the list's members only;
+/// another workspace's list finds no one.
+async fn a_hand_picked_list_is_searched_and_filtered_among_its_members(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let ana = api
+        .creator(json!({"display_name": "Ana", "country": "DE", "niches": ["food"], "bio": "Sourdough weekly"}))
+        .await;
+    let ben = api
+        .creator(json!({"display_name": "Ben", "country": "FR", "niches": ["travel"], "bio": "Sourdough trips"}))
+        .await;
+    api.creator(json!({"display_name": "Cleo", "country": "DE", "niches": ["food"], "bio": "Sourdough too"})).await;
+    let (_, list) = api.post("/shortlists", json!({"name": "Spring"})).await;
+    let id = list["id"].as_str().unwrap();
+    let (s, _) = api.post(&format!("/shortlists/{id}/members"), json!({"creator_ids": [ana["id"], ben["id"]]})).await;
+    assert_eq!(s, StatusCode::OK);
+    for (filters, want) in [
+        ("q=sourdough", vec!["Ana", "Ben"]),
+        ("niche=food", vec!["Ana"]),
+        ("country=DE,FR&sort=-fit", vec!["Ana", "Ben"]),
+        ("language=xx", vec![]),
+    ] {
+        let (s, v) = api.get(&format!("/creators?shortlist={id}&{filters}")).await;
+        assert_eq!(s, StatusCode::OK, "{filters}: {v}");
+        assert_eq!(names(&v), want, "{filters}");
+    }
+    let (_, v) = api.get(&format!("/creators?shortlist={id}&facets=country")).await;
+    assert_eq!(v["facets"]["countries"], json!([{"value": "DE", "count": 1}, {"value": "FR", "count": 1}]), "{v}");
+
+    let (other, _) = app.api_in_new_workspace("Other").await;
+    let (s, v) = other.get(&format!("/creators?shortlist={id}&niche=food")).await;
+    assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(0)), "{v}");
 }

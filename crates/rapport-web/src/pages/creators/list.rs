@@ -62,7 +62,7 @@ const SORTS: [(&str, &str); 13] = [
     ("created_at", "First added"),
 ];
 
-/// The sort menu: the usual sorts (on a hand-picked list, those the database sorts by) and the
+/// The sort menu: the usual sorts (without a search index, those the database sorts by) and the
 /// current one, whichever it is, selected — so that applying the filters keeps it.
 fn sort_opts(current: &str, index_sorts: bool) -> Vec<Opt> {
     let listed = |v: &str| index_sorts || !matches!(v, "-engagement" | "-fit" | "relevance");
@@ -498,8 +498,9 @@ async fn list_creators(
     let fits = rapport_app::search::fit_scores(&state.app, session.ctx(), ids).await?.unwrap_or_default();
     let t = now();
     let layout = Layout::new(&state, &session, "Creators", "creators", flash).await?;
-    // A hand-picked list is listed by the database, which does not sort by engagement or fit.
-    let index_sorts = current_list.is_none();
+    // Engagement, fit and relevance sorts are the search index's (within a hand-picked list too,
+    // among its members).
+    let index_sorts = state.app.search.is_some();
     let figures = [
         &q.min_followers, &q.max_followers, &q.tier, &q.min_engagement, &q.max_engagement, &q.audience_country,
         &q.audience_age, &q.audience_gender,
