@@ -173,7 +173,8 @@ async fn require_account(
 }
 
 /// Applies a JSON merge patch. When metrics or their observation time change, the new
-/// observation is also kept as a snapshot.
+/// observation is also kept as a snapshot. Figures given without `observed_at` and `source`
+/// were observed now, by hand ("manual").
 pub async fn patch(app: &App, ctx: &Ctx, creator: CreatorId, id: AccountId, patch: Value) -> AppResult<AccountView> {
     ctx.require_write()?;
     let Value::Object(patch) = patch else {
@@ -189,6 +190,10 @@ pub async fn patch(app: &App, ctx: &Ctx, creator: CreatorId, id: AccountId, patc
         if metrics_given && !patch.contains_key("observed_at") {
             // New figures without a time were observed now.
             o.remove("observed_at");
+        }
+        if metrics_given && !patch.contains_key("source") {
+            // …and by whoever typed them, not by the data source of the figures they replace.
+            o.remove("source");
         }
         for (k, v) in patch {
             o.insert(k, v);

@@ -8,6 +8,7 @@ use serde_json::json;
 crate::db_tests!(
     a_creator_read_explains_its_fit_score_against_the_brand_profile,
     quality_flags_name_the_account_and_the_reason,
+    figures_typed_by_hand_say_so_not_the_source_they_replace,
     engagement_is_compared_with_the_workspaces_own_median_when_it_has_enough_accounts,
     the_median_follows_accounts_added_and_removed_since_the_page_was_last_shown,
     the_brand_profile_form_keeps_bad_input_and_names_the_problem,
@@ -199,4 +200,25 @@ async fn fit_scores_in_the_index_are_recomputed_once_a_day(app: TestApp) {
     assert_eq!(changes.len(), 3, "every creator of both, once: {changes:?}");
     assert_eq!(refresh(t + hours(26)).await.unwrap(), 0, "claimed: once a day");
     assert_eq!(refresh(t + hours(50)).await.unwrap(), 2, "and the next day again");
+}
+
+/// Figures changed without a source were typed by hand: the account's source becomes "manual"
+/// (it said the data provider's name, as if the provider had observed them now); a patch that
+/// names its source keeps it.
+async fn figures_typed_by_hand_say_so_not_the_source_they_replace(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let c = api
+        .creator(json!({"display_name": "Kai", "social_accounts": [{"platform": "tiktok", "handle": "@kai",
+            "followers": 20000, "source": "modash", "observed_at": "2026-10-20T00:00:00Z"}]}))
+        .await;
+    let (id, account) = (c["id"].as_str().unwrap(), c["social_accounts"][0]["id"].as_str().unwrap());
+    let url = format!("/creators/{id}/accounts/{account}");
+    let (s, a) = api.patch(&url, json!({"followers": 41000})).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["source"], "manual", "{a}");
+    assert_ne!(a["observed_at"], "2026-10-20T00:00:00Z", "observed now: {a}");
+    let (_, a) = api.patch(&url, json!({"followers": 42000, "source": "upfluence"})).await;
+    assert_eq!(a["source"], "upfluence", "{a}");
+    let (_, a) = api.patch(&url, json!({"handle": "@kai2"})).await;
+    assert_eq!(a["source"], "upfluence", "no figure changed, no new source: {a}");
 }
