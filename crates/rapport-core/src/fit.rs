@@ -435,6 +435,7 @@ mod tests {
         assert_eq!(fit_score(&p, &f).components[0].score, 50, "nothing known at all");
     }
 
+    /// A creator about whom nothing is known.
     fn empty() -> FitInput<'static> {
         FitInput {
             audience: None,
@@ -451,18 +452,7 @@ mod tests {
 
     #[test]
     fn missing_data_is_neutral_and_said_so() {
-        let f = FitInput {
-            audience: None,
-            languages: &[],
-            niches: &[],
-            text: String::new(),
-            engagement_rate_pct: None,
-            band: None,
-            audience_quality_pct: None,
-            observed_at: None,
-            now: NOW,
-        };
-        let fit = fit_score(&BrandProfile::default(), &f);
+        let fit = fit_score(&BrandProfile::default(), &empty());
         let scores: Vec<u8> = fit.components.iter().map(|c| c.score).collect();
         assert_eq!(scores, vec![50, 50, 50, 50, 0]);
         assert_eq!(fit.score, 45);
