@@ -1,11 +1,13 @@
 //! Export of any creator list as CSV or JSON, in pages so that a large workspace streams
 //! instead of filling memory. The CSV has a stable header — the base fields, then four
-//! columns per platform, then the other accounts — so an export can be imported back as it is.
+//! columns per platform, then the other accounts, then one `custom.<name>` column per custom
+//! field the workspace uses — so an export can be imported back as it is.
 
 use crate::App;
 use crate::context::Ctx;
 use crate::creators::{self, CreatorQuery, CreatorView};
 use crate::error::{AppError, AppResult};
+use rapport_core::creators::custom_field_text;
 use rapport_core::platform::Platform;
 use uuid::Uuid;
 
@@ -53,7 +55,8 @@ pub const ACCOUNT_COLUMNS: &[&str] = &["handle", "followers", "average_views", "
 /// "instagram @handle, 12000 followers; …" — computed, so an import leaves it alone.
 pub const OTHER_ACCOUNTS: &str = "other_accounts";
 
-pub fn csv_header() -> Vec<String> {
+/// The header of an export whose workspace's creators have these custom fields.
+pub fn csv_header(custom_fields: &[String]) -> Vec<String> {
     let mut h: Vec<String> = BASE_COLUMNS.iter().map(|s| s.to_string()).collect();
     for p in Platform::ALL {
         for c in ACCOUNT_COLUMNS {
@@ -61,6 +64,7 @@ pub fn csv_header() -> Vec<String> {
         }
     }
     h.push(OTHER_ACCOUNTS.into());
+    h.extend(custom_fields.iter().map(|k| format!("{}{k}", rapport_core::import::CUSTOM_FIELD_PREFIX)));
     h
 }
 
@@ -85,27 +89,27 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// Every email address of a creator, the primary one first, in one cell ("a@x.com; b@y.com"),
-/// which an import reads back as the same addresses with the same primary one.
-fn emails(c: &CreatorView) -> String {
-    let primary = c.contact_points.iter().filter(|p| p.kind == "email" && p.primary);
-    let others = c.contact_points.iter().filter(|p| p.kind == "email" && !p.primary);
+/// Every contact point of a kind in one cell ("a@x.com; b@y.com"), the primary one first,
+/// which an import reads back as the same points (the same primary email).
+fn contacts(c: &CreatorView, kind: &str) -> String {
+    let primary = c.contact_points.iter().filter(|p| p.kind == kind && p.primary);
+    let others = c.contact_points.iter().filter(|p| p.kind == kind && !p.primary);
     primary.chain(others).map(|p| p.value.as_str()).collect::<Vec<_>>().join("; ")
 }
 
-/// A creator's CSV row, with its fit score. The fit score, owner, tier,
-/// largest following and other accounts are computed: an import of the file leaves them alone.
-fn csv_record(c: &CreatorView) -> Vec<String> {
-    let first = |kind: &str| c.first_contact(kind).unwrap_or_default().to_string();
+/// A creator's CSV row, with its fit score and the values of `custom_fields` (the header's).
+/// The fit score, owner, tier, largest following and other accounts are computed: an import
+/// of the file leaves them alone.
+fn csv_record(c: &CreatorView, custom_fields: &[String]) -> Vec<String> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut r = vec![
         c.id.to_string(),
         c.display_name.clone(),
         opt(&c.legal_name),
         opt(&c.pronouns),
-        emails(c),
-        first("phone"),
-        first("website"),
+        contacts(c, "email"),
+        contacts(c, "phone"),
+        contacts(c, "website"),
         opt(&c.country),
         opt(&c.city),
         c.languages.join(", "),
@@ -137,6 +141,7 @@ fn csv_record(c: &CreatorView) -> Vec<String> {
         }
     }
     r.push(other_accounts(c));
+    r.extend(custom_fields.iter().map(|k| c.custom_fields.get(k).map(custom_field_text).unwrap_or_default()));
     r
 }
 
@@ -165,8 +170,12 @@ pub async fn export(
     };
     let mut source = Source::of(app, ctx, query).await?;
     let mut written = 0u64;
+    let custom_fields = match format {
+        Format::Csv => rapport_store::creators::custom_field_keys(&mut app.db.read().await?.conn(), ctx.ws()).await?,
+        Format::Json => vec![],
+    };
     let opening = match format {
-        Format::Csv => csv_bytes(&[csv_header()])?,
+        Format::Csv => csv_bytes(&[csv_header(&custom_fields)])?,
         Format::Json => b"[".to_vec(),
     };
     if !send(opening).await {
@@ -185,7 +194,7 @@ pub async fn export(
             }
         }
         let chunk = match format {
-            Format::Csv => csv_bytes(&items.iter().map(csv_record).collect::<Vec<_>>())?,
+            Format::Csv => csv_bytes(&items.iter().map(|c| csv_record(c, &custom_fields)).collect::<Vec<_>>())?,
             Format::Json => {
                 let mut out = Vec::new();
                 for (i, c) in items.iter().enumerate() {

@@ -222,6 +222,41 @@ pub fn list(
     out
 }
 
+/// A custom field's value as a spreadsheet cell: text as it is, numbers and true/false
+/// written out, nothing for null.
+pub fn custom_field_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A spreadsheet cell as a custom field's value. A cell that reads as the field's current
+/// value keeps it as it is, type and all (so "12" stays text where it was text, and an
+/// export imported back changes nothing); otherwise a number written plainly or
+/// `true`/`false` is taken as one, and anything else as text.
+pub fn custom_field_from_text(text: &str, current: Option<&Value>) -> Value {
+    let text = text.trim();
+    if let Some(v) = current.filter(|v| custom_field_text(v) == text) {
+        return v.clone();
+    }
+    match text {
+        "true" | "TRUE" | "True" => return Value::Bool(true),
+        "false" | "FALSE" | "False" => return Value::Bool(false),
+        _ => {}
+    }
+    // A number only when it is written as Rapport would write it back: "01234" (a postcode)
+    // and "1.50" stay text.
+    let numeric = text
+        .parse::<i64>()
+        .map(Value::from)
+        .ok()
+        .or_else(|| text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number))
+        .filter(|v| custom_field_text(v) == text);
+    numeric.unwrap_or_else(|| Value::String(text.to_owned()))
+}
+
 fn custom_fields(e: &mut Invalid, m: Option<&Map<String, Value>>) -> Map<String, Value> {
     let Some(m) = m else { return Map::new() };
     if m.len() > 50 {
@@ -554,6 +589,24 @@ fn audience(e: &mut Invalid, prefix: &str, mut a: AudienceInput) -> AudienceInpu
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_custom_field_cell_keeps_the_type_of_the_value_it_reads_as() {
+        assert_eq!(custom_field_from_text("12", Some(&json!("12"))), json!("12"), "text stays text");
+        assert_eq!(custom_field_from_text("12", Some(&json!(12))), json!(12));
+        assert_eq!(custom_field_from_text("13", Some(&json!("12"))), json!(13), "a new value is read afresh");
+        assert_eq!(custom_field_from_text("1200", None), json!(1200));
+        assert_eq!(custom_field_from_text("1.5", None), json!(1.5));
+        assert_eq!(custom_field_from_text("true", None), json!(true));
+        assert_eq!(custom_field_from_text("01234", None), json!("01234"), "a postcode keeps its zero");
+        assert_eq!(custom_field_from_text("1.50", None), json!("1.50"));
+        assert_eq!(custom_field_from_text(" Nord ", None), json!("Nord"));
+        for v in [json!("a, b"), json!(-3), json!(2.25), json!(false)] {
+            assert_eq!(custom_field_from_text(&custom_field_text(&v), None), v, "{v} written and read back");
+        }
+        assert_eq!(custom_field_text(&serde_json::Value::Null), "");
+    }
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ pub mod numbers;
 pub mod read;
 pub mod row;
 
-pub use mapping::{Field, Mapping, Metric, Target};
+pub use mapping::{CUSTOM_FIELD_PREFIX, Field, Mapping, Metric, Target, custom_field_name};
 pub use read::{Record, Rows, Table, column_letter, read_table, read_text, rows};
 pub use row::{ImportRow, RowOptions, to_row};
 

@@ -128,7 +128,9 @@ pub(crate) fn editable(s: &CreatorSnapshot) -> CreatorInput {
 
 /// Lays the fields a row gives over the stored creator. Tags and niches are added to
 /// the existing ones; an email not yet known becomes the primary email (the old one is
-/// kept); a phone or website replaces the first of its kind; other fields are replaced.
+/// kept); a new phone or website replaces the first of its kind (any further ones in the
+/// cell are added); custom fields the row gives
+/// are set and the others kept; other fields are replaced.
 fn merge(current: &CreatorInput, before: &CreatorSnapshot, row: &ImportRow) -> CreatorInput {
     let mut m = current.clone();
     let r = &row.input;
@@ -157,7 +159,15 @@ fn merge(current: &CreatorInput, before: &CreatorSnapshot, row: &ImportRow) -> C
             Field::Email | Field::Phone | Field::Website | Field::FirstName | Field::LastName => {}
         }
     }
+    if !row.custom.is_empty() {
+        let fields = m.custom_fields.get_or_insert_with(Default::default);
+        for (name, text) in &row.custom {
+            let value = domain::custom_field_from_text(text, fields.get(name));
+            fields.insert(name.clone(), value);
+        }
+    }
     let mut contacts = m.contact_points.take().unwrap_or_default();
+    let mut replaced: Vec<&str> = Vec::new();
     for rc in &row.contacts {
         let known = before.contacts.iter().any(|c| c.kind == rc.kind && c.normalized == rc.normalized);
         if known {
@@ -169,8 +179,12 @@ fn merge(current: &CreatorInput, before: &CreatorSnapshot, row: &ImportRow) -> C
                 c.primary = false;
             }
             contacts.push(ContactInput { primary: true, ..new });
-        } else if let Some(first) = contacts.iter_mut().find(|c| c.kind.as_deref() == Some(rc.kind.as_str())) {
+        } else if !replaced.contains(&rc.kind.as_str())
+            && let Some(first) = contacts.iter_mut().find(|c| c.kind.as_deref() == Some(rc.kind.as_str()))
+        {
+            // The first new one replaces the first of its kind; others in the same cell are added.
             *first = new;
+            replaced.push(rc.kind.as_str());
         } else {
             contacts.push(new);
         }
@@ -508,8 +522,35 @@ mod tests {
         assert_eq!(m.country.as_deref(), Some("DE"), "not in the file: kept");
         assert_eq!(m.tags, Some(vec!["vip".to_string(), "summer".to_string()]));
         assert_eq!(m.bio, None);
-        assert_eq!(m.custom_fields, editable(&s).custom_fields, "fields an import cannot set are kept");
+        assert_eq!(m.custom_fields, editable(&s).custom_fields, "custom fields the file has no column for are kept");
         assert_eq!(m.contact_points, editable(&s).contact_points, "a known email (any case) changes nothing");
+    }
+
+    #[test]
+    fn custom_field_columns_set_their_fields_and_keep_the_others() {
+        let s = snapshot();
+        let r =
+            row(&["Email", "custom.agency", "Rate card (EUR)", "custom.size"], &["lena@example.com", "Nord", "", "m"]);
+        let m = merge(&editable(&s), &s, &r);
+        let fields = m.custom_fields.unwrap();
+        assert_eq!(fields.get("agency"), Some(&Value::from("Nord")));
+        assert_eq!(fields.get("size"), Some(&Value::from("m")), "the same text: unchanged");
+        assert_eq!(fields.len(), 2, "a blank cell sets nothing; a header not suggested as a custom field is ignored");
+    }
+
+    #[test]
+    fn several_phones_in_a_cell_replace_the_first_and_add_the_rest() {
+        let s = snapshot();
+        let r = row(&["Email", "Phone"], &["lena@example.com", "+49 40 7654321; +49 40 1111111"]);
+        let m = merge(&editable(&s), &s, &r);
+        let phones: Vec<String> = m
+            .contact_points
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.kind.as_deref() == Some("phone"))
+            .filter_map(|c| c.value)
+            .collect();
+        assert_eq!(phones, vec!["+49 40 7654321", "+49 40 1111111"]);
     }
 
     #[test]

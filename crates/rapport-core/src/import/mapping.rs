@@ -152,6 +152,9 @@ pub enum Target {
     ProfileUrl,
     /// An account figure, on a named platform or (None) on the row's platform.
     Account(Option<Platform>, Metric),
+    /// A custom field named after the column's header (see [`custom_field_name`]):
+    /// `custom.rate_card` in Rapport's export, or any column chosen for it ("Agency").
+    CustomField,
 }
 
 impl Target {
@@ -159,6 +162,7 @@ impl Target {
     pub fn all() -> Vec<Target> {
         let mut out = vec![Target::Ignore, Target::Id];
         out.extend(Field::ALL.iter().map(|f| Target::Creator(*f)));
+        out.push(Target::CustomField);
         out.extend([Target::Platform, Target::ProfileUrl]);
         out.extend(Metric::ALL.iter().map(|m| Target::Account(None, *m)));
         for p in Platform::ALL {
@@ -177,6 +181,7 @@ impl Target {
             Target::ProfileUrl => "profile_url".into(),
             Target::Account(None, m) => m.key().into(),
             Target::Account(Some(p), m) => format!("{}_{}", p.slug(), m.key()),
+            Target::CustomField => "custom_field".into(),
         }
     }
 
@@ -196,13 +201,14 @@ impl Target {
             Target::Account(None, Metric::Handle) => "Handle or username".into(),
             Target::Account(None, m) => crate::validation::capitalise(m.label()),
             Target::Account(Some(p), m) => format!("{} {}", p.label(), m.label()),
+            Target::CustomField => "Custom field (named after the column)".into(),
         }
     }
 
     /// The group it is listed under.
     pub fn group(self) -> String {
         match self {
-            Target::Ignore | Target::Id | Target::Creator(_) => "Creator".into(),
+            Target::Ignore | Target::Id | Target::Creator(_) | Target::CustomField => "Creator".into(),
             Target::Platform | Target::ProfileUrl | Target::Account(None, _) => {
                 "Account (platform from a Platform column, the URL or the default)".into()
             }
@@ -212,7 +218,10 @@ impl Target {
 
     /// Whether several columns may feed it (their values are combined).
     pub fn repeatable(self) -> bool {
-        matches!(self, Target::Ignore | Target::Creator(Field::Tags) | Target::Creator(Field::Niches))
+        matches!(
+            self,
+            Target::Ignore | Target::Creator(Field::Tags) | Target::Creator(Field::Niches) | Target::CustomField
+        )
     }
 
     fn names_an_account(self) -> bool {
@@ -383,6 +392,25 @@ impl Mapping {
                 e.add(format!("mapping.{i}"), format!("{} is already chosen for {}", t.label(), name(first)));
             }
         }
+        let mut custom: Vec<(String, usize)> = Vec::new();
+        for (i, t) in self.columns.iter().enumerate() {
+            if *t != Target::CustomField {
+                continue;
+            }
+            match headers.get(i).and_then(|h| custom_field_name(h)) {
+                None => e.add(
+                    format!("mapping.{i}"),
+                    format!("{} has no name to give a custom field: its header needs a letter or digit", name(i)),
+                ),
+                Some(field) => match custom.iter().find(|(f, _)| *f == field) {
+                    Some((_, first)) => e.add(
+                        format!("mapping.{i}"),
+                        format!("custom field “{field}” is already imported from {}", name(*first)),
+                    ),
+                    None => custom.push((field, i)),
+                },
+            }
+        }
         let identifies = self.any(|t| {
             matches!(
                 t,
@@ -430,6 +458,33 @@ impl Mapping {
         }
         e
     }
+}
+
+/// How Rapport's export names a custom field's column: `custom.rate_card`.
+pub const CUSTOM_FIELD_PREFIX: &str = "custom.";
+
+/// The custom field a column mapped to [`Target::CustomField`] fills, named after its
+/// header: Rapport's export prefix dropped, lower-case letters (accents folded) and digits
+/// joined by `_` ("Rate card (EUR)" → `rate_card_eur`, "custom.agency" → `agency`, "Größe" →
+/// `grosse`), at most 40
+/// characters — a name the creator's custom fields accept. `None` when nothing is left.
+pub fn custom_field_name(header: &str) -> Option<String> {
+    let h = header.trim();
+    let h = match h.get(..CUSTOM_FIELD_PREFIX.len()) {
+        Some(p) if p.eq_ignore_ascii_case(CUSTOM_FIELD_PREFIX) => &h[CUSTOM_FIELD_PREFIX.len()..],
+        _ => h,
+    };
+    let mut name = String::new();
+    for c in crate::creators::sort_name(h).chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let name: String = name.trim_end_matches('_').chars().take(40).collect();
+    let name = name.trim_end_matches('_').to_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Lower-case words of a header: "E-Mail Address" → "e mail address",
@@ -568,6 +623,10 @@ fn second_choice(header: &str) -> Option<(u8, Target)> {
 
 /// The target a header suggests and how sure that is (lower is surer).
 fn suggest_for_header(header: &str) -> Option<(u8, Target)> {
+    let prefix = header.trim().get(..CUSTOM_FIELD_PREFIX.len());
+    if prefix.is_some_and(|p| p.eq_ignore_ascii_case(CUSTOM_FIELD_PREFIX)) {
+        return custom_field_name(header).map(|_| (0, Target::CustomField));
+    }
     let h = normalise_header(header);
     if h.is_empty() {
         return None;
@@ -680,6 +739,36 @@ mod tests {
             assert_eq!(t, if computed { "ignore" } else { h.as_str() }, "{h}");
         }
         assert!(m.check(&hs, Mode::Upsert, MatchKey::Id).is_empty());
+    }
+
+    #[test]
+    fn custom_field_columns_are_named_after_their_headers() {
+        assert_eq!(custom_field_name("custom.rate_card").as_deref(), Some("rate_card"));
+        assert_eq!(custom_field_name("Custom.Agency").as_deref(), Some("agency"));
+        assert_eq!(custom_field_name("Rate card (EUR)").as_deref(), Some("rate_card_eur"));
+        assert_eq!(custom_field_name("Größe").as_deref(), Some("grosse"));
+        assert_eq!(custom_field_name(&"x".repeat(60)).map(|n| n.len()), Some(40));
+        assert_eq!(custom_field_name("custom.—"), None);
+        let hs = headers(&["Email", "custom.agency", "Agency", "★"]);
+        let m = Mapping::suggest(&hs, &[]);
+        assert_eq!(
+            m.keys(),
+            vec!["email", "custom_field", "ignore", "ignore"],
+            "only the export's prefix is suggested"
+        );
+        let mut chosen = m.clone();
+        chosen.columns[2] = Target::CustomField;
+        chosen.columns[3] = Target::CustomField;
+        let problems = chosen.check(&hs, Mode::Create, MatchKey::Email);
+        let messages: Vec<(&str, &str)> =
+            problems.errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+        assert_eq!(
+            messages,
+            vec![
+                ("mapping.2", "custom field “agency” is already imported from column B (“custom.agency”)"),
+                ("mapping.3", "column D (“★”) has no name to give a custom field: its header needs a letter or digit"),
+            ]
+        );
     }
 
     #[test]

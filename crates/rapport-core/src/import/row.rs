@@ -39,6 +39,10 @@ pub struct ImportRow {
     pub contacts: Vec<ContactPoint>,
     /// The accounts, validated; figures the row leaves blank are `None`.
     pub accounts: Vec<AccountDraft>,
+    /// Custom fields with a value in this row: each field's name and its cell as written
+    /// (its type is decided against the creator's current value, see
+    /// [`creators::custom_field_from_text`]). An update changes only these.
+    pub custom: Vec<(String, String)>,
 }
 
 impl ImportRow {
@@ -117,6 +121,7 @@ pub fn to_row(
     let mut generic = Slot::default();
     let mut slots: BTreeMap<Platform, Slot> = BTreeMap::new();
     let mut city_country = None;
+    let mut custom: Vec<(String, String)> = Vec::new();
     // First and last name cells, with their columns.
     let mut first_last: [Option<(&str, usize)>; 2] = [None, None];
     for (i, target) in mapping.columns.iter().enumerate() {
@@ -189,9 +194,19 @@ pub fn to_row(
                         }
                     }
                     Field::Phone | Field::Website => {
-                        let c = ContactInput { kind: Some(f.key().into()), value: text, primary: false };
-                        contacts.push((c, i, f));
+                        // "a; b", as Rapport's export writes several.
+                        for value in raw.split(';').map(str::trim).filter(|v| !v.is_empty()) {
+                            let c =
+                                ContactInput { kind: Some(f.key().into()), value: Some(value.into()), primary: false };
+                            contacts.push((c, i, f));
+                        }
                     }
+                }
+            }
+            Target::CustomField => {
+                // The mapping's check has refused a header that names no field.
+                if let Some(name) = headers.get(i).and_then(|h| super::custom_field_name(h)) {
+                    custom.push((name, raw.to_owned()));
                 }
             }
             Target::Platform => generic.platform = Some((raw.to_owned(), i)),
@@ -243,9 +258,11 @@ pub fn to_row(
     }
     let name_from_handle = !given.contains(&Field::DisplayName) && input.display_name.is_some();
     input.contact_points = (!contacts.is_empty()).then(|| contacts.iter().map(|(c, _, _)| c.clone()).collect());
+    input.custom_fields = (!custom.is_empty())
+        .then(|| custom.iter().map(|(k, v)| (k.clone(), creators::custom_field_from_text(v, None))).collect());
     let contacts = validate_creator(&mut row, &input, &contacts, &field_column);
     if row.errors.is_empty() {
-        Ok(ImportRow { id, input, given, name_from_handle, contacts, accounts })
+        Ok(ImportRow { id, input, given, name_from_handle, contacts, accounts, custom })
     } else {
         Err(row.errors)
     }
@@ -260,7 +277,7 @@ pub fn to_row(
 /// each value on its own line).
 fn multi_line(target: Target) -> bool {
     match target {
-        Target::Ignore => true,
+        Target::Ignore | Target::CustomField => true,
         Target::Creator(f) => {
             matches!(f, Field::Bio | Field::ToneNotes | Field::Tags | Field::Niches | Field::Languages)
         }

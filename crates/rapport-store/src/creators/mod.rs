@@ -167,6 +167,22 @@ pub async fn tag_counts(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec
     .await
 }
 
+/// The names of the custom fields the workspace's creators (deleted ones too) have, sorted.
+pub async fn custom_field_keys(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreResult<Vec<String>> {
+    let sql = match c.backend() {
+        crate::Backend::Sqlite => {
+            "SELECT DISTINCT j.key FROM creators c, json_each(c.custom_fields) j \
+             WHERE c.workspace_id = $1 AND c.custom_fields <> '{}' ORDER BY 1"
+        }
+        crate::Backend::Postgres => {
+            "SELECT DISTINCT k FROM creators c, jsonb_object_keys(c.custom_fields::jsonb) k \
+             WHERE c.workspace_id = $1 AND c.custom_fields <> '{}' ORDER BY 1"
+        }
+    };
+    let rows: Vec<(String,)> = c.fetch_all(sql, args![workspace_id]).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 pub async fn set_deleted(
     c: &mut Conn<'_>,
     workspace_id: Uuid,

@@ -19,6 +19,7 @@ crate::db_tests!(
     a_messy_file_is_imported_through_the_web_flow,
     the_mapping_can_be_edited_and_its_problems_block_the_run,
     reimporting_an_export_by_id_changes_nothing,
+    an_export_carries_custom_fields_and_every_contact_point_into_another_workspace,
     undo_restores_the_prior_state_exactly,
     a_crashed_import_resumes_without_duplicates,
     rows_of_one_batch_see_what_the_rows_before_them_wrote,
@@ -247,8 +248,10 @@ async fn seed(api: &crate::harness::Api) {
         "bio": "Bakes \"sourdough\"; loves rye,\nand Mondays", "niches": ["food", "baking"], "tags": ["vip", "berlin"],
         "stage": "qualified", "source": "referral", "tone_notes": "Warm, no slang",
         "contact_points": [{"kind": "email", "value": "Lena@Example.com"}, {"kind": "email", "value": "lena.work@example.com"},
-            {"kind": "phone", "value": "+49 30 1234567"},
+            {"kind": "phone", "value": "+49 30 1234567"}, {"kind": "phone", "value": "+49 171 7654321"},
             {"kind": "website", "value": "https://lena.example"}],
+        "custom_fields": {"agency": "Nord Talent", "rate_card": 1200, "postcode": "01234", "exclusive": true,
+            "ratio": 1.5, "code": "12"},
         "social_accounts": [
             {"platform": "instagram", "handle": "https://www.instagram.com/Lena.Bakes/", "followers": 120000, "engagement_rate_pct": 3.37, "average_views": 15000},
             {"platform": "tiktok", "handle": "@lenabakes", "followers": 8000, "average_views": 4000, "engagement_rate_pct": 0.1}
@@ -256,6 +259,7 @@ async fn seed(api: &crate::harness::Api) {
     }))
     .await;
     api.creator(json!({"display_name": "Olga Draws", "bio": "=HYPERLINK(\"http://evil.test\",\"x\")",
+        "custom_fields": {"agency": "=cmd", "code": 12},
         "tone_notes": "-2+3 and @mentions", "social_accounts": [{"platform": "youtube", "handle": "@OlgaDraws", "followers": 55000}]}))
         .await;
     api.creator(json!({"display_name": "Élodie M.", "city": "Lyon", "tags": ["vip"],
@@ -279,6 +283,14 @@ async fn reimporting_an_export_by_id_changes_nothing(app: TestApp) {
         "{csv}"
     );
     assert!(csv.contains(",Lena@Example.com; lena.work@example.com,"), "every email, the primary first: {csv}");
+    assert!(csv.contains(",'+49 171 7654321; +49 30 1234567,"), "every phone (guarded as text): {csv}");
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            ",other_accounts,custom.agency,custom.code,custom.exclusive,custom.postcode,custom.rate_card,custom.ratio"
+        ),
+        "one column per custom field the workspace uses: {header}"
+    );
     let b = app.signed_in(&p).await;
     let path = upload_ok(&b, &[("mode", "upsert"), ("match_key", "id")], "export.csv", csv.as_bytes()).await;
     let preview = imports::job_preview(&app.app, &ctx(p.workspace), job_id(&path), None).await.unwrap();
@@ -289,6 +301,52 @@ async fn reimporting_an_export_by_id_changes_nothing(app: TestApp) {
     let job = settled(&app, p.workspace, job_id(&path)).await;
     assert_eq!((job.counts.created, job.counts.updated, job.counts.unchanged, job.counts.failed), (0, 0, 3, 0));
     assert_eq!(export(&app, &api.key, "json").await, before, "nothing changed, not even updated_at");
+}
+
+/// A creator's custom fields, every email, phone and website reach another workspace
+/// through the CSV export. A number, true/false or text comes back as one — text that
+/// reads as a number too, where nothing says it was text, except with a leading zero.
+async fn an_export_carries_custom_fields_and_every_contact_point_into_another_workspace(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let csv = export(&app, &api.key, "csv").await;
+    let (other_api, other) = app.api_in_new_workspace("Other").await;
+    let b = app.signed_in(&other).await;
+    let path = upload_ok(&b, &[("mode", "create"), ("match_key", "email")], "export.csv", csv.as_bytes()).await;
+    let (s, _) = submit_mapping(&b, &path, &[("mode", "create"), ("match_key", "email")], &[], "run").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let job = settled(&app, other.workspace, job_id(&path)).await;
+    assert_eq!((job.counts.created, job.counts.failed), (3, 0), "{:?}", job.error);
+    let all: Value = serde_json::from_str(&export(&app, &other_api.key, "json").await).unwrap();
+    let lena = by_name(&all, "Lena Bakes");
+    assert_eq!(
+        lena["custom_fields"],
+        json!({"agency": "Nord Talent", "rate_card": 1200, "postcode": "01234", "exclusive": true, "ratio": 1.5,
+            "code": 12})
+    );
+    let points: Vec<(String, String)> = lena["contact_points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap().to_owned(), p["value"].as_str().unwrap().to_owned()))
+        .collect();
+    for (kind, value) in [
+        ("email", "Lena@Example.com"),
+        ("email", "lena.work@example.com"),
+        ("phone", "+49 30 1234567"),
+        ("phone", "+49 171 7654321"),
+        ("website", "https://lena.example"),
+    ] {
+        assert!(points.contains(&(kind.to_owned(), value.to_owned())), "{kind} {value} in {points:?}");
+    }
+    assert_eq!(lena["primary_email"], "Lena@Example.com");
+    let olga = by_name(&all, "Olga Draws");
+    assert_eq!(
+        olga["custom_fields"],
+        json!({"agency": "=cmd", "code": 12}),
+        "a formula-like value comes back as it was"
+    );
+    assert_eq!(by_name(&all, "Élodie M.")["custom_fields"], json!({}), "no column fills a field it has not got");
 }
 
 async fn undo_restores_the_prior_state_exactly(app: TestApp) {
