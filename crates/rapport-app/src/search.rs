@@ -505,7 +505,7 @@ pub async fn list(
     let f = &result.facets;
     Ok(CreatorPage {
         items: views,
-        next_cursor: next_mark.map(|mark| crate::creators::encode_mark(sort, mark)),
+        next_cursor: next_mark.map(|mark| crate::creators::encode_mark(sort, mark, result.score_basis.as_ref())),
         total: Some(result.total as i64),
         facets: want_facets.then(|| FacetCounts {
             platforms: counts(&f.platforms),

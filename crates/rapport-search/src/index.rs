@@ -261,9 +261,15 @@ impl SearchIndex {
         let keep = q.offset.saturating_add(q.limit);
         let collector =
             PageCollector { order: Order::new(q.sort, plan.has_text), keep, after: q.after, facets: q.facets };
-        let fruit = searcher.search(plan.query.as_ref(), &collector)?;
+        let (fruit, score_basis) = if tantivy::collector::Collector::requires_scoring(&collector) {
+            let scoring = crate::basis::Scoring::new(&searcher, q.score_basis.as_ref());
+            let fruit = searcher.search_with_statistics_provider(plan.query.as_ref(), &collector, &scoring)?;
+            (fruit, Some(scoring.used()))
+        } else {
+            (searcher.search(plan.query.as_ref(), &collector)?, None)
+        };
         let (ids, marks) = page_of(fruit.top, q);
-        Ok(SearchResult { ids, marks, total: fruit.total, facets: fruit.facets })
+        Ok(SearchResult { ids, marks, total: fruit.total, facets: fruit.facets, score_basis })
     }
 
     /// The page of `q` — a search of filters only, sorted by followers — after `after` (the follower count and

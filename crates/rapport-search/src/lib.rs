@@ -4,6 +4,7 @@
 //! tie-breaks, and facet counts. It knows plain structs only, never the database; the app layer feeds it
 //! and keeps it in step through [`SearchIndex::checkpoint`].
 
+mod basis;
 mod collector;
 mod error;
 mod index;
@@ -12,6 +13,7 @@ mod projection;
 mod query;
 mod schema;
 
+pub use basis::ScoreBasis;
 pub use error::SearchError;
 pub use index::{Opened, RebuildReason, SearchIndex};
 pub use model::{

@@ -133,6 +133,9 @@ pub struct SearchQuery {
     /// a page that starts after a match, not at a position, neither skips nor repeats creators when others
     /// change in between.
     pub after: Option<Mark>,
+    /// Relevance scored with these statistics where they cover the words (the first page's
+    /// [`SearchResult::score_basis`]), so that a later page scores every creator as the first did.
+    pub score_basis: Option<crate::ScoreBasis>,
     pub limit: usize,
     /// The facets to count over all matches (none by default).
     pub facets: FacetSet,
@@ -235,6 +238,7 @@ impl Default for SearchQuery {
             sort: SearchSort::Relevance,
             offset: 0,
             after: None,
+            score_basis: None,
             limit: 20,
             facets: FacetSet::NONE,
         }
@@ -266,6 +270,8 @@ pub struct SearchResult {
     pub marks: Vec<Mark>,
     pub total: usize,
     pub facets: Facets,
+    /// What relevance was scored with, when it was: for the next page's [`SearchQuery::score_basis`].
+    pub score_basis: Option<crate::ScoreBasis>,
 }
 
 /// What [`crate::SearchIndex::page_by_followers`] found.

@@ -483,15 +483,15 @@ impl CreatorQuery {
         let cursor = text(&self.cursor);
         if use_index {
             use rapport_search::{OwnerFilter, SearchQuery, SearchSort};
-            let after = match cursor {
+            let (after, score_basis) = match cursor {
                 Some(c) => match decode_mark(c, &sort_text) {
-                    Some(mark) => Some(mark),
+                    Some((mark, basis)) => (Some(mark), basis),
                     None => {
                         e.add("cursor", "is not a cursor from this listing (was the sort changed?)");
-                        None
+                        (None, None)
                     }
                 },
-                None => None,
+                None => (None, None),
             };
             let sort = match sort {
                 Sort::Relevance => SearchSort::Relevance,
@@ -531,6 +531,7 @@ impl CreatorQuery {
                 sort,
                 offset: 0,
                 after,
+                score_basis,
                 limit: limit as usize,
                 facets,
             };
@@ -618,15 +619,29 @@ fn decode_cursor(s: &str, sort: &str, key: SortKey) -> Option<(CursorKey, Uuid)>
 /// A cursor for index pages: the sort and the last match of the page before (its sort key
 /// and id as the index marks them), so the next page starts after that creator wherever
 /// others moved meanwhile — never skipping or repeating one, and at any depth.
-pub(crate) fn encode_mark(sort: &str, mark: rapport_search::Mark) -> String {
+/// A search page's cursor: its sort, the match it follows and, sorted by relevance, what the
+/// first page was scored with (so that later pages score as it did).
+pub(crate) fn encode_mark(
+    sort: &str,
+    mark: rapport_search::Mark,
+    basis: Option<&rapport_search::ScoreBasis>,
+) -> String {
     let (key, id) = mark;
-    URL_SAFE_NO_PAD.encode(serde_json::json!({"s": sort, "k": key.to_string(), "i": id.to_string()}).to_string())
+    let mut v = serde_json::json!({"s": sort, "k": key.to_string(), "i": id.to_string()});
+    if let Some(b) = basis {
+        v["b"] = b.encode().into();
+    }
+    URL_SAFE_NO_PAD.encode(v.to_string())
 }
 
-fn decode_mark(s: &str, sort: &str) -> Option<rapport_search::Mark> {
+fn decode_mark(s: &str, sort: &str) -> Option<(rapport_search::Mark, Option<rapport_search::ScoreBasis>)> {
     let v: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
     (v["s"].as_str()? == sort).then_some(())?;
-    Some((v["k"].as_str()?.parse().ok()?, v["i"].as_str()?.parse().ok()?))
+    let basis = match v.get("b") {
+        None => None,
+        Some(b) => Some(rapport_search::ScoreBasis::decode(b.as_str()?)?),
+    };
+    Some(((v["k"].as_str()?.parse().ok()?, v["i"].as_str()?.parse().ok()?), basis))
 }
 
 /// Validates a query and decides its engine for the caller's workspace, whose stages
@@ -856,10 +871,13 @@ mod tests {
     fn a_search_cursor_names_its_sort_and_the_match_it_follows() {
         let sort = CreatorQuery::default().sort_param();
         let mark = (u128::MAX - 7, 0x0123_4567_89ab_cdef_u128 << 60);
-        assert_eq!(decode_mark(&encode_mark(&sort, mark), &sort), Some(mark));
-        assert_eq!(cursor_error(encode_mark(&sort, mark)), "");
-        assert_eq!(decode_mark(&encode_mark("-fit", mark), &sort), None, "another sort's cursor");
-        assert!(cursor_error(encode_mark("-fit", mark)).contains("is not a cursor from this listing"));
+        assert_eq!(decode_mark(&encode_mark(&sort, mark, None), &sort), Some((mark, None)));
+        assert_eq!(cursor_error(encode_mark(&sort, mark, None)), "");
+        let basis = rapport_search::ScoreBasis::decode("1000-3:52000-ab:12,cd:0");
+        assert!(basis.is_some());
+        assert_eq!(decode_mark(&encode_mark(&sort, mark, basis.as_ref()), &sort), Some((mark, basis)));
+        assert_eq!(decode_mark(&encode_mark("-fit", mark, None), &sort), None, "another sort's cursor");
+        assert!(cursor_error(encode_mark("-fit", mark, None)).contains("is not a cursor from this listing"));
         assert!(cursor_error("nonsense".into()).contains("is not a cursor from this listing"));
     }
 }

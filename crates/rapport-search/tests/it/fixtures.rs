@@ -320,6 +320,7 @@ impl Gen {
             sort,
             offset: if r.random_bool(0.3) { r.random_range(0..40) } else { 0 },
             after: None,
+            score_basis: None,
             limit: [0usize, 1, 5, 20, 1000][r.random_range(0..5)],
             // None, all, or a few.
             facets: match r.random_range(0..3) {

@@ -112,3 +112,57 @@ fn workspaces_never_see_each_other() {
     assert_eq!((all_a.ids, all_a.total), (vec![a.id], 1));
     assert_eq!(index.search(&SearchQuery::for_workspace(Uuid::now_v7())).unwrap().total, 0);
 }
+
+/// Pages of a relevance-sorted search continue after the previous page's last score. Every write changes the
+/// collection statistics every score depends on; later pages score with the first page's statistics, so a
+/// write between pages neither skips nor repeats a creator.
+#[test]
+fn relevance_pages_neither_skip_nor_repeat_when_the_index_changes_between_them() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let words = ["home", "garden", "kitchen", "travel", "food", "style"];
+    let docs: Vec<_> = (0..60)
+        .map(|i| {
+            let mut d = doc(ws, &format!("Creator {i}"));
+            // Varied lengths and repeats give every creator its own score.
+            let filler: Vec<&str> = (0..(i % 9)).map(|k| words[(i + k) % words.len()]).collect();
+            d.bio = Some(format!("home {} {}", "home ".repeat(i % 4), filler.join(" ")));
+            d
+        })
+        .collect();
+    index.upsert(&docs).unwrap();
+    let q = SearchQuery {
+        text: Some("home garden".into()),
+        sort: SearchSort::Relevance,
+        limit: 7,
+        ..SearchQuery::for_workspace(ws)
+    };
+    let matching = index.search(&SearchQuery { limit: 1000, ..q.clone() }).unwrap().ids;
+    assert!(matching.len() > 20, "{}", matching.len());
+
+    let mut seen = Vec::new();
+    let mut page = index.search(&q).unwrap();
+    let mut k = 0;
+    loop {
+        seen.extend(page.ids.iter().copied());
+        let Some(mark) = page.marks.last().copied().filter(|_| page.ids.len() == q.limit) else { break };
+        // Between pages: creators that do not match are added, and ones that do are written again unchanged —
+        // both move every score unless the first page's statistics are kept.
+        let mut others: Vec<_> = (0..5).map(|j| doc(ws, &format!("Other {k} {j}"))).collect();
+        others.iter_mut().for_each(|d| d.bio = Some("garden party".into()));
+        let again: Vec<_> = docs.iter().filter(|d| d.id == seen[0] || d.id == seen[seen.len() - 1]).cloned().collect();
+        index.upsert(&others).unwrap();
+        index.upsert(&again).unwrap();
+        let basis = page.score_basis.clone();
+        assert!(basis.is_some(), "a relevance search says what it was scored with");
+        page = index.search(&SearchQuery { after: Some(mark), score_basis: basis, ..q.clone() }).unwrap();
+        k += 1;
+    }
+    let mut sorted_seen = seen.clone();
+    sorted_seen.sort();
+    sorted_seen.dedup();
+    assert_eq!(sorted_seen.len(), seen.len(), "no creator twice");
+    let mut expected = matching.clone();
+    expected.sort();
+    assert_eq!(sorted_seen, expected, "every creator that matched, once");
+}

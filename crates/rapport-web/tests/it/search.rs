@@ -16,6 +16,7 @@ crate::db_tests!(
     do_not_contact_creators_are_excluded_unless_asked_for,
     results_sort_by_engagement_and_fit,
     index_pages_continue_with_the_cursor,
+    relevance_pages_neither_skip_nor_repeat_when_others_are_written_between_them,
     a_change_made_by_another_process_is_searchable_within_a_second,
     a_missing_or_corrupt_index_is_rebuilt_from_the_database,
     database_listings_count_exactly_what_they_list,
@@ -284,6 +285,38 @@ async fn index_pages_continue_with_the_cursor(app: TestApp) {
     seen.dedup();
     assert_eq!(seen.len(), 7);
     assert_eq!(api.get("/creators?q=baker&sort=-followers&cursor=bogus").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Sorted by relevance, a cursor carries what the first page was scored with: writes between
+/// pages (which change every score's statistics) neither skip nor repeat a creator.
+async fn relevance_pages_neither_skip_nor_repeat_when_others_are_written_between_them(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    let words = ["garden", "kitchen", "travel", "food", "style", "decor"];
+    for i in 0..30usize {
+        let filler: Vec<&str> = (0..i % 7).map(|k| words[(i + k) % words.len()]).collect();
+        let bio = format!("home {}{}", "home ".repeat(i % 3), filler.join(" "));
+        api.creator(json!({"display_name": format!("Creator {i}"), "bio": bio})).await;
+    }
+    let unrelated = api.creator(json!({"display_name": "Unrelated", "bio": "cars"})).await;
+    let (mut seen, mut path, mut k) = (Vec::new(), "/creators?q=home&limit=4".to_string(), 0);
+    loop {
+        let (s, v) = api.get(&path).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        seen.extend(names(&v));
+        let Some(c) = v["next_cursor"].as_str() else { break };
+        path = format!("/creators?q=home&limit=4&cursor={c}");
+        // An edit of a creator that does not match, and new ones that do not either.
+        let (s, _) = api
+            .patch(&format!("/creators/{}", unrelated["id"].as_str().unwrap()), json!({"tone_notes": format!("{k}")}))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        api.creator(json!({"display_name": format!("Other {k}"), "bio": "garden kitchen travel"})).await;
+        k += 1;
+    }
+    let count = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!((seen.len(), count), (30, 30), "each of the 30 matches once: {seen:?}");
 }
 
 async fn a_change_made_by_another_process_is_searchable_within_a_second(app: TestApp) {
