@@ -74,7 +74,14 @@ pub async fn create(app: &App, ctx: &Ctx, input: ShortlistInput) -> AppResult<Sh
         }
     };
     let query = input.query.unwrap_or_default();
-    if kind == "saved_search" {
+    if kind == "static" && !query.trim().is_empty() {
+        e.add("query", "only a saved search has a query; a hand-picked list gets its creators added to it");
+    }
+    if query.chars().any(char::is_control) {
+        e.add("query", "must be one line, a query string such as country=DE&tier=micro");
+    } else if kind == "saved_search" && query.trim().trim_start_matches('?').is_empty() {
+        e.add("query", "a saved search needs filters or search words (an empty one would be every creator)");
+    } else if kind == "saved_search" {
         match query_from_string(&query) {
             Ok(q) => {
                 if let Err(AppError::Invalid(i)) = crate::creators::check_query(app, ctx, &q).await {
@@ -148,11 +155,26 @@ pub struct MembersInput {
 }
 
 async fn resolve(app: &App, ctx: &Ctx, input: &MembersInput) -> AppResult<Vec<uuid::Uuid>> {
+    if input.creator_ids.len() > MAX_BULK {
+        let many = format!("has {} ids; at most {MAX_BULK} at a time", input.creator_ids.len());
+        return Err(Invalid::one("creator_ids", many).into());
+    }
     let mut ids = Vec::new();
     for (i, s) in input.creator_ids.iter().enumerate() {
         let id: CreatorId =
             s.parse().map_err(|e: rapport_core::ids::BadId| Invalid::one(format!("creator_ids.{i}"), e.to_string()))?;
         ids.push(id.0);
+    }
+    // An id of no creator of this workspace (a typo, another workspace's) is named, not
+    // counted as "already on the list".
+    if !ids.is_empty() {
+        let rows = rapport_store::creators::get_many(&mut app.db.read().await?.conn(), ctx.ws(), &ids).await?;
+        let known: std::collections::HashSet<uuid::Uuid> = rows.iter().map(|c| c.id).collect();
+        let mut e = Invalid::new();
+        for (i, id) in ids.iter().enumerate().filter(|(_, id)| !known.contains(id)) {
+            e.add(format!("creator_ids.{i}"), format!("{} is not a creator of this workspace", CreatorId(*id)));
+        }
+        e.into_result(())?;
     }
     if let Some(q) = input.query.as_deref().filter(|q| !q.trim().is_empty()) {
         let mut query = query_from_string(q).map_err(|i| Invalid::one("query", i.to_string()))?;

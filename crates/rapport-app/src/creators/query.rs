@@ -107,10 +107,19 @@ fn list_of(v: &Option<String>) -> Vec<&str> {
     text(v).map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
 
+/// The most values one list filter takes (a longer list is refused: the databases cap the
+/// size of a statement, and no one picks a hundred countries by hand).
+const MAX_LIST_VALUES: usize = 100;
+
 /// Parses each entry of a comma list with `f`, naming the parameter on failure.
 fn each<T>(e: &mut Invalid, name: &str, v: &Option<String>, f: impl Fn(&str) -> Result<T, String>) -> Vec<T> {
     let mut out = Vec::new();
-    for item in list_of(v) {
+    let items = list_of(v);
+    if items.len() > MAX_LIST_VALUES {
+        e.add(name, format!("has {} values; at most {MAX_LIST_VALUES}", items.len()));
+        return out;
+    }
+    for item in items {
         match f(item) {
             Ok(t) => out.push(t),
             Err(m) => e.add(name, m),
@@ -284,7 +293,7 @@ impl CreatorQuery {
             domain::country_code(c)
                 .ok_or_else(|| format!("“{c}” is not a country (a name such as Germany, or a code such as DE)"))
         });
-        let cities: Vec<String> = list_of(&self.city).into_iter().map(str::to_owned).collect();
+        let cities = each(&mut e, "city", &self.city, |c| Ok(c.to_owned()));
         let languages = each(&mut e, "language", &self.language, |l| {
             let l = l.to_ascii_lowercase();
             if (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()) {
@@ -653,11 +662,25 @@ pub async fn plan(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Plan>
     Ok(plan)
 }
 
-/// An index search within a hand-picked list searches among its members, read here.
+/// A `shortlist` must be a hand-picked list of the workspace (a saved search has no members:
+/// its query is the way to its creators); an index search within it searches among its
+/// members, read here.
 async fn with_list_members(app: &App, ctx: &Ctx, query: &CreatorQuery, plan: &mut Plan) -> AppResult<()> {
-    let list = text(&query.shortlist).and_then(|s| s.parse::<rapport_core::ids::ShortlistId>().ok());
-    if let (Plan::Index(q), Some(list)) = (plan, list) {
-        q.ids = Some(rapport_store::shortlists::member_ids(&mut app.db.read().await?.conn(), ctx.ws(), list.0).await?);
+    let Some(list) = text(&query.shortlist).and_then(|s| s.parse::<rapport_core::ids::ShortlistId>().ok()) else {
+        return Ok(());
+    };
+    let mut r = app.db.read().await?;
+    match rapport_store::shortlists::get(&mut r.conn(), ctx.ws(), list.0).await? {
+        None => return Err(Invalid::one("shortlist", "is not a list of this workspace").into()),
+        Some(l) if l.kind != "static" => {
+            let how =
+                format!("is a saved search, not a hand-picked list: list its creators with its query ({})", l.query);
+            return Err(Invalid::one("shortlist", how).into());
+        }
+        Some(_) => {}
+    }
+    if let Plan::Index(q) = plan {
+        q.ids = Some(rapport_store::shortlists::member_ids(&mut r.conn(), ctx.ws(), list.0).await?);
     }
     Ok(())
 }
@@ -858,6 +881,20 @@ pub async fn tags(app: &App, ctx: &Ctx) -> AppResult<Vec<TagCount>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_filter_takes_at_most_a_hundred_values() {
+        let values = |n: usize| Some((0..n).map(|i| format!("t{i}")).collect::<Vec<_>>().join(","));
+        let plan = |q: CreatorQuery| q.plan(Uuid::nil(), &TierThresholds::default(), true);
+        assert!(plan(CreatorQuery { tag: values(100), ..CreatorQuery::default() }).is_ok());
+        for q in [
+            CreatorQuery { tag: values(101), ..CreatorQuery::default() },
+            CreatorQuery { city: values(1000), ..CreatorQuery::default() },
+        ] {
+            let e = plan(q).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("values; at most 100"), "{e}");
+        }
+    }
 
     fn cursor_error(cursor: String) -> String {
         let q = CreatorQuery { niche: Some("food".into()), cursor: Some(cursor), ..CreatorQuery::default() };

@@ -440,15 +440,18 @@ pub async fn errors_csv(app: &App, ctx: &Ctx, id: ImportJobId) -> AppResult<Vec<
     // encoding and garbles accented names (Rapport's import skips it).
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer("\u{feff}".as_bytes().to_vec());
     let csv_err = |e: csv::Error| AppError::Internal(e.to_string());
+    // Every cell from the file — headers too — and the reasons are written as text, never as a
+    // formula a spreadsheet would run.
+    let text = |c: &str| rapport_core::spreadsheet::escape_formula(c).into_owned();
     let mut header = vec!["row".to_string(), "error".to_string()];
-    header.extend(table.headers.iter().cloned());
+    header.extend(table.headers.iter().map(|h| text(h)));
     w.write_record(&header).map_err(csv_err)?;
     let originals: std::collections::HashMap<i64, &Vec<String>> =
         table.records.iter().map(|r| (r.number, &r.cells)).collect();
     for f in failed {
-        let mut rec = vec![f.row_number.to_string(), f.error.unwrap_or_default()];
+        let mut rec = vec![f.row_number.to_string(), text(&f.error.unwrap_or_default())];
         if let Some(cells) = originals.get(&f.row_number) {
-            rec.extend(cells.iter().map(|c| rapport_core::spreadsheet::escape_formula(c).into_owned()));
+            rec.extend(cells.iter().map(|c| text(c)));
         }
         w.write_record(&rec).map_err(csv_err)?;
     }

@@ -191,11 +191,32 @@ pub fn form_values(body: &Bytes, key: &str) -> Vec<String> {
     url::form_urlencoded::parse(body).filter(|(k, _)| k == key).map(|(_, v)| v.into_owned()).collect()
 }
 
-/// A safe place to go back to: a path on this site only.
+/// A safe place to go back to: a path on this site only. Browsers drop tabs and line breaks
+/// from a URL and read `\` as `/`, so `/\t/evil.example` would leave the site: a path holding
+/// any control character, space or backslash is refused too.
 pub fn local_path(back: &str) -> &str {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') { back } else { "/creators" }
+    let odd = back.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if back.starts_with('/') && !back.starts_with("//") && !odd { back } else { "/creators" }
 }
 
 pub fn members_input(ids: Vec<String>, all_query: Option<String>) -> MembersInput {
     MembersInput { creator_ids: ids, query: all_query.filter(|q| !q.is_empty()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_path_on_this_site_is_a_place_to_go_back_to() {
+        for ok in ["/creators?country=DE&sort=-followers", "/pipeline", "/campaigns/cp_1/board"] {
+            assert_eq!(local_path(ok), ok);
+        }
+        for bad in [
+            "//evil.example", "/\t/evil.example/x", "/\n/evil.example", "/\\evil.example", "https://evil.example",
+            "/ /x", "",
+        ] {
+            assert_eq!(local_path(bad), "/creators", "{bad:?}");
+        }
+    }
 }

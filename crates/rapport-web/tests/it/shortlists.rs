@@ -108,12 +108,25 @@ async fn shortlists_of_another_workspace_answer_404(app: TestApp) {
     );
     assert_eq!(b.delete(&format!("/shortlists/{id}")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(b.get("/shortlists").await.1, json!([]));
-    // Beta's own list cannot take Alpha's creator.
+    // Beta's own list cannot take Alpha's creator, which is named as no creator of Beta's (as an
+    // id of no creator at all is).
     let (_, own) = b.post("/shortlists", json!({"name": "Beta list"})).await;
-    let (_, v) = b
-        .post(&format!("/shortlists/{}/members", own["id"].as_str().unwrap()), json!({"creator_ids": [c["id"]]}))
-        .await;
-    assert_eq!(v["changed"], 0);
+    let own_members = format!("/shortlists/{}/members", own["id"].as_str().unwrap());
+    for id in [c["id"].clone(), json!("cr_00000000000000000000000000000000")] {
+        let (s, v) = b.post(&own_members, json!({"creator_ids": [id]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["fields"][0]["field"], "creator_ids.0");
+        assert!(v["fields"][0]["message"].as_str().unwrap().ends_with("is not a creator of this workspace"), "{v}");
+    }
+    let many: Vec<String> = (0..5001).map(|_| c["id"].as_str().unwrap().to_owned()).collect();
+    let (s, v) = b.post(&own_members, json!({"creator_ids": many})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["fields"][0], json!({"field": "creator_ids", "message": "has 5001 ids; at most 5000 at a time"}));
+    let (s, v) = b.get(&format!("/creators?shortlist={id}")).await;
+    assert_eq!(
+        (s, &v["fields"][0]["message"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("is not a list of this workspace"))
+    );
     let browser = app.signed_in(&b_person).await;
     assert_eq!(browser.get(&format!("/creators?shortlist={id}")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(browser.submit(&format!("/shortlists/{id}/delete"), &[]).await.0, StatusCode::NOT_FOUND);
@@ -267,7 +280,26 @@ async fn a_hand_picked_list_is_searched_and_filtered_among_its_members(app: Test
     let (_, v) = api.get(&format!("/creators?shortlist={id}&facets=country")).await;
     assert_eq!(v["facets"]["countries"], json!([{"value": "DE", "count": 1}, {"value": "FR", "count": 1}]), "{v}");
 
+    // Another workspace's list is no list there (as an unknown id is); a saved search has no
+    // members and says how to list its creators.
     let (other, _) = app.api_in_new_workspace("Other").await;
-    let (s, v) = other.get(&format!("/creators?shortlist={id}&niche=food")).await;
-    assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(0)), "{v}");
+    for list in [id.to_string(), "sl_00000000000000000000000000000000".into()] {
+        let (s, v) = other.get(&format!("/creators?shortlist={list}&niche=food")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["fields"][0], json!({"field": "shortlist", "message": "is not a list of this workspace"}));
+    }
+    let (_, saved) =
+        api.post("/shortlists", json!({"name": "Germans", "kind": "saved_search", "query": "country=DE"})).await;
+    let (s, v) = api.get(&format!("/creators?shortlist={}", saved["id"].as_str().unwrap())).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("is a saved search, not a hand-picked list"), "{v}");
+    for (body, message) in [
+        (json!({"name": "x", "query": "country=DE"}), "only a saved search has a query"),
+        (json!({"name": "x", "kind": "saved_search"}), "a saved search needs filters or search words"),
+        (json!({"name": "x", "kind": "saved_search", "query": "q=a\r\nX: y"}), "must be one line"),
+    ] {
+        let (s, v) = api.post("/shortlists", body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v["fields"][0]["message"].as_str().unwrap().starts_with(message), "{v}");
+    }
 }
