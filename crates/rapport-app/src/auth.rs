@@ -14,9 +14,12 @@ use rapport_store::users::UserRow;
 use rapport_store::{sessions, users, workspaces};
 use time::Duration;
 
-/// Failed logins allowed per account (and, more loosely, per client address) in
-/// [`LOGIN_WINDOW`].
+/// Failed logins allowed in [`LOGIN_WINDOW`]: for one account from one client address (after
+/// which that address waits, even with the right password), for one account from anywhere
+/// (a guesser spread over many addresses; high, so that someone else's failures take many
+/// tries to shut the owner out), and from one client address for any accounts.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+pub const MAX_FAILURES_PER_ACCOUNT_ANYWHERE: i64 = 100;
 pub const MAX_FAILURES_PER_CLIENT: i64 = 50;
 pub const LOGIN_WINDOW: Duration = Duration::minutes(15);
 
@@ -75,15 +78,20 @@ pub async fn login(app: &App, email: &str, password: &str, client: Option<&str>)
     let email = email.trim().to_lowercase();
     let t = now();
     let account_key = tokens::hash(&format!("login:{email}"));
+    let from_client_key = tokens::hash(&format!("login:{email}\nclient:{}", client.unwrap_or("")));
     let client_key = client.map(|c| tokens::hash(&format!("client:{c}")));
     let mut r = app.db.read().await?;
     let since = t - LOGIN_WINDOW;
     let per_account = sessions::login_failures_since(&mut r.conn(), account_key.clone(), since).await?;
+    let from_client = sessions::login_failures_since(&mut r.conn(), from_client_key.clone(), since).await?;
     let per_client = match &client_key {
         Some(k) => sessions::login_failures_since(&mut r.conn(), k.clone(), since).await?,
         None => 0,
     };
-    if per_account >= MAX_FAILURES_PER_ACCOUNT || per_client >= MAX_FAILURES_PER_CLIENT {
+    if from_client >= MAX_FAILURES_PER_ACCOUNT
+        || per_account >= MAX_FAILURES_PER_ACCOUNT_ANYWHERE
+        || per_client >= MAX_FAILURES_PER_CLIENT
+    {
         return Err(AppError::RateLimited { retry_after_secs: LOGIN_WINDOW.whole_seconds() as u64 });
     }
     let user = users::find_by_email(&mut r.conn(), &email).await?;
@@ -99,6 +107,7 @@ pub async fn login(app: &App, email: &str, password: &str, client: Option<&str>)
     let mut tx = app.db.begin().await?;
     let Some(user) = user.filter(|_| verified) else {
         sessions::record_login_failure(&mut tx.conn(), account_key, t).await?;
+        sessions::record_login_failure(&mut tx.conn(), from_client_key, t).await?;
         if let Some(k) = client_key {
             sessions::record_login_failure(&mut tx.conn(), k, t).await?;
         }
@@ -110,6 +119,7 @@ pub async fn login(app: &App, email: &str, password: &str, client: Option<&str>)
         return Err(AppError::Forbidden("this account is not a member of any workspace".into()));
     };
     sessions::clear_login_failures(&mut tx.conn(), account_key).await?;
+    sessions::clear_login_failures(&mut tx.conn(), from_client_key).await?;
     let session = start_session(app, &mut tx, user.id, first.id).await?;
     tx.commit().await?;
     tracing::info!(user = %UserId(user.id), "signed in");

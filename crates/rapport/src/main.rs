@@ -121,6 +121,10 @@ struct ServeArgs {
     /// Public origin for links shown to people, e.g. https://crm.example.com.
     #[arg(long, env = "RAPPORT_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Addresses of reverse proxies in front of Rapport (comma-separated): behind them, a
+    /// request's client is the address their X-Forwarded-For names.
+    #[arg(long = "trusted-proxy", env = "RAPPORT_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand)]
@@ -261,8 +265,11 @@ async fn run(cli: Cli) -> Result<()> {
             println!("Rapport is running at http://{addr}");
             // Behind TLS (an https public address), cookies are Secure even without the flag.
             let https = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-            let web =
-                rapport_web::WebConfig { secure_cookies: args.secure_cookies || https, public_url: args.public_url };
+            let web = rapport_web::WebConfig {
+                secure_cookies: args.secure_cookies || https,
+                public_url: args.public_url,
+                trusted_proxies: args.trusted_proxies,
+            };
             rapport_web::serve(listener, app.clone(), web, shutdown_signal()).await?;
             app.db.close().await;
             Ok(())

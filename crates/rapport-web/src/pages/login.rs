@@ -61,9 +61,10 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     PreAuthForm { form, .. }: PreAuthForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let client = peer.ip().to_string();
+    let client = state.client_address(peer.ip(), &headers).to_string();
     match rapport_app::auth::login(&state.app, &form.email, &form.password, Some(&client)).await {
         Ok(session) => {
             let ttl = state.app.config.session_ttl.whole_seconds();

@@ -241,6 +241,17 @@ async fn repeated_failed_logins_are_rate_limited(app: TestApp) {
     let (s, page) = b.login(&p.email, &p.password).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     assert!(page.contains("Too many failed attempts"));
+    // Someone else's failures do not shut the owner out: from another address the right
+    // password signs in.
+    assert!(rapport_app::auth::login(&app.app, &p.email, &p.password, Some("198.51.100.7")).await.is_ok());
+    // Spread over many addresses, failures for one account still stop at a higher bound.
+    for i in 0..rapport_app::auth::MAX_FAILURES_PER_ACCOUNT_ANYWHERE {
+        let client = format!("203.0.113.{}", i % 200);
+        let e = rapport_app::auth::login(&app.app, &p.email, "wrong password", Some(&client)).await.unwrap_err();
+        assert!(matches!(e, rapport_app::AppError::Unauthorized(_)), "{e:?}");
+    }
+    let e = rapport_app::auth::login(&app.app, &p.email, &p.password, Some("192.0.2.99")).await.unwrap_err();
+    assert!(matches!(e, rapport_app::AppError::RateLimited { .. }), "{e:?}");
     // Another account from elsewhere is not affected.
     let q = app.person_in("Acme", "second@example.com", Role::Member).await;
     assert_eq!(app.browser().await.login(&q.email, &q.password).await.0, StatusCode::SEE_OTHER);
