@@ -54,6 +54,21 @@ impl AccountView {
     }
 }
 
+/// The account whose audience stands for the creator's in search filters and the fit score:
+/// the largest one (accounts are listed largest first) with an audience breakdown — a data
+/// provider often covers one platform only, not necessarily the largest.
+pub fn audience_account(accounts: &[AccountView]) -> Option<&AccountView> {
+    accounts.iter().find(|a| {
+        let x = &a.audience;
+        !(x.countries.is_empty() && x.age_bands.is_empty() && x.genders.is_empty() && x.languages.is_empty())
+    })
+}
+
+/// The audience quality figure that stands for the creator's: the largest account's that has one.
+pub fn audience_quality_pct(accounts: &[AccountView]) -> Option<f64> {
+    accounts.iter().find_map(|a| a.audience_quality_pct)
+}
+
 /// When the creator's oldest figures were observed (accounts without figures left out).
 pub fn data_observed_at(accounts: &[AccountView]) -> Option<OffsetDateTime> {
     accounts.iter().filter(|a| a.has_metrics()).map(|a| a.observed_at).min()

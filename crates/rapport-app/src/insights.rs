@@ -165,7 +165,8 @@ pub async fn fit_scores(app: &crate::App, ctx: &Ctx, views: &[CreatorView], late
     Ok(out)
 }
 
-/// The fit score of a creator, measured on its largest account (the first one listed).
+/// The fit score of a creator: engagement measured on its largest account (the first one
+/// listed), audience and its quality on the largest account that has them.
 pub fn fit_for(
     settings: &WorkspaceSettings,
     v: &CreatorView,
@@ -183,13 +184,13 @@ pub fn fit_for(
     fit_score(
         &settings.brand_profile,
         &FitInput {
-            audience: main.map(|a| &a.audience),
+            audience: crate::accounts::audience_account(&v.social_accounts).map(|a| &a.audience),
             languages: &v.languages,
             niches: &v.niches,
             text,
             engagement_rate_pct: main.and_then(|a| a.engagement_rate_pct),
             band: main_band,
-            audience_quality_pct: main.and_then(|a| a.audience_quality_pct),
+            audience_quality_pct: crate::accounts::audience_quality_pct(&v.social_accounts),
             observed_at: crate::accounts::data_observed_at(&v.social_accounts),
             now,
         },

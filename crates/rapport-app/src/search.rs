@@ -162,6 +162,7 @@ pub async fn fit_scores(app: &App, ctx: &Ctx, ids: Vec<Uuid>) -> AppResult<Optio
 /// The index document of a creator.
 pub fn doc_of(settings: &WorkspaceSettings, bands: &Bands, v: &CreatorView) -> CreatorDoc {
     let main = v.social_accounts.first();
+    let audience = crate::accounts::audience_account(&v.social_accounts);
     let band = main.and_then(|a| bands.band_for(settings, &a.platform, a.followers));
     let fit = crate::insights::fit_for(settings, v, band.as_ref(), now());
     let pairs = |m: &std::collections::BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), *v)).collect();
@@ -190,9 +191,9 @@ pub fn doc_of(settings: &WorkspaceSettings, bands: &Bands, v: &CreatorView) -> C
         max_average_views: v.social_accounts.iter().filter_map(|a| a.average_views).max().unwrap_or(0),
         engagement_rate_pct: main.and_then(|a| a.engagement_rate_pct),
         fit_score: Some(fit.score),
-        audience_countries: main.map(|a| pairs(&a.audience.countries)).unwrap_or_default(),
-        audience_ages: main.map(|a| pairs(&a.audience.age_bands)).unwrap_or_default(),
-        audience_genders: main.map(|a| pairs(&a.audience.genders)).unwrap_or_default(),
+        audience_countries: audience.map(|a| pairs(&a.audience.countries)).unwrap_or_default(),
+        audience_ages: audience.map(|a| pairs(&a.audience.age_bands)).unwrap_or_default(),
+        audience_genders: audience.map(|a| pairs(&a.audience.genders)).unwrap_or_default(),
         data_observed_at: crate::accounts::data_observed_at(&v.social_accounts),
         updated_at: v.updated_at,
     }

@@ -15,8 +15,8 @@ use crate::model::CreatorDoc;
 /// wiped and rebuilt on open. 3: a creator's main account is never one whose following is unknown (on
 /// PostgreSQL, version 2's documents could take its engagement and audience as the creator's). 4: cities
 /// are kept lower-cased, so a city filter ignores case. 5: an account without figures gives no data
-/// freshness.
-pub const SCHEMA_VERSION: u32 = 6;
+/// freshness. 6: sort-name keys. 7: a creator's audience is its largest account's that has a breakdown.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";

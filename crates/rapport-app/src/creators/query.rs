@@ -160,6 +160,11 @@ fn percent(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<f64> {
     })
 }
 
+/// Whether a listing counts every match: unless `total` says false (as any flag may).
+fn counts_total(v: &Option<String>) -> bool {
+    flag(&mut Invalid::new(), "total", v) != Some(false)
+}
+
 fn flag(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<bool> {
     match text(v).map(str::to_ascii_lowercase).as_deref() {
         None => None,
@@ -442,7 +447,7 @@ impl CreatorQuery {
                 _ => e.add("limit", "must be a whole number from 0 to 200 (0 for the count alone)"),
             }
         }
-        if limit == 0 && matches!(text(&self.total), Some("false" | "0")) && facets.is_empty() {
+        if limit == 0 && !counts_total(&self.total) && facets.is_empty() {
             e.add("limit", "0 asks for the count alone, which total=false leaves out");
         }
         if limit == 0 && text(&self.cursor).is_some() {
@@ -767,7 +772,7 @@ pub async fn list_from(app: &App, ctx: &Ctx, basis: ListBasis, query: &CreatorQu
     let ListBasis { settings, latest_change: latest } = basis;
     let mut plan = plan_with(app, ctx, &settings, query)?;
     with_list_members(app, ctx, query, &mut plan).await?;
-    let counted = !matches!(text(&query.total), Some("false" | "0"));
+    let counted = counts_total(&query.total);
     let mut page = match plan {
         Plan::Index(q) => {
             let listed = crate::search::Listed { settings: &settings, latest_change: latest };

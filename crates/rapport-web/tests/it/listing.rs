@@ -270,7 +270,7 @@ async fn platform_and_follower_filters_together_say_which_account_the_figures_ar
     let (api, p) = app.api_in_new_workspace("Acme").await;
     seed(&api).await;
     let b = app.signed_in(&p).await;
-    let note = "look at each creator's largest account, which may be on another platform than";
+    let note = "audience filters at the largest one with an audience breakdown, which may be on another platform than";
     for (listing, shown) in [
         ("/creators?platform=tiktok,youtube&min_followers=1000", Some("TikTok or YouTube")),
         ("/creators?platform=instagram&tier=mid", Some("Instagram")),

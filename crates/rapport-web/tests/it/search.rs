@@ -15,6 +15,7 @@ crate::db_tests!(
     audience_and_quality_filters_narrow_the_results,
     do_not_contact_creators_are_excluded_unless_asked_for,
     results_sort_by_engagement_and_fit,
+    audience_filters_and_fit_read_the_largest_account_with_a_breakdown,
     index_pages_continue_with_the_cursor,
     relevance_pages_neither_skip_nor_repeat_when_others_are_written_between_them,
     a_change_made_by_another_process_is_searchable_within_a_second,
@@ -265,6 +266,39 @@ async fn results_sort_by_engagement_and_fit(app: TestApp) {
     assert_eq!(names(&v)[0], "Marie Schäfer", "the profile change re-scored every creator");
 }
 
+/// A data provider often covers one platform: a creator whose breakdown is on a smaller
+/// account is found by audience filters, and the fit score measures that audience.
+async fn audience_filters_and_fit_read_the_largest_account_with_a_breakdown(app: TestApp) {
+    let (api, owner) = app.api_in_new_workspace("Acme").await;
+    let split = api
+        .creator(json!({"display_name": "Audience Split", "social_accounts": [
+            {"platform": "tiktok", "handle": "@split_tt", "followers": 200000},
+            {"platform": "instagram", "handle": "@split_ig", "followers": 10000, "audience_quality_pct": 85,
+             "audience": {"countries": {"DE": 70}, "genders": {"female": 80}, "age_bands": {"18-24": 60}}}]}))
+        .await;
+    for filter in ["audience_country=DE:50", "audience_gender=female:50", "audience_age=18-24:50"] {
+        let (s, v) = api.get(&format!("/creators?{filter}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(names(&v), vec!["Audience Split".to_string()], "{filter}");
+    }
+    let b = app.signed_in(&owner).await;
+    b.submit(
+        "/settings/brand",
+        &[
+            ("target_countries", "DE"),
+            ("tier_micro", "10000"),
+            ("tier_mid", "100000"),
+            ("tier_macro", "500000"),
+            ("tier_mega", "1000000"),
+        ],
+    )
+    .await;
+    let (_, v) = api.get(&format!("/creators/{}", split["id"].as_str().unwrap())).await;
+    let components = &v["insights"]["fit"]["components"];
+    assert!(components[0]["explanation"].as_str().unwrap().contains("70 % in target countries (DE)"), "{components}");
+    assert!(components[3]["explanation"].as_str().unwrap().contains("85 %"), "{components}");
+}
+
 async fn index_pages_continue_with_the_cursor(app: TestApp) {
     let (api, _) = app.api_in_new_workspace("Acme").await;
     for i in 0..7 {
@@ -441,7 +475,12 @@ async fn a_count_alone_is_the_listings_total_without_a_page(app: TestApp) {
     let (s, v) = api.get("/creators?niche=food&facets=platform&limit=0&total=false").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["facets"]["platforms"].as_array().map(Vec::len), Some(2), "{v}");
-    let (s, v) = api.get("/creators?country=DE&limit=0&total=false").await;
+    // `total` reads as every flag does: `no` leaves it out too.
+    for no in ["false", "0", "no", "NO"] {
+        let (s, v) = api.get(&format!("/creators?niche=food&limit=1&total={no}")).await;
+        assert_eq!((s, v.get("total")), (StatusCode::OK, None), "total={no}: {v}");
+    }
+    let (s, v) = api.get("/creators?country=DE&limit=0&total=no").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["fields"][0]["field"], "limit", "{v}");
     assert!(v["fields"][0]["message"].as_str().unwrap().contains("count alone"), "{v}");
