@@ -12,6 +12,7 @@ mod model;
 mod projection;
 mod query;
 mod schema;
+mod words;
 
 pub use basis::ScoreBasis;
 pub use error::SearchError;

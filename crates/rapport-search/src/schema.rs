@@ -5,7 +5,7 @@ use tantivy::TantivyDocument;
 use tantivy::schema::{
     BytesOptions, FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,7 +16,8 @@ use crate::model::CreatorDoc;
 /// PostgreSQL, version 2's documents could take its engagement and audience as the creator's). 4: cities
 /// are kept lower-cased, so a city filter ignores case. 5: an account without figures gives no data
 /// freshness. 6: sort-name keys. 7: a creator's audience is its largest account's that has a breakdown.
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: Chinese, Japanese and Korean text is indexed in pairs of characters.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";
@@ -231,7 +232,7 @@ impl Fields {
 
 /// The analyzer for free text: words split on non-alphanumerics, lowercased, accents folded to ASCII.
 pub(crate) fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(crate::words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -239,7 +240,8 @@ pub(crate) fn text_analyzer() -> TextAnalyzer {
 }
 
 /// The words the index makes of `text`: lowercased, accent-folded, split on anything but letters and digits
-/// ("@Anna_Schäfer" → ["anna", "schafer"]).
+/// ("@Anna_Schäfer" → ["anna", "schafer"]), and Chinese, Japanese and Korean in pairs of characters
+/// (see [`crate::words`]).
 pub fn text_tokens(text: &str) -> Vec<String> {
     tokens_with(&mut text_analyzer(), text)
 }

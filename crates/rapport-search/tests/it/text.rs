@@ -166,3 +166,25 @@ fn relevance_pages_neither_skip_nor_repeat_when_the_index_changes_between_them()
     expected.sort();
     assert_eq!(sorted_seen, expected, "every creator that matched, once");
 }
+
+#[test]
+fn chinese_japanese_and_korean_words_are_found_inside_longer_runs() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    let mut yui = doc(ws, "結衣");
+    yui.bio = Some("東京の料理クリエイター。和食とお弁当。".into());
+    let mut minji = doc(ws, "김민지");
+    minji.bio = Some("서울 맛집 리뷰".into());
+    let mut wei = doc(ws, "王伟");
+    wei.bio = Some("上海美食博主".into());
+    index.upsert(&[yui.clone(), minji.clone(), wei.clone()]).unwrap();
+
+    for q in ["和食", "お弁当", "クリエイター", "東京", "料理 お弁当", "結衣"] {
+        assert_eq!(ids(&index, ws, q), [yui.id], "{q}");
+    }
+    for q in ["맛집", "서울 리뷰", "김민지"] {
+        assert_eq!(ids(&index, ws, q), [minji.id], "{q}");
+    }
+    assert_eq!(ids(&index, ws, "美食"), [wei.id]);
+    assert!(ids(&index, ws, "和菓子").is_empty(), "every pair of the word must be there");
+}
