@@ -45,8 +45,12 @@ pub struct ExportFormat {
     pub format: Option<String>,
 }
 
-/// Export every creator matching the list filters as CSV (a stable header: base fields,
-/// then handle, followers, average views and engagement per platform) or JSON.
+/// Export every creator matching the list filters, in the list's sort, as CSV (a stable
+/// header: base fields, then handle, followers, average views and engagement per platform,
+/// other accounts, and a `custom.<name>` column per custom field) or JSON. Every match is
+/// written: `cursor`, `limit`, `facets` and `total` are checked as a listing checks them
+/// but do not narrow the file. Do-not-contact creators are left out unless `dnc=include`
+/// (as in the listing; `rapport export` includes them by default).
 #[utoipa::path(get, path = "/creators/export", tag = "creators", params(ExportFormat, CreatorQuery),
     security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", description = "The file"), (status = 422, body = ErrorBody)))]
