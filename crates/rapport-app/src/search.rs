@@ -13,7 +13,7 @@ use rapport_core::actor::{Actor, now};
 use rapport_core::ids::WorkspaceId;
 use rapport_core::platform::Platform;
 use rapport_core::quality::{self, EngagementBand};
-use rapport_search::{CreatorDoc, FollowerPage, SearchIndex, SearchQuery};
+use rapport_search::{CreatorDoc, FollowerPage, LogPosition, SearchIndex, SearchQuery};
 use rapport_store::{Conn, changes, creators as store, workspaces};
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,8 +26,6 @@ use uuid::Uuid;
 pub const POLL_EVERY: Duration = Duration::from_millis(250);
 /// Change-log rows older than this are pruned; an index further behind rebuilds.
 pub const KEEP_CHANGES: time::Duration = time::Duration::days(7);
-/// A gap in the log (a transaction not yet committed) is waited for this long.
-const GAP_GRACE: time::Duration = time::Duration::seconds(5);
 /// Workspace engagement medians are recomputed after this long.
 const BANDS_TTL: Duration = Duration::from_secs(600);
 const BATCH: i64 = 2000;
@@ -257,6 +255,12 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
 
 /// Applies the change log to the index since its checkpoint. Returns how many creators
 /// were re-indexed.
+///
+/// The checkpoint advances over every change read, whatever its number. A number missing
+/// below it belongs to a transaction still open when its neighbours were read (PostgreSQL
+/// hands numbers out at the insert, not the commit) or to one that rolled back (a number is
+/// never given back); the index keeps such gaps with the checkpoint and looks for them again
+/// on every pass, until their changes are indexed or no writer is left that could commit them.
 pub async fn sync(app: &App) -> AppResult<usize> {
     let Some(search) = app.search.clone() else { return Ok(0) };
     if !search.is_ready() {
@@ -264,7 +268,7 @@ pub async fn sync(app: &App) -> AppResult<usize> {
     }
     let _guard = search.sync.lock().await;
     let mut r = app.db.read().await?;
-    let mut done = 0;
+    let mut done = settle_gaps(&search, &mut r.conn()).await?;
     loop {
         let checkpoint = search.index.checkpoint().unwrap_or(0);
         if let Some(oldest) = changes::oldest(&mut r.conn()).await?
@@ -277,50 +281,110 @@ pub async fn sync(app: &App) -> AppResult<usize> {
             return rebuild(app).await;
         }
         let rows = changes::since(&mut r.conn(), checkpoint, BATCH).await?;
-        if rows.is_empty() {
+        let Some(upto) = rows.last().map(|row| row.seq) else {
+            // Nothing new — or the database was restored from a backup older than the index,
+            // whose new changes take numbers the index has passed: rebuild from it.
+            if checkpoint > 0 && changes::high_water(&mut r.conn()).await? < checkpoint {
+                drop(_guard);
+                drop(r);
+                tracing::warn!(
+                    checkpoint,
+                    "the search index is ahead of the database (restored from a backup?); rebuilding"
+                );
+                return rebuild(app).await;
+            }
             return Ok(done);
-        }
-        // The checkpoint advances over contiguous sequence numbers. A gap is a transaction
-        // still in flight (wait for it, at most the grace period) or one that rolled back
-        // (final once no writer is open on the database). Rows past an open gap are indexed
-        // all the same — a document is read from the database, so indexing it again once
-        // the gap closes is harmless — and a write is searchable when its response is sent
-        // even while another transaction is open.
-        let mut upto = checkpoint;
-        let mut blocked = false;
-        let t = now();
-        for row in &rows {
-            if !blocked && row.seq != upto + 1 && t - row.changed_at < GAP_GRACE {
-                blocked = changes::writers_in_flight(&mut r.conn()).await?;
-            }
-            if !blocked {
-                upto = row.seq;
-            }
-        }
-        let mut by_ws: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for row in &rows {
-            let ids = by_ws.entry(row.workspace_id).or_default();
-            if !ids.contains(&row.creator_id) {
-                ids.push(row.creator_id);
-            }
-        }
-        let (mut upserts, mut deletes) = (Vec::new(), Vec::new());
-        for (ws, ids) in by_ws {
-            let (docs, gone) = docs_for(&search, &mut r.conn(), ws, &ids).await?;
-            upserts.extend(docs);
-            deletes.extend(gone);
-        }
-        done += upserts.len();
-        // The documents and the new checkpoint land in one commit.
-        let index = search.index.clone();
-        tokio::task::spawn_blocking(move || index.apply(&upserts, &deletes, Some(upto)))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
-        if blocked || (rows.len() as i64) < BATCH {
+        };
+        let mut gaps = search.index.gaps();
+        gaps.extend(missing(checkpoint, rows.iter().map(|row| row.seq)));
+        done += index_changes(&search, &mut r.conn(), &rows, LogPosition { seq: upto, gaps: capped(gaps) }).await?;
+        if (rows.len() as i64) < BATCH {
             return Ok(done);
         }
     }
+}
+
+/// The most gaps an index keeps (the oldest go first): rolled-back transactions on a database
+/// that always has a writer open would otherwise pile up.
+const MAX_GAPS: usize = 1000;
+
+fn capped(mut gaps: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    if gaps.len() > MAX_GAPS {
+        tracing::warn!(gaps = gaps.len(), "too many open gaps in the change log; forgetting the oldest");
+        gaps.drain(..gaps.len() - MAX_GAPS);
+    }
+    gaps
+}
+
+/// The ranges of numbers after `checkpoint` that `seqs` (ascending) skips.
+fn missing(checkpoint: i64, seqs: impl Iterator<Item = i64>) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut next = checkpoint + 1;
+    for seq in seqs {
+        if seq > next {
+            out.push((next, seq - 1));
+        }
+        next = next.max(seq + 1);
+    }
+    out
+}
+
+/// Indexes the changes of the gaps the index keeps that have committed since, and forgets
+/// the gaps no transaction can fill any more: the check for open writers comes first, so a
+/// gap whose transaction was not open then has either committed — and is read just after —
+/// or rolled back.
+async fn settle_gaps(search: &Search, c: &mut Conn<'_>) -> AppResult<usize> {
+    let gaps = search.index.gaps();
+    if gaps.is_empty() {
+        return Ok(0);
+    }
+    let open = changes::writers_in_flight(c).await?;
+    let filled = changes::in_ranges(c, &gaps).await?;
+    if filled.is_empty() && open {
+        return Ok(0);
+    }
+    let remaining = if open {
+        let mut left = Vec::new();
+        for (lo, hi) in gaps {
+            let inside: Vec<i64> = filled.iter().map(|row| row.seq).filter(|s| (lo..=hi).contains(s)).collect();
+            left.extend(missing(lo - 1, inside.into_iter().chain([hi + 1])));
+        }
+        left
+    } else {
+        vec![]
+    };
+    let seq = search.index.checkpoint().unwrap_or(0);
+    index_changes(search, c, &filled, LogPosition { seq, gaps: remaining }).await
+}
+
+/// Re-indexes the creators of `rows` (deleting the ones gone) and commits them with `position`.
+async fn index_changes(
+    search: &Search,
+    c: &mut Conn<'_>,
+    rows: &[changes::Change],
+    position: LogPosition,
+) -> AppResult<usize> {
+    let mut by_ws: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for row in rows {
+        let ids = by_ws.entry(row.workspace_id).or_default();
+        if !ids.contains(&row.creator_id) {
+            ids.push(row.creator_id);
+        }
+    }
+    let (mut upserts, mut deletes) = (Vec::new(), Vec::new());
+    for (ws, ids) in by_ws {
+        let (docs, gone) = docs_for(search, c, ws, &ids).await?;
+        upserts.extend(docs);
+        deletes.extend(gone);
+    }
+    let done = upserts.len();
+    // The documents and the new position land in one commit.
+    let index = search.index.clone();
+    tokio::task::spawn_blocking(move || index.apply_at(&upserts, &deletes, Some(position)))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    Ok(done)
 }
 
 /// Called after a write: this process's own changes are searchable when the response is
@@ -433,7 +497,8 @@ async fn catch_up(app: &App, latest_change: i64) -> AppResult<Arc<Search>> {
     if !search.wait_ready(Duration::from_secs(10)).await {
         return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
     }
-    if search.index.checkpoint().unwrap_or(0) < latest_change {
+    // Gaps may hold changes committed since the last pass.
+    if search.index.checkpoint().unwrap_or(0) < latest_change || !search.index.gaps().is_empty() {
         sync(app).await?;
     }
     Ok(search)
@@ -621,7 +686,7 @@ fn current_for(
     let search = app.search.as_ref()?;
     // Exact or not at all: a change the index has not applied yet (another process's
     // write, a transaction in flight) leaves the listing to the database.
-    if !search.is_ready() || search.index.checkpoint().unwrap_or(0) < latest_change {
+    if !search.is_ready() || search.index.checkpoint().unwrap_or(0) < latest_change || !search.index.gaps().is_empty() {
         return None;
     }
     Some((search.index.clone(), index_query(ws, q)?))

@@ -61,13 +61,49 @@ pub struct SearchIndex {
     inner: Arc<Inner>,
 }
 
+/// Where an index stands in the change log it follows: every change up to `seq` is indexed
+/// except those numbered in `gaps` (inclusive ranges) — numbers handed to transactions that had
+/// not committed when the index passed them, or that rolled back — which the follower checks
+/// again until they are indexed or known never to come.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogPosition {
+    pub seq: i64,
+    pub gaps: Vec<(i64, i64)>,
+}
+
+impl LogPosition {
+    /// The commit payload: `checkpoint=123` or `checkpoint=123;gaps=100-104,110-110`.
+    fn payload(&self) -> String {
+        let mut out = format!("{CHECKPOINT_PREFIX}{}", self.seq);
+        if !self.gaps.is_empty() {
+            let gaps: Vec<String> = self.gaps.iter().map(|(lo, hi)| format!("{lo}-{hi}")).collect();
+            out.push_str(&format!(";gaps={}", gaps.join(",")));
+        }
+        out
+    }
+
+    fn parse(payload: &str) -> Option<LogPosition> {
+        let mut parts = payload.trim().split(';');
+        let seq = parts.next()?.strip_prefix(CHECKPOINT_PREFIX)?.trim().parse().ok()?;
+        let mut gaps = Vec::new();
+        for part in parts {
+            let list = part.strip_prefix("gaps=")?;
+            for range in list.split(',').filter(|r| !r.is_empty()) {
+                let (lo, hi) = range.rsplit_once('-').filter(|(lo, _)| !lo.is_empty())?;
+                gaps.push((lo.parse().ok()?, hi.parse().ok()?));
+            }
+        }
+        Some(LogPosition { seq, gaps })
+    }
+}
+
 struct Inner {
     index: Index,
     reader: IndexReader,
     fields: Fields,
     /// The one writer; commits happen under this lock, so the checkpoint and reader reload are in step.
     writer: Mutex<IndexWriter>,
-    checkpoint: RwLock<Option<i64>>,
+    checkpoint: RwLock<Option<LogPosition>>,
     /// Follower-ordered projections of the segments, for filter-only searches.
     projections: Projections,
     /// Where the index lives, for error messages.
@@ -118,7 +154,7 @@ impl SearchIndex {
     fn from_index(
         mut index: Index,
         fields: Fields,
-        checkpoint: Option<i64>,
+        checkpoint: Option<LogPosition>,
         location: PathBuf,
     ) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
@@ -162,6 +198,17 @@ impl SearchIndex {
     /// `deletes`, then the new checkpoint if given, so the content and the checkpoint never disagree.
     /// Does nothing when there is nothing to do.
     pub fn apply(&self, upserts: &[CreatorDoc], deletes: &[Uuid], checkpoint: Option<i64>) -> Result<(), SearchError> {
+        let position = checkpoint.map(|seq| LogPosition { seq, gaps: self.gaps() });
+        self.apply_at(upserts, deletes, position)
+    }
+
+    /// [`SearchIndex::apply`] with the whole new position in the change log, gaps included.
+    pub fn apply_at(
+        &self,
+        upserts: &[CreatorDoc],
+        deletes: &[Uuid],
+        checkpoint: Option<LogPosition>,
+    ) -> Result<(), SearchError> {
         if upserts.is_empty() && deletes.is_empty() && checkpoint.is_none() {
             return Ok(());
         }
@@ -200,12 +247,23 @@ impl SearchIndex {
 
     /// The stored checkpoint (e.g. the last change-log sequence indexed), if one was ever set.
     pub fn checkpoint(&self) -> Option<i64> {
-        *self.inner.checkpoint.read().unwrap_or_else(PoisonError::into_inner)
+        self.inner.checkpoint.read().unwrap_or_else(PoisonError::into_inner).as_ref().map(|p| p.seq)
     }
 
-    /// Stores `seq` as the checkpoint in a commit.
+    /// The gaps below the checkpoint (see [`LogPosition`]).
+    pub fn gaps(&self) -> Vec<(i64, i64)> {
+        self.inner
+            .checkpoint
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|p| p.gaps.clone())
+            .unwrap_or_default()
+    }
+
+    /// Stores `seq` as the checkpoint, with no gaps (everything before it indexed), in a commit.
     pub fn set_checkpoint_and_commit(&self, seq: i64) -> Result<(), SearchError> {
-        self.apply(&[], &[], Some(seq))
+        self.apply_at(&[], &[], Some(LogPosition { seq, gaps: vec![] }))
     }
 
     /// Number of documents in the index, all workspaces, live and deleted.
@@ -366,11 +424,12 @@ impl SearchIndex {
     /// uncommitted if either fails, so a failed call leaves nothing behind for the next commit.
     fn write(
         &self,
-        checkpoint: Option<i64>,
+        checkpoint: Option<LogPosition>,
         ops: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
         let mut w = self.lock_writer();
-        let result = ops(&mut w).and_then(|()| self.commit(&mut w, checkpoint.or(self.checkpoint())));
+        let current = || self.inner.checkpoint.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let result = ops(&mut w).and_then(|()| self.commit(&mut w, checkpoint.or_else(current)));
         if result.is_err() {
             // The original error matters more than a failed rollback.
             let _ = w.rollback();
@@ -379,10 +438,10 @@ impl SearchIndex {
     }
 
     /// Commits with `checkpoint` in the payload (every commit rewrites it) and reloads the reader.
-    fn commit(&self, w: &mut IndexWriter, checkpoint: Option<i64>) -> Result<(), SearchError> {
+    fn commit(&self, w: &mut IndexWriter, checkpoint: Option<LogPosition>) -> Result<(), SearchError> {
         let mut prepared = w.prepare_commit()?;
-        if let Some(seq) = checkpoint {
-            prepared.set_payload(&format!("{CHECKPOINT_PREFIX}{seq}"));
+        if let Some(position) = &checkpoint {
+            prepared.set_payload(&position.payload());
         }
         prepared.commit()?;
         *self.inner.checkpoint.write().unwrap_or_else(PoisonError::into_inner) = checkpoint;
@@ -407,12 +466,8 @@ fn open_existing(dir: &Path, schema: &Schema, fields: Fields) -> Result<SearchIn
     if !damaged.is_empty() {
         return Err(TantivyError::InternalError(format!("damaged index files: {damaged:?}")).into());
     }
-    let checkpoint = index.load_metas()?.payload.as_deref().and_then(parse_checkpoint);
+    let checkpoint = index.load_metas()?.payload.as_deref().and_then(LogPosition::parse);
     SearchIndex::from_index(index, fields, checkpoint, dir.to_path_buf())
-}
-
-fn parse_checkpoint(payload: &str) -> Option<i64> {
-    payload.strip_prefix(CHECKPOINT_PREFIX)?.trim().parse().ok()
 }
 
 fn read_version(dir: &Path) -> Option<u32> {
@@ -446,7 +501,15 @@ mod tests {
 
     #[test]
     fn checkpoint_payload_round_trips() {
-        assert_eq!(parse_checkpoint(&format!("{CHECKPOINT_PREFIX}-5")), Some(-5));
-        assert_eq!(parse_checkpoint("something else"), None);
+        let seq = |p: &str| LogPosition::parse(p).map(|p| p.seq);
+        assert_eq!(seq(&format!("{CHECKPOINT_PREFIX}-5")), Some(-5));
+        assert_eq!(seq("something else"), None);
+        for p in [
+            LogPosition { seq: 123, gaps: vec![] },
+            LogPosition { seq: 9000, gaps: vec![(100, 104), (110, 110), (8001, 8999)] },
+        ] {
+            assert_eq!(LogPosition::parse(&p.payload()), Some(p));
+        }
+        assert_eq!(LogPosition::parse("checkpoint=5;gaps=x-1"), None);
     }
 }

@@ -16,7 +16,7 @@ mod words;
 
 pub use basis::ScoreBasis;
 pub use error::SearchError;
-pub use index::{Opened, RebuildReason, SearchIndex};
+pub use index::{LogPosition, Opened, RebuildReason, SearchIndex};
 pub use model::{
     CreatorDoc, Facet, FacetSet, Facets, FollowerPage, Mark, OwnerFilter, SearchQuery, SearchResult, SearchSort, TIERS,
     TierRange, UNKNOWN_TIER, tier_index, tier_name,

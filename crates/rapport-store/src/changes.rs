@@ -53,6 +53,27 @@ pub async fn since(c: &mut Conn<'_>, after: i64, limit: i64) -> StoreResult<Vec<
     .await
 }
 
+/// The changes whose sequence numbers fall in these inclusive ranges, oldest first.
+pub async fn in_ranges(c: &mut Conn<'_>, ranges: &[(i64, i64)]) -> StoreResult<Vec<Change>> {
+    if ranges.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = Vec::with_capacity(ranges.len() * 2);
+    let mut conditions = Vec::with_capacity(ranges.len());
+    for (lo, hi) in ranges {
+        conditions.push(format!("seq BETWEEN ${} AND ${}", args.len() + 1, args.len() + 2));
+        args.extend([crate::db::Arg::I64(*lo), crate::db::Arg::I64(*hi)]);
+    }
+    c.fetch_all(
+        format!(
+            "SELECT seq, workspace_id, creator_id, changed_at FROM creator_changes WHERE {} ORDER BY seq",
+            conditions.join(" OR ")
+        ),
+        args,
+    )
+    .await
+}
+
 /// The newest sequence number (0 when the log is empty), as an expression other statements
 /// read beside their own columns.
 pub(crate) const LATEST: &str = "(SELECT COALESCE(MAX(seq), 0) FROM creator_changes)";
@@ -60,6 +81,21 @@ pub(crate) const LATEST: &str = "(SELECT COALESCE(MAX(seq), 0) FROM creator_chan
 /// The newest sequence number (0 when the log is empty).
 pub async fn latest(c: &mut Conn<'_>) -> StoreResult<i64> {
     c.scalar_i64(format!("SELECT {LATEST}"), args![]).await
+}
+
+/// The highest sequence number the database has ever handed out, pruned rows included (its
+/// sequence, which a backup restores with the data): an index whose checkpoint is past it was
+/// built from a newer state of the database than this one.
+pub async fn high_water(c: &mut Conn<'_>) -> StoreResult<i64> {
+    let sql = match c.backend() {
+        crate::Backend::Sqlite => {
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'creator_changes'), 0)"
+        }
+        crate::Backend::Postgres => {
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM creator_changes_seq_seq"
+        }
+    };
+    c.scalar_i64(sql, args![]).await
 }
 
 /// The oldest sequence number still kept (None when the log is empty).

@@ -20,6 +20,7 @@ crate::db_tests!(
     relevance_pages_neither_skip_nor_repeat_when_others_are_written_between_them,
     a_change_made_by_another_process_is_searchable_within_a_second,
     a_missing_or_corrupt_index_is_rebuilt_from_the_database,
+    an_index_ahead_of_its_database_is_rebuilt,
     database_listings_count_exactly_what_they_list,
     a_count_alone_is_the_listings_total_without_a_page,
     a_write_after_a_rolled_back_one_is_searchable_at_once,
@@ -67,6 +68,40 @@ mod postgres_only {
             crate::harness::drop_database(&db).await;
         }
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_change_held_in_a_long_transaction_is_indexed_once_it_commits() {
+        if let Some(app) = crate::harness::TestApp::spawn(crate::harness::Engine::Postgres).await {
+            let db = app.db.clone();
+            super::a_change_held_in_a_long_transaction_is_indexed_once_it_commits(app).await;
+            crate::harness::drop_database(&db).await;
+        }
+    }
+}
+
+/// A transaction that holds a change-log number for long (a large undo, a slow import
+/// batch) while others commit after it: however long it stays open, its change is indexed
+/// when it commits — the number is kept as a gap, not given up after a while.
+async fn a_change_held_in_a_long_transaction_is_indexed_once_it_commits(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
+    let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
+    let mut tx = app.app.db.begin().await.unwrap();
+    rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
+    let renamed = "UPDATE creators SET display_name = 'Zelda Late' WHERE id = $1";
+    tx.conn().execute(renamed, rapport_store::args![ana.0]).await.unwrap();
+    marie_is_searchable_at_once(&api, "others' writes are searchable while the transaction is open").await;
+    // Longer than any grace period a follower might give a gap, with writes after it.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    api.creator(json!({"display_name": "Later Writer"})).await;
+    assert_eq!(api.get("/creators?q=later").await.1["total"], 1);
+    tx.commit().await.unwrap();
+    let start = Instant::now();
+    while api.get("/creators?q=zelda").await.1["total"] != 1 {
+        assert!(start.elapsed() < Duration::from_secs(1), "the held change was never indexed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(api.get("/creators?q=lima").await.1["total"], 0);
 }
 
 async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app: TestApp) {
@@ -351,6 +386,30 @@ async fn relevance_pages_neither_skip_nor_repeat_when_others_are_written_between
     seen.sort();
     seen.dedup();
     assert_eq!((seen.len(), count), (30, 30), "each of the 30 matches once: {seen:?}");
+}
+
+/// A database restored from a backup older than the index hands out change numbers the index
+/// has already passed: the index notices it is ahead and rebuilds, instead of missing every
+/// new change.
+async fn an_index_ahead_of_its_database_is_rebuilt(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    api.creator(json!({"display_name": "Before Backup"})).await;
+    let search = app.app.search.clone().unwrap();
+    let high = rapport_store::changes::high_water(&mut app.app.db.read().await.unwrap().conn()).await.unwrap();
+    assert!(high > 0);
+    // As after a restore: the index has indexed changes this database never had.
+    search.index.set_checkpoint_and_commit(high + 50).unwrap();
+    api.creator(json!({"display_name": "Zebulon After"})).await;
+    let start = Instant::now();
+    loop {
+        if api.get("/creators?q=zebulon").await.1["total"] == 1 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "a change after the restore is never indexed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(search.index.checkpoint().unwrap_or(0) <= high + 1, "the checkpoint is the database's again");
+    assert_eq!(api.get("/creators?q=before").await.1["total"], 1);
 }
 
 async fn a_change_made_by_another_process_is_searchable_within_a_second(app: TestApp) {
