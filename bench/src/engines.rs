@@ -185,7 +185,7 @@ impl InProcess {
     pub async fn new(app: App, workspace: WorkspaceId) -> Result<InProcess> {
         let ctx = Ctx::system(workspace, Actor::System, "bench");
         let tiers = rapport_app::settings::get(&app, &ctx).await?.tiers;
-        let index = app.search.as_ref().map(|s| s.index.clone()).ok_or_else(|| anyhow!("the app has no index"))?;
+        let index = app.search.as_ref().map(|s| s.index()).ok_or_else(|| anyhow!("the app has no index"))?;
         Ok(InProcess { app, ctx, tiers, index })
     }
 

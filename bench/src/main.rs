@@ -159,7 +159,7 @@ async fn search(args: SearchArgs) -> Result<()> {
     let rebuild_docs = rapport_app::search::rebuild(&rapport.app).await?;
     let rebuild = started.elapsed();
     eprintln!("index rebuilt: {rebuild_docs} documents in {:.1} s", rebuild.as_secs_f64());
-    let index = rapport.app.search.as_ref().map(|s| s.index.clone()).context("the app has no search index")?;
+    let index = rapport.app.search.as_ref().map(|s| s.index()).context("the app has no search index")?;
     let segments_after_rebuild = segments(&index);
     let settle_started = Instant::now();
     settle(&rapport.index_dir).await?;

@@ -32,7 +32,8 @@ const BATCH: i64 = 2000;
 
 /// The index and its state, shared by the request handlers and the background task.
 pub struct Search {
-    pub index: SearchIndex,
+    /// Replaced by a fresh one when its directory disappears under the running server.
+    index: std::sync::RwLock<SearchIndex>,
     ready: AtomicBool,
     sync: tokio::sync::Mutex<()>,
     bands: std::sync::Mutex<HashMap<Uuid, (Instant, Arc<Bands>)>>,
@@ -40,7 +41,7 @@ pub struct Search {
 
 impl std::fmt::Debug for Search {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Search").field("index", &self.index).field("ready", &self.is_ready()).finish()
+        f.debug_struct("Search").field("index", &self.index()).field("ready", &self.is_ready()).finish()
     }
 }
 
@@ -98,12 +99,30 @@ impl Search {
             None => (SearchIndex::in_memory().map_err(internal)?, true),
         };
         let s = Search {
-            index,
+            index: std::sync::RwLock::new(index),
             ready: AtomicBool::new(!rebuild),
             sync: tokio::sync::Mutex::new(()),
             bands: std::sync::Mutex::new(HashMap::new()),
         };
         Ok((Arc::new(s), rebuild))
+    }
+
+    /// The index (a cheap handle on it).
+    pub fn index(&self) -> SearchIndex {
+        self.index.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// When the index's directory has gone from under the running server (deleted by hand),
+    /// opens a fresh one in its place, to be rebuilt from the database: the old one can no
+    /// longer commit. Returns whether it did.
+    pub fn replace_if_missing(&self) -> AppResult<bool> {
+        let current = self.index();
+        let Some(dir) = current.location().filter(|_| current.is_missing()) else { return Ok(false) };
+        tracing::warn!("the search index directory has gone; rebuilding it");
+        let opened = SearchIndex::open(dir).map_err(internal)?;
+        self.ready.store(false, Ordering::Release);
+        *self.index.write().unwrap_or_else(std::sync::PoisonError::into_inner) = opened.index;
+        Ok(true)
     }
 
     /// Whether the index is complete enough to answer queries.
@@ -153,7 +172,7 @@ async fn bands(search: &Search, c: &mut Conn<'_>, ws: Uuid) -> AppResult<Arc<Ban
 pub async fn fit_scores(app: &App, ctx: &Ctx, ids: Vec<Uuid>) -> AppResult<Option<HashMap<Uuid, u8>>> {
     let Some(search) = app.search.clone().filter(|s| s.is_ready()) else { return Ok(None) };
     let ws = ctx.ws();
-    let found = tokio::task::spawn_blocking(move || search.index.fit_scores(ws, &ids)).await.map_err(internal)?;
+    let found = tokio::task::spawn_blocking(move || search.index().fit_scores(ws, &ids)).await.map_err(internal)?;
     found.map(Some).map_err(internal)
 }
 
@@ -231,7 +250,7 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
     let mut r = app.db.read().await?;
     let upto = changes::latest(&mut r.conn()).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<CreatorDoc>>(4);
-    let index = search.index.clone();
+    let index = search.index().clone();
     let writer =
         tokio::task::spawn_blocking(move || index.rebuild(std::iter::from_fn(move || rx.blocking_recv()).flatten()));
     for ws in workspaces::all_ids(&mut r.conn()).await? {
@@ -247,7 +266,7 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
     }
     drop(tx);
     let n = writer.await.map_err(internal)?.map_err(internal)?;
-    search.index.set_checkpoint_and_commit(upto).map_err(internal)?;
+    search.index().set_checkpoint_and_commit(upto).map_err(internal)?;
     search.ready.store(true, Ordering::Release);
     tracing::info!(creators = n, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
     Ok(n)
@@ -270,7 +289,7 @@ pub async fn sync(app: &App) -> AppResult<usize> {
     let mut r = app.db.read().await?;
     let mut done = settle_gaps(&search, &mut r.conn()).await?;
     loop {
-        let checkpoint = search.index.checkpoint().unwrap_or(0);
+        let checkpoint = search.index().checkpoint().unwrap_or(0);
         if let Some(oldest) = changes::oldest(&mut r.conn()).await?
             && checkpoint + 1 < oldest
             && checkpoint > 0
@@ -295,7 +314,7 @@ pub async fn sync(app: &App) -> AppResult<usize> {
             }
             return Ok(done);
         };
-        let mut gaps = search.index.gaps();
+        let mut gaps = search.index().gaps();
         gaps.extend(missing(checkpoint, rows.iter().map(|row| row.seq)));
         done += index_changes(&search, &mut r.conn(), &rows, LogPosition { seq: upto, gaps: capped(gaps) }).await?;
         if (rows.len() as i64) < BATCH {
@@ -334,7 +353,7 @@ fn missing(checkpoint: i64, seqs: impl Iterator<Item = i64>) -> Vec<(i64, i64)> 
 /// gap whose transaction was not open then has either committed — and is read just after —
 /// or rolled back.
 async fn settle_gaps(search: &Search, c: &mut Conn<'_>) -> AppResult<usize> {
-    let gaps = search.index.gaps();
+    let gaps = search.index().gaps();
     if gaps.is_empty() {
         return Ok(0);
     }
@@ -353,7 +372,7 @@ async fn settle_gaps(search: &Search, c: &mut Conn<'_>) -> AppResult<usize> {
     } else {
         vec![]
     };
-    let seq = search.index.checkpoint().unwrap_or(0);
+    let seq = search.index().checkpoint().unwrap_or(0);
     index_changes(search, c, &filled, LogPosition { seq, gaps: remaining }).await
 }
 
@@ -379,7 +398,7 @@ async fn index_changes(
     }
     let done = upserts.len();
     // The documents and the new position land in one commit.
-    let index = search.index.clone();
+    let index = search.index().clone();
     tokio::task::spawn_blocking(move || index.apply_at(&upserts, &deletes, Some(position)))
         .await
         .map_err(internal)?
@@ -399,6 +418,11 @@ pub async fn after_write(app: &App) {
 pub async fn run(app: App) {
     let mut last_prune = Instant::now() - Duration::from_secs(3600);
     loop {
+        if let Some(search) = &app.search
+            && let Err(e) = search.replace_if_missing()
+        {
+            tracing::error!(error = %e, "replacing the missing search index failed");
+        }
         if app.search.as_ref().is_some_and(|s| !s.is_ready())
             && let Err(e) = rebuild(&app).await
         {
@@ -498,7 +522,7 @@ async fn catch_up(app: &App, latest_change: i64) -> AppResult<Arc<Search>> {
         return Err(AppError::Unavailable("the search index is being rebuilt; try again in a minute".into()));
     }
     // Gaps may hold changes committed since the last pass.
-    if search.index.checkpoint().unwrap_or(0) < latest_change || !search.index.gaps().is_empty() {
+    if search.index().checkpoint().unwrap_or(0) < latest_change || !search.index().gaps().is_empty() {
         sync(app).await?;
     }
     Ok(search)
@@ -509,7 +533,7 @@ async fn catch_up(app: &App, latest_change: i64) -> AppResult<Arc<Search>> {
 pub async fn all_ids(app: &App, latest_change: i64, q: rapport_search::SearchQuery) -> AppResult<Vec<Uuid>> {
     let search = catch_up(app, latest_change).await?;
     let q = SearchQuery { offset: 0, limit: usize::MAX, facets: rapport_search::FacetSet::NONE, ..q };
-    let index = search.index.clone();
+    let index = search.index().clone();
     let result = tokio::task::spawn_blocking(move || index.search(&q)).await.map_err(internal)?.map_err(internal)?;
     Ok(result.ids)
 }
@@ -535,7 +559,7 @@ pub async fn list(
     let tier_query = (q.facets.has(rapport_search::Facet::Tier)
         && tiers != rapport_core::tier::TierThresholds::default())
     .then(|| q.clone());
-    let index = search.index.clone();
+    let index = search.index().clone();
     let (mut result, tier_counts) = tokio::task::spawn_blocking(move || {
         let mut result = index.search(&q)?;
         any_of_facets(&index, &q, &mut result.facets)?;
@@ -686,10 +710,13 @@ fn current_for(
     let search = app.search.as_ref()?;
     // Exact or not at all: a change the index has not applied yet (another process's
     // write, a transaction in flight) leaves the listing to the database.
-    if !search.is_ready() || search.index.checkpoint().unwrap_or(0) < latest_change || !search.index.gaps().is_empty() {
+    if !search.is_ready()
+        || search.index().checkpoint().unwrap_or(0) < latest_change
+        || !search.index().gaps().is_empty()
+    {
         return None;
     }
-    Some((search.index.clone(), index_query(ws, q)?))
+    Some((search.index().clone(), index_query(ws, q)?))
 }
 
 /// A database listing's filters as a search: `None` when one is the database's alone —

@@ -8,6 +8,9 @@ pub enum SearchError {
     /// Another index writer (in this or another process) holds the index directory.
     #[error("search index at {0} is locked by another writer")]
     Locked(PathBuf),
+    /// The index directory has gone from under the open index (deleted by hand).
+    #[error("search index at {0} has gone")]
+    Missing(PathBuf),
     /// A file-system operation on the index directory failed.
     #[error("search index i/o on {path}: {source}")]
     Io {

@@ -23,6 +23,8 @@ use crate::schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, id_from_halves, name
 const VERSION_FILE: &str = "rapport-search.version";
 /// tantivy's index metadata file; its presence marks a directory as an index.
 const META_FILE: &str = "meta.json";
+/// The location an index in memory reports.
+const IN_MEMORY: &str = "<memory>";
 /// Commit payload prefix for the checkpoint.
 const CHECKPOINT_PREFIX: &str = "checkpoint=";
 /// Indexing memory per writer thread (tantivy's minimum is 15 MB).
@@ -148,7 +150,7 @@ impl SearchIndex {
     /// An empty index in memory (tests, benchmarks).
     pub fn in_memory() -> Result<SearchIndex, SearchError> {
         let (schema, fields) = Fields::build();
-        SearchIndex::from_index(Index::create_in_ram(schema), fields, None, PathBuf::from("<memory>"))
+        SearchIndex::from_index(Index::create_in_ram(schema), fields, None, PathBuf::from(IN_MEMORY))
     }
 
     fn from_index(
@@ -243,6 +245,17 @@ impl SearchIndex {
             Ok(())
         })?;
         Ok(n)
+    }
+
+    /// The directory the index lives in (`None` in memory).
+    pub fn location(&self) -> Option<&Path> {
+        let dir = self.inner.location.as_path();
+        (dir != Path::new(IN_MEMORY)).then_some(dir)
+    }
+
+    /// Whether the index's directory has lost its index (deleted while the index was open).
+    pub fn is_missing(&self) -> bool {
+        self.location().is_some_and(|dir| !dir.join(META_FILE).exists())
     }
 
     /// The stored checkpoint (e.g. the last change-log sequence indexed), if one was ever set.
@@ -427,6 +440,11 @@ impl SearchIndex {
         checkpoint: Option<LogPosition>,
         ops: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
+        // A writer whose directory has gone fails its commit, and then its rollback, which
+        // leaves it unusable: nothing is tried until the index is replaced.
+        if let Some(dir) = self.location().filter(|_| self.is_missing()) {
+            return Err(SearchError::Missing(dir.to_path_buf()));
+        }
         let mut w = self.lock_writer();
         let current = || self.inner.checkpoint.read().unwrap_or_else(PoisonError::into_inner).clone();
         let result = ops(&mut w).and_then(|()| self.commit(&mut w, checkpoint.or_else(current)));

@@ -865,7 +865,7 @@ async fn list_from_store(
 /// for the workspace's size: other workspaces' creators make it larger, which errs towards
 /// reading the matches — the side whose cost is bounded by their number.
 fn matches_broadly(app: &App, matches: i64, limit: i64) -> bool {
-    let creators = app.search.as_ref().map_or(u64::MAX, |s| s.index.doc_count());
+    let creators = app.search.as_ref().map_or(u64::MAX, |s| s.index().doc_count());
     let matches = u128::try_from(matches).unwrap_or(0);
     let page = u128::try_from(limit.saturating_add(1)).unwrap_or(1);
     matches * matches >= page * u128::from(creators)

@@ -21,6 +21,7 @@ crate::db_tests!(
     a_change_made_by_another_process_is_searchable_within_a_second,
     a_missing_or_corrupt_index_is_rebuilt_from_the_database,
     an_index_ahead_of_its_database_is_rebuilt,
+    an_index_deleted_under_the_running_server_is_rebuilt,
     database_listings_count_exactly_what_they_list,
     a_count_alone_is_the_listings_total_without_a_page,
     a_write_after_a_rolled_back_one_is_searchable_at_once,
@@ -398,7 +399,7 @@ async fn an_index_ahead_of_its_database_is_rebuilt(app: TestApp) {
     let high = rapport_store::changes::high_water(&mut app.app.db.read().await.unwrap().conn()).await.unwrap();
     assert!(high > 0);
     // As after a restore: the index has indexed changes this database never had.
-    search.index.set_checkpoint_and_commit(high + 50).unwrap();
+    search.index().set_checkpoint_and_commit(high + 50).unwrap();
     api.creator(json!({"display_name": "Zebulon After"})).await;
     let start = Instant::now();
     loop {
@@ -408,7 +409,7 @@ async fn an_index_ahead_of_its_database_is_rebuilt(app: TestApp) {
         assert!(start.elapsed() < Duration::from_secs(5), "a change after the restore is never indexed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(search.index.checkpoint().unwrap_or(0) <= high + 1, "the checkpoint is the database's again");
+    assert!(search.index().checkpoint().unwrap_or(0) <= high + 1, "the checkpoint is the database's again");
     assert_eq!(api.get("/creators?q=before").await.1["total"], 1);
 }
 
@@ -453,7 +454,7 @@ async fn a_missing_or_corrupt_index_is_rebuilt_from_the_database(app: TestApp) {
     let search = fresh.search.clone().unwrap();
     assert!(!search.is_ready(), "a missing index must be rebuilt first");
     assert_eq!(rapport_app::search::rebuild(&fresh).await.unwrap(), 3);
-    assert_eq!(search.index.doc_count(), 3);
+    assert_eq!(search.index().doc_count(), 3);
     drop(search);
     drop(fresh);
     std::fs::write(dir.path().join("idx").join("meta.json"), b"{ not json").unwrap();
@@ -462,7 +463,44 @@ async fn a_missing_or_corrupt_index_is_rebuilt_from_the_database(app: TestApp) {
     reopened.start_background().await;
     let s = reopened.search.clone().unwrap();
     assert!(s.wait_ready(Duration::from_secs(10)).await);
-    assert_eq!(s.index.doc_count(), 3);
+    assert_eq!(s.index().doc_count(), 3);
+}
+
+/// An index directory deleted under a running server is replaced and rebuilt by the server
+/// itself; searches find the creators again, and writes after it too.
+async fn an_index_deleted_under_the_running_server_is_rebuilt(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    seed(&api).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = AppConfig {
+        password_cost: PasswordCost::Cheap,
+        index: IndexLocation::Dir(dir.path().join("idx")),
+        ..Default::default()
+    };
+    let running = App::open(&app.db, config).await.unwrap();
+    running.start_background().await;
+    let search = running.search.clone().unwrap();
+    assert!(search.wait_ready(Duration::from_secs(10)).await);
+    std::fs::remove_dir_all(dir.path().join("idx")).unwrap();
+    let ctx = rapport_app::Ctx::system(p.workspace, rapport_core::actor::Actor::System, "test");
+    let input =
+        rapport_core::creators::CreatorInput { display_name: Some("Quentin After".into()), ..Default::default() };
+    // A write while the index is gone is taken all the same, and found once it is back.
+    rapport_app::creators::create(&running, &ctx, input).await.unwrap();
+    let start = Instant::now();
+    loop {
+        let q = rapport_app::creators::CreatorQuery { q: Some("quentin".into()), ..Default::default() };
+        if search.is_ready()
+            && let Ok(page) = rapport_app::creators::list(&running, &ctx, &q).await
+            && page.total == Some(1)
+        {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the deleted index was never rebuilt");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(dir.path().join("idx").join("meta.json").exists());
+    assert_eq!(search.index().doc_count(), 4);
 }
 
 /// Filter-only listings come from the database, their totals from the index (a count over a
