@@ -171,7 +171,9 @@ enum AdminCommand {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a person at a terminal, not in a log file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -187,6 +189,16 @@ async fn open(db: &DbArgs) -> Result<App> {
 /// The search index of a server process lives in the data directory.
 fn index_dir(db: &DbArgs) -> PathBuf {
     db.data_dir.join("search-index")
+}
+
+/// Refuses to serve with a files directory that cannot take uploads (every upload would fail).
+fn check_files_dir(files: &FilesConfig) -> Result<()> {
+    let Some(dir) = &files.dir else { return Ok(()) };
+    let probe = dir.join(".rapport-write-check");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&probe, b"ok"))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .with_context(|| format!("the files directory {} cannot be written (--files-dir)", dir.display()))
 }
 
 /// Uploaded files live in the data directory unless placed elsewhere.
@@ -253,7 +265,18 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => {
             init_logging(args.db.log_format);
-            let app = open_with(&args.db, IndexLocation::Dir(index_dir(&args.db)), SqliteReads::Mapped).await?;
+            let app = open_with(&args.db, IndexLocation::Dir(index_dir(&args.db)), SqliteReads::Mapped).await.map_err(
+                |e| {
+                    if format!("{e:#}").contains("locked by another writer") {
+                        e.context(
+                            "another server uses this data directory: each `rapport serve` needs its own --data-dir",
+                        )
+                    } else {
+                        e
+                    }
+                },
+            )?;
+            check_files_dir(&files_config(&args.db))?;
             if args.demo {
                 let s = rapport_app::demo::seed(&app).await?;
                 print_demo(&s);
@@ -315,12 +338,14 @@ async fn export(args: ExportArgs) -> Result<()> {
     }
     let ctx = rapport_app::workspaces::operator_ctx(&app, &args.workspace).await?;
     rapport_app::creators::check_query(&app, &ctx, &query).await?;
+    let mut out: Box<dyn tokio::io::AsyncWrite + Unpin + Send> = match &args.output {
+        Some(path) => {
+            Box::new(tokio::fs::File::create(path).await.with_context(|| format!("cannot write {}", path.display()))?)
+        }
+        None => Box::new(tokio::io::stdout()),
+    };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let writer = tokio::spawn(async move {
-        let mut out: Box<dyn tokio::io::AsyncWrite + Unpin + Send> = match args.output {
-            Some(path) => Box::new(tokio::fs::File::create(path).await?),
-            None => Box::new(tokio::io::stdout()),
-        };
         while let Some(chunk) = rx.recv().await {
             out.write_all(&chunk).await?;
         }

@@ -196,6 +196,36 @@ fn export_writes_the_filtered_creators_to_a_file() {
 }
 
 #[test]
+fn export_problems_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(&["demo"], dir.path(), None).0);
+    // Search words are matched by the database; filters only the index holds say how to export them.
+    let (ok, out, err) = run(&["export", "--workspace", "demo-brand", "--query", "q=a"], dir.path(), None);
+    assert!(ok && out.starts_with("id,"), "{err}");
+    let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "niche=travel"], dir.path(), None);
+    assert!(!ok && err.contains("niche: needs the search index") && err.contains("/api/v1/creators/export"), "{err}");
+    let missing = dir.path().join("no-such-dir").join("x.csv");
+    let (ok, _, err) =
+        run(&["export", "--workspace", "demo-brand", "--output", missing.to_str().unwrap()], dir.path(), None);
+    assert!(!ok && err.contains(&format!("cannot write {}", missing.display())), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_files_directory_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let files = file.join("files");
+    let (ok, _, err) = run(
+        &["serve", "--listen", "127.0.0.1:0", "--files-dir", files.to_str().unwrap()],
+        dir.path(),
+        None,
+    );
+    assert!(!ok, "{err}");
+    assert!(err.contains(&format!("the files directory {} cannot be written", files.display())), "{err}");
+}
+
+#[test]
 fn reindex_rebuilds_the_search_index_from_the_database() {
     let dir = tempfile::tempdir().unwrap();
     assert!(run(&["demo"], dir.path(), None).0);

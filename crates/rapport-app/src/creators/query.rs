@@ -436,10 +436,14 @@ impl CreatorQuery {
         });
         let facets = facet_set(&mut e, &self.facets);
         let sort_text = self.sort_param();
-        let (sort, desc) = parse_sort(&sort_text).unwrap_or_else(|| {
+        let (mut sort, mut desc) = parse_sort(&sort_text).unwrap_or_else(|| {
             e.add("sort", "must be one of updated_at, created_at, name, followers, engagement, fit, relevance, optionally prefixed with -");
             (Sort::Store(SortKey::Updated), true)
         });
+        if !index_available && text(&self.sort).is_none() && matches!(sort, Sort::Relevance) {
+            // Without an index, search words are matched by the database, newest first.
+            (sort, desc) = (Sort::Store(SortKey::Updated), true);
+        }
         let mut limit = 50i64;
         if let Some(l) = text(&self.limit) {
             match l.parse::<i64>() {
@@ -482,7 +486,31 @@ impl CreatorQuery {
         // caller gives it (`SearchQuery::ids`, see `plan`).
         let use_index = index_available && (discovery || q.is_some());
         if !index_available && discovery {
-            e.add("q", "this combination of filters needs the search index, which this process does not run");
+            let given = [
+                ("city", &self.city),
+                ("language", &self.language),
+                ("niche", &self.niche),
+                ("min_average_views", &self.min_average_views),
+                ("max_average_views", &self.max_average_views),
+                ("audience_country", &self.audience_country),
+                ("audience_age", &self.audience_age),
+                ("audience_gender", &self.audience_gender),
+                ("has_email", &self.has_email),
+                ("fresh_days", &self.fresh_days),
+                ("facets", &self.facets),
+                ("stage", &self.stage),
+                ("sort", &self.sort),
+                ("min_engagement", &self.min_engagement),
+                ("max_engagement", &self.max_engagement),
+                ("platform", &self.platform),
+                ("country", &self.country),
+            ];
+            let field = given.iter().find(|(_, v)| text(v).is_some()).map_or("q", |(name, _)| *name);
+            e.add(
+                field,
+                "needs the search index, which only a running server keeps: export through it \
+                 (GET /api/v1/creators/export, or Export on the creator list)",
+            );
         }
         if use_index {
             if updated_since.is_some() {
@@ -886,6 +914,22 @@ pub async fn tags(app: &App, ctx: &Ctx) -> AppResult<Vec<TagCount>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_an_index_words_are_the_databases_and_other_filters_are_named() {
+        let plan = |q: CreatorQuery| q.plan(Uuid::nil(), &TierThresholds::default(), false);
+        assert!(plan(CreatorQuery { q: Some("racetest".into()), ..CreatorQuery::default() }).is_ok());
+        for (q, field) in [
+            (CreatorQuery { niche: Some("travel".into()), ..CreatorQuery::default() }, "niche"),
+            (CreatorQuery { min_engagement: Some("2".into()), ..CreatorQuery::default() }, "min_engagement"),
+            (CreatorQuery { audience_country: Some("DE:30".into()), ..CreatorQuery::default() }, "audience_country"),
+        ] {
+            let e = plan(q).err().unwrap();
+            assert_eq!(e.errors.len(), 1, "{e:?}");
+            assert_eq!(e.errors[0].field, field);
+            assert!(e.errors[0].message.contains("GET /api/v1/creators/export"), "{e:?}");
+        }
+    }
 
     #[test]
     fn a_list_filter_takes_at_most_a_hundred_values() {
