@@ -330,6 +330,7 @@ async fn export(args: ExportArgs) -> Result<()> {
     init_logging(args.db.log_format);
     let app = open(&args.db).await?;
     let format = rapport_app::export::Format::parse(&args.format)?;
+    rapport_app::creators::check_parameters(&args.query, &[])?;
     let mut query = rapport_app::creators::CreatorQuery::from_query_string(&args.query)?;
     // An export moves data: do-not-contact creators go with it, flagged, unless the query says
     // otherwise — leaving them out would lose the flag where the file is imported.

@@ -204,6 +204,8 @@ fn export_problems_name_what_is_wrong() {
     assert!(ok && out.starts_with("id,"), "{err}");
     let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "niche=travel"], dir.path(), None);
     assert!(!ok && err.contains("niche: needs the search index") && err.contains("/api/v1/creators/export"), "{err}");
+    let (ok, _, err) = run(&["export", "--workspace", "demo-brand", "--query", "platfrom=instagram"], dir.path(), None);
+    assert!(!ok && err.contains("platfrom: is not a parameter"), "{err}");
     let missing = dir.path().join("no-such-dir").join("x.csv");
     let (ok, _, err) =
         run(&["export", "--workspace", "demo-brand", "--output", missing.to_str().unwrap()], dir.path(), None);
@@ -216,11 +218,8 @@ fn serve_refuses_a_files_directory_it_cannot_write() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"x").unwrap();
     let files = file.join("files");
-    let (ok, _, err) = run(
-        &["serve", "--listen", "127.0.0.1:0", "--files-dir", files.to_str().unwrap()],
-        dir.path(),
-        None,
-    );
+    let (ok, _, err) =
+        run(&["serve", "--listen", "127.0.0.1:0", "--files-dir", files.to_str().unwrap()], dir.path(), None);
     assert!(!ok, "{err}");
     assert!(err.contains(&format!("the files directory {} cannot be written", files.display())), "{err}");
 }

@@ -91,6 +91,26 @@ pub struct CreatorQuery {
     pub total: Option<String>,
 }
 
+/// The parameters a creator listing reads ([`CreatorQuery`]'s fields).
+pub const LIST_PARAMETERS: &[&str] = &[
+    "q", "stage", "tag", "platform", "country", "city", "language", "niche", "owner", "tier", "min_followers",
+    "max_followers", "min_average_views", "max_average_views", "min_engagement", "max_engagement", "audience_country",
+    "audience_age", "audience_gender", "has_email", "fresh_days", "updated_since", "dnc", "deleted", "shortlist",
+    "facets", "sort", "cursor", "limit", "total",
+];
+
+/// Refuses the keys of a query string that neither a listing nor `also` reads, each named: a
+/// mistyped filter (`platfrom=instagram`) would otherwise list, or export, every creator.
+pub fn check_parameters(query: &str, also: &[&str]) -> Result<(), Invalid> {
+    let mut e = Invalid::new();
+    for (key, _) in url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+        if !LIST_PARAMETERS.contains(&key.as_ref()) && !also.contains(&key.as_ref()) && e.message_for(&key).is_none() {
+            e.add(key.to_string(), "is not a parameter of the creator list (see GET /api/v1/openapi.json)");
+        }
+    }
+    e.into_result(())
+}
+
 /// How a query is answered: by the database (keyset pages, always exact) or by the search
 /// index (text, facets, discovery filters; offset pages).
 #[derive(Debug, Clone)]
@@ -929,6 +949,20 @@ mod tests {
             assert_eq!(e.errors[0].field, field);
             assert!(e.errors[0].message.contains("GET /api/v1/creators/export"), "{e:?}");
         }
+    }
+
+    #[test]
+    fn the_parameter_list_is_every_field_of_the_query_and_nothing_else() {
+        let fields = serde_json::to_value(CreatorQuery::default()).unwrap();
+        let mut fields: Vec<&str> = fields.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        let mut known = LIST_PARAMETERS.to_vec();
+        known.sort_unstable();
+        assert_eq!(fields, known);
+        assert!(check_parameters("?platform=instagram&q=a&format=csv", &["format"]).is_ok());
+        let e = check_parameters("platfrom=instagram&x=1&x=2", &[]).err().unwrap();
+        let named: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(named, ["platfrom", "x"]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::auth::{ApiCtx, ApiListCtx};
 use crate::error::{ApiError, ErrorBody};
 use crate::params::Params;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -33,8 +33,10 @@ pub fn router() -> Router<AppState> {
 pub async fn list_creators(
     State(s): State<AppState>,
     ApiListCtx(ctx, basis): ApiListCtx,
+    RawQuery(raw): RawQuery,
     Params(q): Params<CreatorQuery>,
 ) -> Result<Json<CreatorPage>, ApiError> {
+    creators::check_parameters(raw.as_deref().unwrap_or(""), &[])?;
     Ok(Json(creators::list_from(&s.app, &ctx, basis, &q).await?))
 }
 
@@ -58,8 +60,10 @@ pub async fn export_creators(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Query(f): Query<ExportFormat>,
+    RawQuery(raw): RawQuery,
     Params(q): Params<CreatorQuery>,
 ) -> Result<axum::response::Response, ApiError> {
+    creators::check_parameters(raw.as_deref().unwrap_or(""), &["format"])?;
     let format = rapport_app::export::Format::parse(f.format.as_deref().unwrap_or(""))?;
     Ok(crate::download::creators(s.app.clone(), ctx, q, format).await?)
 }

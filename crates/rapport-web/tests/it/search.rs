@@ -572,6 +572,13 @@ async fn a_count_alone_is_the_listings_total_without_a_page(app: TestApp) {
     let (s, v) = api.get("/creators?niche=food&facets=platform&limit=0&total=false").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["facets"]["platforms"].as_array().map(Vec::len), Some(2), "{v}");
+    // A mistyped parameter is named, not ignored (which would list everyone).
+    let (s, v) = api.get("/creators?platfrom=instagram&limit=0").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "platfrom", "{v}");
+    let (s, v) = api.get("/creators/export?format=csv&nich=food").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "nich", "{v}");
     // `total` reads as every flag does: `no` leaves it out too.
     for no in ["false", "0", "no", "NO"] {
         let (s, v) = api.get(&format!("/creators?niche=food&limit=1&total={no}")).await;
