@@ -80,6 +80,8 @@ fn scenario(r: &Rapport) {
     assert_eq!(r.export(), empty, "undo leaves the workspace as it was");
     let (ok, _, err) = r.run(&["import", "undo", "--workspace", "acme", &job]);
     assert!(!ok && err.contains("already been undone"), "{err}");
+    let (ok, _, err) = r.run(&["import", "resume", "--workspace", "acme", &job]);
+    assert!(!ok && err.contains("has been undone; there is nothing to resume"), "{err}");
     let (ok, _, err) = r.run(&["import", "undo", "--workspace", "acme", "imp_nope"]);
     assert!(!ok && err.contains("is not a valid import job id"), "{err}");
     let (ok, _, err) = r.run(&["import", "creators", file, "--workspace", "acme", "--mode", "merge"]);

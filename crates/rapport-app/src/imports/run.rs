@@ -112,8 +112,14 @@ pub async fn resume(
 ) -> AppResult<JobView> {
     ctx.require_write()?;
     let job = require_job(&mut app.db.read().await?.conn(), ctx, id).await?;
-    if matches!(Status::parse(&job.status), Status::Completed | Status::Undoing | Status::Undone) {
-        return Ok(view(job));
+    match Status::parse(&job.status) {
+        Status::Completed => return Ok(view(job)),
+        // Its rows are gone or going: resuming would report an import that no longer stands.
+        Status::Undone => return Err(AppError::conflict("this import has been undone; there is nothing to resume")),
+        Status::Undoing => {
+            return Err(AppError::conflict("this import is being undone; run the undo again to finish it"));
+        }
+        _ => {}
     }
     begin_resume(app, ctx, id).await?;
     drive(app, ctx, id, progress).await
