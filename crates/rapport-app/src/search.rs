@@ -281,46 +281,80 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
 /// never given back); the index keeps such gaps with the checkpoint and looks for them again
 /// on every pass, until their changes are indexed or no writer is left that could commit them.
 pub async fn sync(app: &App) -> AppResult<usize> {
+    sync_for(app, None).await
+}
+
+/// How long a write request spends indexing before it answers: a workspace-wide change (a
+/// new brand profile re-scores every creator) is thousands of documents, which the
+/// background task indexes instead of the request that made it. An ordinary write is one
+/// batch, well within it.
+const WRITE_SYNC_BUDGET: Duration = Duration::from_secs(1);
+
+/// [`sync`], a batch at a time, each under the lock (so that others' passes interleave with a
+/// long one); with a `budget`, it stops after the batch that exceeds it, leaving the rest to
+/// the background task.
+async fn sync_for(app: &App, budget: Option<Duration>) -> AppResult<usize> {
     let Some(search) = app.search.clone() else { return Ok(0) };
-    if !search.is_ready() {
-        return Ok(0);
-    }
-    let _guard = search.sync.lock().await;
-    let mut r = app.db.read().await?;
-    let mut done = settle_gaps(&search, &mut r.conn()).await?;
+    let started = Instant::now();
+    let mut done = 0;
     loop {
-        let checkpoint = search.index().checkpoint().unwrap_or(0);
-        if let Some(oldest) = changes::oldest(&mut r.conn()).await?
-            && checkpoint + 1 < oldest
-            && checkpoint > 0
-        {
-            drop(_guard);
-            drop(r);
-            tracing::warn!(checkpoint, oldest, "the search index fell behind the change log; rebuilding");
-            return rebuild(app).await;
+        if !search.is_ready() {
+            return Ok(done);
         }
-        let rows = changes::since(&mut r.conn(), checkpoint, BATCH).await?;
-        let Some(upto) = rows.last().map(|row| row.seq) else {
-            // Nothing new — or the database was restored from a backup older than the index,
-            // whose new changes take numbers the index has passed: rebuild from it.
-            if checkpoint > 0 && changes::high_water(&mut r.conn()).await? < checkpoint {
-                drop(_guard);
-                drop(r);
-                tracing::warn!(
-                    checkpoint,
-                    "the search index is ahead of the database (restored from a backup?); rebuilding"
-                );
-                return rebuild(app).await;
+        let guard = search.sync.lock().await;
+        let step = sync_batch(app, &search).await?;
+        drop(guard);
+        match step {
+            Step::Indexed { documents, more } => {
+                done += documents;
+                if !more || budget.is_some_and(|b| started.elapsed() >= b) {
+                    return Ok(done);
+                }
             }
-            return Ok(done);
-        };
-        let mut gaps = search.index().gaps();
-        gaps.extend(missing(checkpoint, rows.iter().map(|row| row.seq)));
-        done += index_changes(&search, &mut r.conn(), &rows, LogPosition { seq: upto, gaps: capped(gaps) }).await?;
-        if (rows.len() as i64) < BATCH {
-            return Ok(done);
+            Step::Rebuild => return rebuild(app).await,
         }
     }
+}
+
+/// What one pass over the change log did.
+enum Step {
+    Indexed {
+        documents: usize,
+        more: bool,
+    },
+    /// The index cannot follow the log from where it stands.
+    Rebuild,
+}
+
+/// One batch of the change log (and the gaps kept so far) into the index.
+async fn sync_batch(app: &App, search: &Search) -> AppResult<Step> {
+    let mut r = app.db.read().await?;
+    let mut done = settle_gaps(search, &mut r.conn()).await?;
+    let checkpoint = search.index().checkpoint().unwrap_or(0);
+    if let Some(oldest) = changes::oldest(&mut r.conn()).await?
+        && checkpoint + 1 < oldest
+        && checkpoint > 0
+    {
+        tracing::warn!(checkpoint, oldest, "the search index fell behind the change log; rebuilding");
+        return Ok(Step::Rebuild);
+    }
+    let rows = changes::since(&mut r.conn(), checkpoint, BATCH).await?;
+    let Some(upto) = rows.last().map(|row| row.seq) else {
+        // Nothing new — or the database was restored from a backup older than the index,
+        // whose new changes take numbers the index has passed: rebuild from it.
+        if checkpoint > 0 && changes::high_water(&mut r.conn()).await? < checkpoint {
+            tracing::warn!(
+                checkpoint,
+                "the search index is ahead of the database (restored from a backup?); rebuilding"
+            );
+            return Ok(Step::Rebuild);
+        }
+        return Ok(Step::Indexed { documents: done, more: false });
+    };
+    let mut gaps = search.index().gaps();
+    gaps.extend(missing(checkpoint, rows.iter().map(|row| row.seq)));
+    done += index_changes(search, &mut r.conn(), &rows, LogPosition { seq: upto, gaps: capped(gaps) }).await?;
+    Ok(Step::Indexed { documents: done, more: rows.len() as i64 == BATCH })
 }
 
 /// The most gaps an index keeps (the oldest go first): rolled-back transactions on a database
@@ -407,9 +441,11 @@ async fn index_changes(
 }
 
 /// Called after a write: this process's own changes are searchable when the response is
-/// sent. A failure is logged; the background task catches up.
+/// sent — unless a workspace-wide change has put more before them than a request's budget
+/// indexes, which the background task then works through. A failure is logged; the
+/// background task catches up.
 pub async fn after_write(app: &App) {
-    if let Err(e) = sync(app).await {
+    if let Err(e) = sync_for(app, Some(WRITE_SYNC_BUDGET)).await {
         tracing::error!(error = %e, "search index sync after a write failed");
     }
 }
