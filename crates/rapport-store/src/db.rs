@@ -298,6 +298,25 @@ impl Db {
             }
             DbConfig::Postgres(url) => {
                 let opts = PgConnectOptions::from_str(url)?;
+                // One connection first: the pool would retry a refused or rejected connection
+                // until its timeout and then report only that it timed out.
+                let target = format!("{}:{}/{}", opts.get_host(), opts.get_port(), opts.get_database().unwrap_or(""));
+                match tokio::time::timeout(
+                    Duration::from_secs(10),
+                    <sqlx::PgConnection as sqlx::Connection>::connect_with(&opts),
+                )
+                .await
+                {
+                    Ok(Ok(c)) => sqlx::Connection::close(c).await?,
+                    Ok(Err(e)) => {
+                        return Err(StoreError::Config(format!("cannot connect to PostgreSQL at {target}: {e}")));
+                    }
+                    Err(_) => {
+                        return Err(StoreError::Config(format!(
+                            "cannot connect to PostgreSQL at {target}: no answer in 10 s"
+                        )));
+                    }
+                }
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))

@@ -213,6 +213,16 @@ fn export_problems_name_what_is_wrong() {
 }
 
 #[test]
+fn an_unreachable_postgresql_is_named_with_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let (ok, _, err) = run(&["migrate", "--database-url", "postgres://u:p@127.0.0.1:1/rapport"], dir.path(), None);
+    assert!(!ok);
+    assert!(err.contains("cannot connect to PostgreSQL at 127.0.0.1:1/rapport"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5), "a refused connection is said at once, not after a timeout");
+}
+
+#[test]
 fn serve_refuses_a_files_directory_it_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a-file");
