@@ -97,11 +97,7 @@ async fn a_change_held_in_a_long_transaction_is_indexed_once_it_commits(app: Tes
     api.creator(json!({"display_name": "Later Writer"})).await;
     assert_eq!(api.get("/creators?q=later").await.1["total"], 1);
     tx.commit().await.unwrap();
-    let start = Instant::now();
-    while api.get("/creators?q=zelda").await.1["total"] != 1 {
-        assert!(start.elapsed() < Duration::from_secs(5), "the held change was never indexed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    found_within(&api, "zelda", Duration::from_secs(5), "the held change was never indexed").await;
     assert_eq!(api.get("/creators?q=lima").await.1["total"], 0);
 }
 
@@ -112,6 +108,15 @@ async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app:
     tx.commit().await.unwrap();
     let (_, v) = api.get("/creators?q=lima").await;
     assert_eq!(names(&v), vec!["Ana Lima".to_string()], "the held change is applied once committed");
+}
+
+/// Searches `words` until exactly one creator is found, failing with `why` after `within`.
+async fn found_within(api: &crate::harness::Api, words: &str, within: Duration, why: &str) {
+    let start = Instant::now();
+    while api.get(&format!("/creators?q={words}")).await.1["total"] != 1 {
+        assert!(start.elapsed() < within, "{why}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 pub(crate) fn names(v: &Value) -> Vec<String> {
@@ -401,14 +406,7 @@ async fn an_index_ahead_of_its_database_is_rebuilt(app: TestApp) {
     // As after a restore: the index has indexed changes this database never had.
     search.index().set_checkpoint_and_commit(high + 50).unwrap();
     api.creator(json!({"display_name": "Zebulon After"})).await;
-    let start = Instant::now();
-    loop {
-        if api.get("/creators?q=zebulon").await.1["total"] == 1 {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(5), "a change after the restore is never indexed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    found_within(&api, "zebulon", Duration::from_secs(5), "a change after the restore is never indexed").await;
     assert!(search.index().checkpoint().unwrap_or(0) <= high + 1, "the checkpoint is the database's again");
     assert_eq!(api.get("/creators?q=before").await.1["total"], 1);
 }
@@ -426,14 +424,7 @@ async fn a_change_made_by_another_process_is_searchable_within_a_second(app: Tes
     let input =
         rapport_core::creators::CreatorInput { display_name: Some("Zephyrine Walsh".into()), ..Default::default() };
     rapport_app::creators::create(&other, &ctx, input).await.unwrap();
-    let start = Instant::now();
-    loop {
-        if api.get("/creators?q=zephyrine").await.1["total"] == 1 {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(1), "not searchable within 1 s");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    found_within(&api, "zephyrine", Duration::from_secs(1), "not searchable within 1 s").await;
 }
 
 async fn a_missing_or_corrupt_index_is_rebuilt_from_the_database(app: TestApp) {
