@@ -167,10 +167,29 @@ async fn bands(search: &Search, c: &mut Conn<'_>, ws: Uuid) -> AppResult<Arc<Ban
 }
 
 /// The index's fit scores of these creators of the caller's workspace — what a listing
-/// sorted by fit orders them by — for a page that shows them beside the creators; `None`
-/// when this process keeps no index or it is not ready.
+/// sorted by fit orders them by — for a page that shows them beside the creators, once
+/// the index has applied every change committed so far; `None` when this process keeps
+/// no index or it is not ready.
 pub async fn fit_scores(app: &App, ctx: &Ctx, ids: Vec<Uuid>) -> AppResult<Option<HashMap<Uuid, u8>>> {
-    let Some(search) = app.search.clone().filter(|s| s.is_ready()) else { return Ok(None) };
+    if !app.search.as_ref().is_some_and(|s| s.is_ready()) {
+        return Ok(None);
+    }
+    let latest = changes::latest(&mut app.db.read().await?.conn()).await?;
+    fit_scores_at(app, ctx, ids, latest).await
+}
+
+/// [`fit_scores`] once the index has applied every change up to `latest_change`; a
+/// creator written since may be missing.
+pub async fn fit_scores_at(
+    app: &App,
+    ctx: &Ctx,
+    ids: Vec<Uuid>,
+    latest_change: i64,
+) -> AppResult<Option<HashMap<Uuid, u8>>> {
+    if !app.search.as_ref().is_some_and(|s| s.is_ready()) {
+        return Ok(None);
+    }
+    let search = catch_up(app, latest_change).await?;
     let ws = ctx.ws();
     let found = tokio::task::spawn_blocking(move || search.index().fit_scores(ws, &ids)).await.map_err(internal)?;
     found.map(Some).map_err(internal)
@@ -622,7 +641,7 @@ pub async fn list(
     drop(r);
     if by_fit {
         // Sorted by fit, each creator carries the score it is sorted by.
-        let scores = fit_scores(app, ctx, result.ids.clone()).await?.unwrap_or_default();
+        let scores = fit_scores_at(app, ctx, result.ids.clone(), listed.latest_change).await?.unwrap_or_default();
         views.iter_mut().for_each(|v| v.fit_score = scores.get(&v.id.0).copied());
     }
     let counts = |v: &[(String, u64)]| {
