@@ -15,7 +15,9 @@ mod import_cmd;
 
 /// mimalloc instead of the C library's allocator: a request allocates and frees many small
 /// values across the runtime's threads, where glibc's malloc spent a fifth of the server's
-/// CPU on an API page (bench/RESULTS.md).
+/// CPU on an API page (bench/RESULTS.md). The `override` feature hands it the C library's
+/// `malloc` and `free` too, which the bundled SQLite calls for every value of every row it
+/// returns (a tenth of the CPU of a page of creators, bench/RESULTS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

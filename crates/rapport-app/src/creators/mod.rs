@@ -153,13 +153,18 @@ pub(crate) async fn views_with(
     let members =
         if rows.iter().any(|r| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
     let t = now();
+    // Each creator's relations, in the order they came.
+    let mut contacts = by_creator(contacts, |p| p.creator_id);
+    let mut tags = by_creator(tags, |(id, _)| *id);
+    let mut accounts = by_creator(accounts, |a| a.creator_id);
     Ok(rows
         .into_iter()
         .map(|r| {
             let contact_points: Vec<ContactView> = contacts
-                .iter()
-                .filter(|p| p.creator_id == r.id)
-                .map(|p| ContactView { kind: p.kind.clone(), value: p.value.clone(), primary: p.is_primary })
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| ContactView { kind: p.kind, value: p.value, primary: p.is_primary })
                 .collect();
             let primary_email = contact_points.iter().find(|p| p.kind == "email" && p.primary).map(|p| p.value.clone());
             let stage_label = settings.stages.label(&r.stage).to_owned();
@@ -175,7 +180,7 @@ pub(crate) async fn views_with(
                 timezone: r.timezone,
                 bio: r.bio,
                 niches: json_list(&r.niches),
-                tags: tags.iter().filter(|(id, _)| *id == r.id).map(|(_, t)| t.clone()).collect(),
+                tags: tags.remove(&r.id).unwrap_or_default().into_iter().map(|(_, t)| t).collect(),
                 tone_notes: r.tone_notes,
                 owner_id: r.owner_id.map(UserId),
                 owner_name: r.owner_id.and_then(|o| members.iter().find(|m| m.user_id == o).map(|m| m.name.clone())),
@@ -189,9 +194,10 @@ pub(crate) async fn views_with(
                 contact_points,
                 primary_email,
                 social_accounts: accounts
-                    .iter()
-                    .filter(|a| a.creator_id == r.id)
-                    .map(|a| account_view(a.clone(), t))
+                    .remove(&r.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| account_view(a, t))
                     .collect(),
                 max_followers: r.max_followers,
                 tier: settings.tiers.tier_of(r.max_followers),
@@ -205,6 +211,15 @@ pub(crate) async fn views_with(
             }
         })
         .collect())
+}
+
+/// `items` grouped by the creator each belongs to, each group in the order of `items`.
+fn by_creator<T>(items: Vec<T>, creator: impl Fn(&T) -> Uuid) -> std::collections::HashMap<Uuid, Vec<T>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<T>> = std::collections::HashMap::new();
+    for item in items {
+        out.entry(creator(&item)).or_default().push(item);
+    }
+    out
 }
 
 async fn view_one(c: &mut Conn<'_>, ctx: &Ctx, row: CreatorRow) -> AppResult<CreatorView> {
