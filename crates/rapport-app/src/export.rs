@@ -9,7 +9,6 @@ use crate::creators::{self, CreatorQuery, CreatorView};
 use crate::error::{AppError, AppResult};
 use rapport_core::creators::custom_field_text;
 use rapport_core::platform::Platform;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,14 +189,10 @@ pub async fn export(
         let ids = items.iter().map(|c| c.id.0).collect();
         let indexed = crate::search::fit_scores_at(app, ctx, ids, started_at_change).await?.unwrap_or_default();
         items.iter_mut().for_each(|c| c.fit_score = indexed.get(&c.id.0).copied());
-        if indexed.is_empty() {
+        if indexed.len() < items.len() {
+            // Rare with an index (a creator written since the start), so the chunk is scored whole.
             let fits = crate::insights::fit_scores(app, ctx, &items, started_at_change).await?;
-            items.iter_mut().zip(fits).for_each(|(c, fit)| c.fit_score = Some(fit));
-        } else if indexed.len() < items.len() {
-            let unscored: Vec<CreatorView> = items.iter().filter(|c| c.fit_score.is_none()).cloned().collect();
-            let fits = crate::insights::fit_scores(app, ctx, &unscored, started_at_change).await?;
-            let computed: HashMap<Uuid, u8> = unscored.iter().map(|c| c.id.0).zip(fits).collect();
-            items.iter_mut().for_each(|c| c.fit_score = c.fit_score.or_else(|| computed.get(&c.id.0).copied()));
+            items.iter_mut().zip(fits).for_each(|(c, fit)| c.fit_score = c.fit_score.or(Some(fit)));
         }
         let chunk = match format {
             Format::Csv => csv_bytes(&items.iter().map(|c| csv_record(c, &custom_fields)).collect::<Vec<_>>())?,
