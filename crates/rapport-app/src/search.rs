@@ -244,11 +244,11 @@ async fn docs_for(
     ids: &[Uuid],
 ) -> AppResult<(Vec<CreatorDoc>, Vec<Uuid>)> {
     let ctx = system_ctx(ws);
-    let rows = store::get_many(c, ws, ids).await?;
-    let found: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let loaded = store::get_many_with_relations(c, ws, ids).await?;
+    let found: std::collections::HashSet<Uuid> = loaded.iter().map(|(r, _)| r.id).collect();
     let gone = ids.iter().copied().filter(|id| !found.contains(id)).collect();
     let settings = crate::settings::load(c, &ctx).await?;
-    let views = crate::creators::views_with(c, &ctx, &settings, rows).await?;
+    let views = crate::creators::views_of_loaded(c, &ctx, &settings, loaded).await?;
     let bands = bands(search, c, ws).await?;
     let docs = views
         .iter()
@@ -635,9 +635,8 @@ pub async fn list(
     let next_mark =
         if more { result.ids.len().checked_sub(1).and_then(|i| result.marks.get(i)).copied() } else { None };
     let mut r = app.db.read().await?;
-    let rows = store::get_many(&mut r.conn(), ctx.ws(), &result.ids).await?;
-    let rows = crate::creators::in_order(rows, &result.ids);
-    let mut views = crate::creators::views_with(&mut r.conn(), ctx, listed.settings, rows).await?;
+    let loaded = crate::creators::load_in_order(&mut r.conn(), ctx, &result.ids).await?;
+    let mut views = crate::creators::views_of_loaded(&mut r.conn(), ctx, listed.settings, loaded).await?;
     drop(r);
     if by_fit {
         // Sorted by fit, each creator carries the score it is sorted by.

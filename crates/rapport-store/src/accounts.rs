@@ -8,7 +8,7 @@ use rapport_core::creators::AccountDraft;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AccountRow {
     pub id: Uuid,
     pub creator_id: Uuid,

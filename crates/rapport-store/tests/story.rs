@@ -37,6 +37,108 @@ fn workspace(id: Uuid, created_at: OffsetDateTime) -> workspaces::WorkspaceRow {
     }
 }
 
+/// A page reads each creator as one JSON text the database builds; every value must come back
+/// as the row's own columns give it: ids, booleans, times to the microsecond, floats to the
+/// last bit, quotes and emoji, absent values, and relations in their listings' order.
+#[tokio::test]
+async fn a_page_read_as_json_gives_back_every_value_exactly() {
+    for (db, _dir) in databases().await {
+        migrate::run(&db).await.unwrap();
+        let ws = Uuid::now_v7();
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        workspaces::insert(&mut tx.conn(), &workspace(ws, t)).await.unwrap();
+        let full = creators::validate(&CreatorInput {
+            display_name: Some("Lena \"Bakes\" \\ Ünal 🍰".into()),
+            bio: Some("line one\nline two\t<b>&</b>".into()),
+            country: Some("DE".into()),
+            languages: Some(vec!["de".into(), "en".into()]),
+            niches: Some(vec!["food".into()]),
+            tags: Some(vec!["vip".into(), "baking".into()]),
+            do_not_contact: Some(true),
+            contact_points: Some(vec![
+                ContactInput { kind: Some("phone".into()), value: Some("+49 30 1234567".into()), primary: false },
+                ContactInput { kind: None, value: Some("l@example.com".into()), primary: true },
+            ]),
+            ..Default::default()
+        })
+        .unwrap();
+        let bare =
+            creators::validate(&CreatorInput { display_name: Some("Bare".into()), ..Default::default() }).unwrap();
+        let (id, bare_id) = (Uuid::now_v7(), Uuid::now_v7());
+        rapport_store::creators::insert(&mut tx.conn(), ws, id, &full, "system", t).await.unwrap();
+        rapport_store::creators::insert(&mut tx.conn(), ws, bare_id, &bare, "system", t).await.unwrap();
+        let entered = stage_changes::StageChangeRow {
+            id: Uuid::now_v7(),
+            creator_id: id,
+            from_stage: None,
+            to_stage: full.stage.clone(),
+            actor: "system".into(),
+            actor_label: "System".into(),
+            reason: None,
+            changed_at: t + time::Duration::microseconds(7),
+        };
+        stage_changes::insert(&mut tx.conn(), ws, &entered).await.unwrap();
+        for (platform, handle, followers, engagement, quality) in [
+            ("youtube", "@LenaBakes", None, Some(0.1 + 0.2), None),
+            ("instagram", "lena.bakes", Some(4_000_000_000), Some(1.0 / 3.0), Some(99.999_999_999_999_99)),
+        ] {
+            let input = AccountInput {
+                platform: Some(platform.into()),
+                handle: Some(handle.into()),
+                followers,
+                engagement_rate_pct: engagement,
+                audience_quality_pct: quality,
+                observed_at: Some(t),
+                ..Default::default()
+            };
+            let account = creators::validate_account(&input, "", t).unwrap();
+            accounts::insert(&mut tx.conn(), ws, id, Uuid::now_v7(), &account, t).await.unwrap();
+        }
+        rapport_store::creators::refresh_derived(&mut tx.conn(), ws, id).await.unwrap();
+        rapport_store::creators::set_deleted(&mut tx.conn(), ws, bare_id, Some(t), t).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = db.read().await.unwrap();
+        let ids = [bare_id, id, Uuid::now_v7()];
+        let mut page = rapport_store::creators::get_many_with_relations(&mut r.conn(), ws, &ids).await.unwrap();
+        page.sort_by_key(|(row, _)| row.id);
+        assert_eq!(page.len(), 2, "an unknown id is left out ({:?})", db.backend());
+        for (row, relations) in &page {
+            let alone = rapport_store::creators::get(&mut r.conn(), ws, row.id).await.unwrap().unwrap();
+            assert_eq!(row, &alone, "{:?}", db.backend());
+            let contacts = rapport_store::creators::contact_points(&mut r.conn(), &[row.id]).await.unwrap();
+            assert_eq!(relations.contacts, contacts, "{:?}", db.backend());
+            let tags = rapport_store::creators::tags(&mut r.conn(), &[row.id]).await.unwrap();
+            assert_eq!(relations.tags, tags.into_iter().map(|t| t.1).collect::<Vec<_>>());
+            for a in &relations.accounts {
+                assert_eq!(
+                    Some(a),
+                    accounts::get(&mut r.conn(), ws, a.id).await.unwrap().as_ref(),
+                    "{:?}",
+                    db.backend()
+                );
+            }
+        }
+        let (_, full_relations) = page.iter().find(|(row, _)| row.id == id).unwrap();
+        assert_eq!(full_relations.contacts[0].value, "l@example.com", "primary first");
+        assert_eq!(full_relations.tags, ["baking", "vip"]);
+        let handles: Vec<&str> = full_relations.accounts.iter().map(|a| a.handle.as_str()).collect();
+        assert_eq!(handles, ["lena.bakes", "LenaBakes"], "largest following first, unknown last");
+        assert_eq!(full_relations.accounts[1].engagement_rate_pct, Some(0.1 + 0.2));
+        assert_eq!(page.iter().find(|(row, _)| row.id == id).unwrap().0.stage_entered_at, Some(entered.changed_at));
+        let (bare_row, bare_relations) = page.iter().find(|(row, _)| row.id == bare_id).unwrap();
+        assert_eq!(bare_row.deleted_at, Some(t));
+        assert_eq!(bare_relations, &rapport_store::creators::Relations::default());
+        let other =
+            rapport_store::creators::get_many_with_relations(&mut r.conn(), Uuid::now_v7(), &ids).await.unwrap();
+        assert!(other.is_empty(), "another workspace's creators are not read");
+        let by_creator = rapport_store::creators::relations(&mut r.conn(), ws, &ids).await.unwrap();
+        assert_eq!(by_creator.get(&id), Some(full_relations));
+        assert_eq!(by_creator.len(), 2);
+    }
+}
+
 #[tokio::test]
 async fn both_engines_store_and_list_creators_alike() {
     for (db, _dir) in databases().await {
@@ -78,7 +180,8 @@ async fn both_engines_store_and_list_creators_alike() {
         assert_eq!(row.created_at, t, "microsecond times survive ({:?})", db.backend());
         assert!(row.do_not_contact);
         assert_eq!(row.max_followers, 4_000_000_000, "64-bit counts survive");
-        let accts = rapport_store::creators::relations(&mut r.conn(), ws, &[id]).await.unwrap().accounts;
+        let accts =
+            rapport_store::creators::relations(&mut r.conn(), ws, &[id]).await.unwrap().remove(&id).unwrap().accounts;
         assert_eq!(accts[0].engagement_rate_pct, Some(3.25));
         assert_eq!(accts[0].handle_normalized, "lenabakes");
         let q = ListQuery {

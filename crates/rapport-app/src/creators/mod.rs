@@ -22,6 +22,7 @@ use rapport_store::creators::{self as store, CreatorRow};
 use rapport_store::{Conn, accounts, users};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -116,18 +117,25 @@ fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-/// `rows` in the order of `ids` (one row an id; an id without a row is left out).
-pub(crate) fn in_order(rows: Vec<CreatorRow>, ids: &[Uuid]) -> Vec<CreatorRow> {
-    let mut by_id: std::collections::HashMap<Uuid, CreatorRow> = rows.into_iter().map(|r| (r.id, r)).collect();
-    ids.iter().filter_map(|id| by_id.remove(id)).collect()
-}
-
 /// The creators with these ids in the caller's workspace (deleted ones too), in the order
 /// of `ids`; an id of no such creator is left out.
 pub async fn views_by_id(app: &App, ctx: &Ctx, ids: &[Uuid]) -> AppResult<Vec<CreatorView>> {
     let mut r = app.db.read().await?;
-    let rows = store::get_many(&mut r.conn(), ctx.ws(), ids).await?;
-    views(&mut r.conn(), ctx, in_order(rows, ids)).await
+    let settings = crate::settings::load(&mut r.conn(), ctx).await?;
+    let loaded = load_in_order(&mut r.conn(), ctx, ids).await?;
+    views_of_loaded(&mut r.conn(), ctx, &settings, loaded).await
+}
+
+/// The creators with these ids in the caller's workspace (deleted ones too), each with its
+/// relations, in the order of `ids` (an id of no such creator is left out): one statement.
+pub(crate) async fn load_in_order(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    ids: &[Uuid],
+) -> AppResult<Vec<(CreatorRow, store::Relations)>> {
+    let mut by_id: HashMap<Uuid, (CreatorRow, store::Relations)> =
+        store::get_many_with_relations(c, ctx.ws(), ids).await?.into_iter().map(|l| (l.0.id, l)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// Builds views for rows, loading contacts, tags, accounts and owners in batches.
@@ -136,9 +144,7 @@ pub(crate) async fn views(c: &mut Conn<'_>, ctx: &Ctx, rows: Vec<CreatorRow>) ->
     views_with(c, ctx, &settings, rows).await
 }
 
-/// [`views`] with the workspace settings the caller has already loaded. A page costs two
-/// statements at most: its contact points, tags and accounts, and the members only when a
-/// creator of the page has an owner (the stage entry times come with the rows).
+/// [`views`] with the workspace settings the caller has already loaded.
 pub(crate) async fn views_with(
     c: &mut Conn<'_>,
     ctx: &Ctx,
@@ -148,21 +154,46 @@ pub(crate) async fn views_with(
     if rows.is_empty() {
         return Ok(vec![]);
     }
+    let loaded = with_relations(c, ctx, rows).await?;
+    views_of_loaded(c, ctx, settings, loaded).await
+}
+
+/// Each row with its relations (one statement).
+pub(crate) async fn with_relations(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    rows: Vec<CreatorRow>,
+) -> AppResult<Vec<(CreatorRow, store::Relations)>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let store::Relations { contacts, tags, accounts } = store::relations(c, ctx.ws(), &ids).await?;
-    let members =
-        if rows.iter().any(|r| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
-    let t = now();
-    // Each creator's relations, in the order they came.
-    let mut contacts = by_creator(contacts, |p| p.creator_id);
-    let mut tags = by_creator(tags, |(id, _)| *id);
-    let mut accounts = by_creator(accounts, |a| a.creator_id);
+    let mut relations = store::relations(c, ctx.ws(), &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
+            let mine = relations.remove(&r.id).unwrap_or_default();
+            (r, mine)
+        })
+        .collect())
+}
+
+/// Views of creators loaded with their relations; reads the members only when a creator
+/// has an owner (the stage entry times came with the rows).
+pub(crate) async fn views_of_loaded(
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    settings: &crate::settings::WorkspaceSettings,
+    loaded: Vec<(CreatorRow, store::Relations)>,
+) -> AppResult<Vec<CreatorView>> {
+    let members =
+        if loaded.iter().any(|(r, _)| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
+    let t = now();
+    Ok(loaded
+        .into_iter()
+        .map(|(r, relations)| {
+            let store::Relations { contacts, tags, accounts } = relations;
             let contact_points: Vec<ContactView> = contacts
-                .remove(&r.id)
-                .unwrap_or_default()
                 .into_iter()
                 .map(|p| ContactView { kind: p.kind, value: p.value, primary: p.is_primary })
                 .collect();
@@ -180,7 +211,7 @@ pub(crate) async fn views_with(
                 timezone: r.timezone,
                 bio: r.bio,
                 niches: json_list(&r.niches),
-                tags: tags.remove(&r.id).unwrap_or_default().into_iter().map(|(_, t)| t).collect(),
+                tags,
                 tone_notes: r.tone_notes,
                 owner_id: r.owner_id.map(UserId),
                 owner_name: r.owner_id.and_then(|o| members.iter().find(|m| m.user_id == o).map(|m| m.name.clone())),
@@ -193,12 +224,7 @@ pub(crate) async fn views_with(
                 custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or_default(),
                 contact_points,
                 primary_email,
-                social_accounts: accounts
-                    .remove(&r.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| account_view(a, t))
-                    .collect(),
+                social_accounts: accounts.into_iter().map(|a| account_view(a, t)).collect(),
                 max_followers: r.max_followers,
                 tier: settings.tiers.tier_of(r.max_followers),
                 created_by: r.created_by,
@@ -211,15 +237,6 @@ pub(crate) async fn views_with(
             }
         })
         .collect())
-}
-
-/// `items` grouped by the creator each belongs to, each group in the order of `items`.
-fn by_creator<T>(items: Vec<T>, creator: impl Fn(&T) -> Uuid) -> std::collections::HashMap<Uuid, Vec<T>> {
-    let mut out: std::collections::HashMap<Uuid, Vec<T>> = std::collections::HashMap::new();
-    for item in items {
-        out.entry(creator(&item)).or_default().push(item);
-    }
-    out
 }
 
 async fn view_one(c: &mut Conn<'_>, ctx: &Ctx, row: CreatorRow) -> AppResult<CreatorView> {

@@ -2,7 +2,7 @@
 //! parameters (a search is a shareable link), validated into the store's keyset query or
 //! routed to the search index when text, facets or audience filters are asked for.
 
-use super::{CreatorView, views_with};
+use super::{CreatorView, views_of_loaded};
 use crate::App;
 use crate::context::Ctx;
 use crate::error::AppResult;
@@ -878,17 +878,20 @@ async fn list_from_store(
     let page = async {
         // Sorted by followers, the index's projections find a page without testing every
         // creator on the way down the database's followers index.
-        let mut rows = match crate::search::page_by_followers(app, latest, ctx.ws(), &q).await? {
-            Some(ids) => super::in_order(store::get_many(c, ctx.ws(), &ids).await?, &ids),
-            None => store::list(c, ctx.ws(), &q).await?,
+        let mut loaded = match crate::search::page_by_followers(app, latest, ctx.ws(), &q).await? {
+            Some(ids) => super::load_in_order(c, ctx, &ids).await?,
+            None => {
+                let rows = store::list(c, ctx.ws(), &q).await?;
+                super::with_relations(c, ctx, rows).await?
+            }
         };
-        let next_cursor = if rows.len() as i64 > q.limit {
-            rows.truncate(q.limit as usize);
-            rows.last().map(|r| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
+        let next_cursor = if loaded.len() as i64 > q.limit {
+            loaded.truncate(q.limit as usize);
+            loaded.last().map(|(r, _)| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
         } else {
             None
         };
-        let items = views_with(c, ctx, settings, rows).await?;
+        let items = views_of_loaded(c, ctx, settings, loaded).await?;
         AppResult::Ok((items, next_cursor))
     };
     if !counted {

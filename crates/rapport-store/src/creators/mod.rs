@@ -14,7 +14,7 @@ mod relations;
 pub use many::*;
 pub use relations::*;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CreatorRow {
     pub id: Uuid,
     pub workspace_id: Uuid,
@@ -50,13 +50,29 @@ const COLUMNS: &str = "c.id, c.workspace_id, c.display_name, c.legal_name, c.pro
     c.do_not_contact, c.source, c.custom_fields, c.max_followers, c.sort_name, c.created_by, \
     c.created_at, c.updated_at, c.deleted_at, c.touch_every_days";
 
+/// The columns of [`COLUMNS`] by name, in its order.
+const COLUMN_NAMES: [&str; 24] = [
+    "id", "workspace_id", "display_name", "legal_name", "pronouns", "country", "city", "languages", "timezone", "bio",
+    "niches", "tone_notes", "owner_id", "stage", "do_not_contact", "source", "custom_fields", "max_followers",
+    "sort_name", "created_by", "created_at", "updated_at", "deleted_at", "touch_every_days",
+];
+
+macro_rules! stage_entered {
+    () => {
+        "(SELECT MAX(s.changed_at) FROM stage_changes s \
+         WHERE s.workspace_id = c.workspace_id AND s.creator_id = c.id)"
+    };
+}
+
 /// The `stage_entered_at` column of a [`CreatorRow`], for a row (or derived table) named `c`:
 /// one probe of the stage history's (workspace, creator, time) index, read in the row's own
 /// statement rather than in one more for the page.
-const STAGE_ENTERED: &str = "(SELECT MAX(s.changed_at) FROM stage_changes s \
-    WHERE s.workspace_id = c.workspace_id AND s.creator_id = c.id) AS stage_entered_at";
+const STAGE_ENTERED: &str = concat!(stage_entered!(), " AS stage_entered_at");
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// [`STAGE_ENTERED`]'s value alone.
+const STAGE_ENTERED_VALUE: &str = stage_entered!();
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ContactRow {
     pub creator_id: Uuid,
     pub kind: String,
@@ -543,6 +559,12 @@ mod tests {
         assert!(bits.iter().all(|b| *b > 0), "{bits:?}");
         assert_eq!(bits.iter().fold(0, |m, b| m | b).count_ones() as usize, Platform::ALL.len());
         assert_eq!(platform_bit("myspace"), None);
+    }
+
+    #[test]
+    fn the_column_names_are_the_columns_read() {
+        let listed: Vec<String> = COLUMN_NAMES.iter().map(|c| format!("c.{c}")).collect();
+        assert_eq!(COLUMNS.split(", ").collect::<Vec<_>>(), listed);
     }
 
     #[test]
