@@ -201,14 +201,11 @@ fn opt_uuid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Uuid>, D::Error> {
     }
 }
 
-/// A time as either engine writes it (RFC 3339, or with a space for the `T`), in UTC.
+/// A time as both engines write it here (RFC 3339: sqlx stores SQLite's that way, PostgreSQL's JSON
+/// prints it so), in UTC.
 fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
     let Some(s) = Option::<&str>::deserialize(d)? else { return Ok(None) };
-    let parsed = OffsetDateTime::parse(s, &Rfc3339).or_else(|e| match s.split_once(' ') {
-        Some((day, clock)) => OffsetDateTime::parse(&format!("{day}T{clock}"), &Rfc3339),
-        None => Err(e),
-    });
-    parsed.map(|t| Some(t.to_offset(time::UtcOffset::UTC))).map_err(D::Error::custom)
+    OffsetDateTime::parse(s, &Rfc3339).map(|t| Some(t.to_offset(time::UtcOffset::UTC))).map_err(D::Error::custom)
 }
 
 fn time<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
