@@ -62,17 +62,92 @@ async fn save(app: &App, ctx: &Ctx, change: impl FnOnce(&mut WorkspaceSettings))
     Ok(s)
 }
 
-/// Replaces the brand profile (owners and admins).
+/// Replaces the brand profile (owners and admins, or a write API key).
 pub async fn set_brand_profile(app: &App, ctx: &Ctx, profile: BrandProfile) -> AppResult<BrandProfile> {
-    ctx.require_admin()?;
+    ctx.require_configure()?;
     let profile = profile.validate()?;
     let saved = save(app, ctx, |s| s.brand_profile = profile).await?;
     Ok(saved.brand_profile)
 }
 
-/// Sets the tier boundaries (owners and admins).
+/// Sets the tier boundaries (owners and admins, or a write API key).
 pub async fn set_tiers(app: &App, ctx: &Ctx, bounds: [i64; 4]) -> AppResult<TierThresholds> {
-    ctx.require_admin()?;
+    ctx.require_configure()?;
     let t = TierThresholds::new(bounds).map_err(|m| Invalid::one("tiers", m))?;
     Ok(save(app, ctx, |s| s.tiers = t).await?.tiers)
+}
+
+/// The tier boundaries as the API shows and takes them: the lowest following of each tier
+/// above nano (nano is everything below `micro`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierBounds {
+    pub micro: i64,
+    pub mid: i64,
+    #[serde(rename = "macro")]
+    pub macro_tier: i64,
+    pub mega: i64,
+}
+
+impl From<TierThresholds> for TierBounds {
+    fn from(t: TierThresholds) -> Self {
+        let [micro, mid, macro_tier, mega] = t.0;
+        TierBounds { micro, mid, macro_tier, mega }
+    }
+}
+
+impl TierBounds {
+    /// The boundaries, each positive and above the one before it; an error names the
+    /// boundary that is not.
+    pub fn thresholds(self) -> Result<TierThresholds, Invalid> {
+        let named = [("micro", self.micro), ("mid", self.mid), ("macro", self.macro_tier), ("mega", self.mega)];
+        let mut e = Invalid::new();
+        for (i, (name, value)) in named.iter().enumerate() {
+            if *value < 1 {
+                e.add(*name, "must be a follower count of at least 1");
+            } else if let Some((below, low)) = i.checked_sub(1).map(|j| named[j]).filter(|(_, low)| value <= low) {
+                e.add(*name, format!("must be more than {below} ({low})"));
+            }
+        }
+        let bounds = [self.micro, self.mid, self.macro_tier, self.mega];
+        e.into_result(())?;
+        TierThresholds::new(bounds).map_err(|m| Invalid::one("tiers", m))
+    }
+}
+
+/// Sets the tier boundaries from their named form (owners and admins, or a write API key).
+pub async fn set_tier_bounds(app: &App, ctx: &Ctx, bounds: TierBounds) -> AppResult<TierBounds> {
+    ctx.require_configure()?;
+    let t = bounds.thresholds()?;
+    Ok(save(app, ctx, |s| s.tiers = t).await?.tiers.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds(micro: i64, mid: i64, macro_tier: i64, mega: i64) -> TierBounds {
+        TierBounds { micro, mid, macro_tier, mega }
+    }
+
+    #[test]
+    fn increasing_positive_bounds_are_the_thresholds() {
+        let t = bounds(5_000, 50_000, 250_000, 2_000_000).thresholds().unwrap();
+        assert_eq!(t.0, [5_000, 50_000, 250_000, 2_000_000]);
+        assert_eq!(TierBounds::from(t), bounds(5_000, 50_000, 250_000, 2_000_000));
+    }
+
+    #[test]
+    fn a_bound_not_above_the_one_before_is_named() {
+        let e = bounds(10_000, 10_000, 5_000, 0).thresholds().unwrap_err();
+        let named: Vec<(&str, &str)> = e.errors.iter().map(|f| (f.field.as_str(), f.message.as_str())).collect();
+        assert_eq!(
+            named,
+            [
+                ("mid", "must be more than micro (10000)"),
+                ("macro", "must be more than mid (10000)"),
+                ("mega", "must be a follower count of at least 1"),
+            ]
+        );
+    }
 }

@@ -509,6 +509,11 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, Invalid> 
         let path = path.replace('[', ".").replace(']', "");
         let field = if path == "." || path.is_empty() { "body".to_string() } else { path };
         let inner = e.into_inner().to_string();
+        if let Some(rest) = inner.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or("");
+            let field = if field == "body" { name.to_string() } else { format!("{field}.{name}") };
+            return Invalid::one(field, "is required");
+        }
         let message = match inner.split_once("unknown field `") {
             Some((_, rest)) => {
                 let name = rest.split('`').next().unwrap_or("");

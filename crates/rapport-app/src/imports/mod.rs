@@ -156,6 +156,29 @@ impl Default for JobSettings {
     }
 }
 
+impl JobSettings {
+    /// Mode, match key and default platform as a form or the API gives them (blank: create,
+    /// suggested key, no platform), naming each bad one in `e`; the mapping is left suggested.
+    pub fn from_text(mode: &str, key: &str, platform: &str, e: &mut Invalid) -> JobSettings {
+        let mode = match mode.trim() {
+            "" => Mode::Create,
+            m => Mode::parse(m).unwrap_or_else(|message| {
+                e.add("mode", message);
+                Mode::Create
+            }),
+        };
+        let match_key = match key.trim() {
+            "" => None,
+            k => MatchKey::parse(k).map_err(|message| e.add("match_key", message)).ok(),
+        };
+        let default_platform = match platform.trim() {
+            "" => None,
+            p => Platform::parse(p).map_err(|message| e.add("platform", message)).ok(),
+        };
+        JobSettings { mode, match_key, default_platform, mapping: None }
+    }
+}
+
 /// An import job as shown.
 #[derive(Debug, Clone)]
 pub struct JobView {

@@ -10,6 +10,7 @@ pub mod creators;
 pub mod disclosure;
 pub mod execution;
 pub mod files;
+pub mod imports;
 pub mod inbound;
 pub mod interactions;
 pub mod mail_settings;
@@ -21,6 +22,7 @@ pub mod outbox;
 pub mod pipeline;
 pub mod playbook;
 pub mod sequences;
+pub mod settings;
 pub mod shortlists;
 pub mod suppressions;
 pub mod tasks;
@@ -45,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(outbox::router())
         .merge(mail_settings::router())
+        .merge(settings::router())
+        .merge(imports::router())
         .merge(suppressions::router())
         .merge(inbound::router())
         .merge(sequences::router())

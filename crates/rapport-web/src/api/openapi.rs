@@ -64,9 +64,14 @@ use utoipa::{Modify, OpenApi};
         super::calendar::revoke_feed,
         super::notifications::list_notifications, super::notifications::read_notification,
         super::notifications::read_all_notifications,
+        super::settings::show_brand_profile, super::settings::replace_brand_profile, super::settings::show_tiers,
+        super::settings::replace_tiers,
+        super::imports::list_imports, super::imports::upload_import, super::imports::show_import,
+        super::imports::configure_import, super::imports::preview_import, super::imports::run_import,
+        super::imports::undo_import, super::imports::discard_import, super::imports::import_errors,
     ),
     modifiers(&Security),
-    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"), (name = "calendar"), (name = "notifications"))
+    tags((name = "creators"), (name = "accounts"), (name = "notes"), (name = "shortlists"), (name = "pipeline"), (name = "tasks"), (name = "email"), (name = "playbook"), (name = "interactions"), (name = "activity"), (name = "campaigns"), (name = "collaborations"), (name = "briefs"), (name = "deliverables"), (name = "portal"), (name = "files"), (name = "disclosure"), (name = "calendar"), (name = "notifications"), (name = "settings"), (name = "imports"))
 )]
 pub struct ApiDoc;
 

@@ -86,23 +86,6 @@ struct UploadForm {
     platform: String,
 }
 
-/// Reads mode, match key and default platform, naming the bad one.
-fn settings_from(mode: &str, key: &str, platform: &str, e: &mut Invalid) -> JobSettings {
-    let mode = Mode::parse(if mode.is_empty() { "create" } else { mode }).unwrap_or_else(|m| {
-        e.add("mode", m);
-        Mode::Create
-    });
-    let match_key = match key.trim() {
-        "" => None,
-        k => MatchKey::parse(k).map_err(|m| e.add("match_key", m)).ok(),
-    };
-    let default_platform = match platform.trim() {
-        "" => None,
-        p => Platform::parse(p).map_err(|m| e.add("platform", m)).ok(),
-    };
-    JobSettings { mode, match_key, default_platform, mapping: None }
-}
-
 pub struct JobItem {
     pub id: String,
     pub file_name: String,
@@ -157,7 +140,7 @@ async fn render_list(
     let t = now();
     let jobs = imports::list(&state.app, ctx).await?.iter().map(|j| job_item(j, t)).collect();
     let mut ignored = Invalid::new();
-    let s = settings_from(&form.mode, &form.match_key, &form.platform, &mut ignored);
+    let s = JobSettings::from_text(&form.mode, &form.match_key, &form.platform, &mut ignored);
     let layout = Layout::new(state, session, "Import creators", "imports", flash).await?;
     Ok(ListPage {
         layout,
@@ -207,7 +190,7 @@ async fn create_import(
     upload.check_csrf(&session)?;
     form.bytes = upload.bytes;
     let mut e = Invalid::new();
-    let settings = settings_from(&form.mode, &form.match_key, &form.platform, &mut e);
+    let settings = JobSettings::from_text(&form.mode, &form.match_key, &form.platform, &mut e);
     if form.bytes.is_empty() {
         e.add("file", "is missing: choose a CSV file to import");
     }
@@ -463,7 +446,7 @@ async fn update_import(
         mapping[i] = k;
     }
     let mut e = Invalid::new();
-    let mut settings = settings_from(&value("mode"), &value("match_key"), &value("platform"), &mut e);
+    let mut settings = JobSettings::from_text(&value("mode"), &value("match_key"), &value("platform"), &mut e);
     settings.mapping = Some(mapping);
     e.into_result(())?;
     let job = imports::configure(&state.app, &ctx, id, settings).await?;

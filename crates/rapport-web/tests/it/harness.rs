@@ -238,7 +238,19 @@ impl Api {
 
     /// Uploads `content` as the multipart field `file`, claiming `content_type` for it.
     pub async fn upload(&self, path: &str, file_name: &str, content_type: &str, content: &[u8]) -> (StatusCode, Value) {
-        let (header, body) = multipart_body(&[], file_name, content_type, content);
+        self.upload_with(path, &[], file_name, content_type, content).await
+    }
+
+    /// [`Api::upload`] with other form fields before the file.
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> (StatusCode, Value) {
+        let (header, body) = multipart_body(fields, file_name, content_type, content);
         json_of(self.req(reqwest::Method::POST, path).header("content-type", header).body(body).send().await.unwrap())
             .await
     }
