@@ -151,7 +151,7 @@ fn each<T>(e: &mut Invalid, name: &str, v: &Option<String>, f: impl Fn(&str) -> 
 /// A follower or view count as people write it: "10000", "10,000", "10 000", "10k", "1.2M".
 fn count(e: &mut Invalid, name: &str, v: &Option<String>) -> Option<i64> {
     let s = text(v)?;
-    match rapport_core::import::numbers::parse_count(s) {
+    match rapport_core::import::numbers::parse_whole_count(s) {
         Ok(Some(n)) if n >= 0 => Some(n),
         _ => {
             e.add(name, format!("“{s}” must be a whole number ≥ 0, such as 10000, 10k or 1.2M"));

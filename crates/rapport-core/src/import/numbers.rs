@@ -49,6 +49,20 @@ fn not_a_number(raw: &str, example: &str) -> String {
 /// A count of followers or views: "12500", "12 500", "12,500", "12.5K", "1,2M", "3 B".
 /// Blank and dashes read as no value; fractions are rounded.
 pub fn parse_count(raw: &str) -> Result<Option<i64>, String> {
+    Ok(count_value(raw)?.map(|v| v.round() as i64))
+}
+
+/// [`parse_count`] for a bound someone types into a filter, where a fraction of a follower
+/// is a mistake, not a rounding: "0.5" and "12.5" are refused; "12.5K" is 12 500.
+pub fn parse_whole_count(raw: &str) -> Result<Option<i64>, String> {
+    match count_value(raw)? {
+        Some(v) if (v - v.round()).abs() > 1e-6 => Err(format!("“{}” is not a whole number", raw.trim())),
+        v => Ok(v.map(|v| v.round() as i64)),
+    }
+}
+
+/// The value of a count as written, before rounding.
+fn count_value(raw: &str) -> Result<Option<f64>, String> {
     if is_blank(raw) {
         return Ok(None);
     }
@@ -70,11 +84,11 @@ pub fn parse_count(raw: &str) -> Result<Option<i64>, String> {
     }
     let plain = normalise_decimal(&digits, multiplier == 1.0);
     let value: f64 = plain.parse().map_err(|_| not_a_number(raw, example))?;
-    let value = (value * multiplier).round();
-    if !value.is_finite() || value > 9e15 {
+    let value = value * multiplier;
+    if !value.is_finite() || value.round() > 9e15 {
         return Err(format!("“{}” is too large", raw.trim()));
     }
-    Ok(Some(if negative { -(value as i64) } else { value as i64 }))
+    Ok(Some(if negative { -value } else { value }))
 }
 
 /// A percentage: "3.4", "3,4 %", "3.4%". Kept as given (3.4 means 3.4 %).
@@ -142,6 +156,16 @@ mod tests {
         assert_eq!(email_cell("a1@example.com, b1@example.com"), vec!["a1@example.com", "b1@example.com"]);
         assert_eq!(email_cell("a1@example.com;\nb1@example.com;"), vec!["a1@example.com", "b1@example.com"]);
         assert_eq!(email_cell("Lena Baker <angle@example.com>"), vec!["angle@example.com"]);
+    }
+
+    #[test]
+    fn a_filter_bound_must_be_a_whole_count() {
+        assert_eq!(parse_whole_count("12.5K"), Ok(Some(12_500)));
+        assert_eq!(parse_whole_count("1.15M"), Ok(Some(1_150_000)));
+        assert_eq!(parse_whole_count("10,000"), Ok(Some(10_000)));
+        assert_eq!(parse_whole_count("0.5"), Err("“0.5” is not a whole number".into()));
+        assert_eq!(parse_whole_count("12.5"), Err("“12.5” is not a whole number".into()));
+        assert_eq!(parse_count("0.5"), Ok(Some(1)), "an imported figure is rounded");
     }
 
     #[test]

@@ -268,11 +268,6 @@ pub fn to_row(
     }
 }
 
-/// Puts the platform-less account figures on the platform named by a Platform column,
-/// the profile URL's host, or the import's default platform.
-/// "Berlin, Germany" or "New York, NY, USA": a location ending in a country's name (or
-/// alpha-3 code) is that city in that country. Two letters after the comma are left alone —
-/// "Springfield, IL" is in Illinois, not Israel.
 /// Whether a column mapped to `target` may hold line breaks (free text, or a list that can put
 /// each value on its own line).
 fn multi_line(target: Target) -> bool {
@@ -285,13 +280,19 @@ fn multi_line(target: Target) -> bool {
     }
 }
 
-/// A location's city and country: "Berlin, Germany", "London, UK", or a country alone
-/// ("United States"). Other two letters after a comma are left alone: "Springfield, IL" is a
-/// state, not Israel, and "Dover, DE" may be Delaware.
+/// A location's city and country: "Berlin, Germany", "New York, NY, USA" (a location ending
+/// in a country's name or alpha-3 code), "London, UK", or a country alone ("United States";
+/// a city-state's name is both: "Singapore"). Other two letters after a comma are left alone:
+/// "Springfield, IL" is a state, not Israel, and "Dover, DE" may be Delaware.
 fn city_and_country(raw: &str) -> Option<(Option<&str>, &'static str)> {
     let Some((city, country)) = raw.rsplit_once(',') else {
         let raw = raw.trim();
-        return if raw.chars().count() > 2 { countries::code_for(raw).map(|code| (None, code)) } else { None };
+        if raw.chars().count() <= 2 {
+            return None;
+        }
+        let code = countries::code_for(raw)?;
+        let city = (CITY_STATES.contains(&code) && raw.chars().count() > 3).then_some(raw);
+        return Some((city, code));
     };
     let (city, country) = (city.trim(), country.trim());
     if city.is_empty() || (country.chars().count() <= 2 && !country.eq_ignore_ascii_case("uk")) {
@@ -299,6 +300,10 @@ fn city_and_country(raw: &str) -> Option<(Option<&str>, &'static str)> {
     }
     Some((Some(city), countries::code_for(country)?))
 }
+
+/// Countries whose city goes by the country's name, so that a location of that name alone is
+/// the city as well as the country.
+const CITY_STATES: [&str; 10] = ["SG", "MC", "HK", "MO", "VA", "GI", "SM", "LU", "KW", "DJ"];
 
 fn place_generic(row: &mut Row<'_>, generic: Slot, slots: &mut BTreeMap<Platform, Slot>, options: &RowOptions) {
     if generic.is_empty() {
@@ -525,6 +530,14 @@ mod tests {
         assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("London"), Some("GB")));
         let r = convert(&["Name", "Location"], &["Lena", "United States"], None).unwrap();
         assert_eq!((r.input.city, r.input.country.as_deref()), (None, Some("US")), "a country alone");
+        let r = convert(&["Name", "City"], &["Lena", "Singapore"], None).unwrap();
+        assert_eq!(
+            (r.input.city.as_deref(), r.input.country.as_deref()),
+            (Some("Singapore"), Some("SG")),
+            "a city-state"
+        );
+        let r = convert(&["Name", "City"], &["Lena", "Hong Kong"], None).unwrap();
+        assert_eq!((r.input.city.as_deref(), r.input.country.as_deref()), (Some("Hong Kong"), Some("HK")));
         let r = convert(&["Name", "Location"], &["Lena", "Berlin"], None).unwrap();
         assert_eq!((r.input.city.as_deref(), r.input.country), (Some("Berlin"), None));
         let r = convert(&["Name", "Location"], &["Lena", "Springfield, IL"], None).unwrap();

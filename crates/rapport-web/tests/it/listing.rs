@@ -315,6 +315,12 @@ async fn filters_take_counts_and_countries_as_people_write_them(app: TestApp) {
         |f: &str| v["fields"].as_array().unwrap().iter().find(|e| e["field"] == f).unwrap()["message"].clone();
     assert!(message("min_followers").as_str().unwrap().contains("10k"), "{v}");
     assert!(message("country").as_str().unwrap().contains("“Narnia” is not a country"), "{v}");
+    // A fraction of a follower is a typing mistake, not a bound to round.
+    let (s, v) = api.get("/creators?max_followers=0.5&min_average_views=12.5").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["max_followers", "min_average_views"]);
+    assert_eq!(v["fields"][0]["message"], "“0.5” must be a whole number ≥ 0, such as 10000, 10k or 1.2M");
 }
 
 /// The facet panel shows each group's eight largest values; one chosen beyond them is shown
