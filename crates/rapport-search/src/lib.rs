@@ -22,4 +22,4 @@ pub use model::{
     TierRange, UNKNOWN_TIER, tier_index, tier_name,
 };
 pub use query::TextTerms;
-pub use schema::{SCHEMA_VERSION, text_tokens};
+pub use schema::{SCHEMA_VERSION, city_key, text_tokens};

@@ -145,7 +145,7 @@ fn filters(f: &Fields, searcher: &Searcher, q: &SearchQuery) -> tantivy::Result<
     let num_docs = searcher.num_docs().max(1);
     // Any of a list's values matches, except tags: a creator must carry all of them (one
     // condition per tag).
-    let cities: Vec<String> = q.cities.iter().map(|c| c.trim().to_lowercase()).collect();
+    let cities: Vec<String> = q.cities.iter().map(|c| crate::schema::city_key(c)).collect();
     let lists = [
         (f.platforms, names::PLATFORMS, q.platforms.iter().collect::<Vec<_>>()),
         (f.country, names::COUNTRY, q.countries.iter().collect()),

@@ -5,7 +5,7 @@ use tantivy::TantivyDocument;
 use tantivy::schema::{
     BytesOptions, FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,8 +16,9 @@ use crate::model::CreatorDoc;
 /// PostgreSQL, version 2's documents could take its engagement and audience as the creator's). 4: cities
 /// are kept lower-cased, so a city filter ignores case. 5: an account without figures gives no data
 /// freshness. 6: sort-name keys. 7: a creator's audience is its largest account's that has a breakdown.
-/// 8: Chinese, Japanese and Korean text is indexed in pairs of characters.
-pub const SCHEMA_VERSION: u32 = 8;
+/// 8: Chinese, Japanese and Korean text is indexed in pairs of characters. 9: cities are kept with their
+/// accents folded too ([`city_key`]).
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Name under which the text analyzer is registered on the index.
 pub(crate) const TEXT_TOKENIZER: &str = "rapport_text";
@@ -163,10 +164,10 @@ impl Fields {
         if let Some(v) = doc.country.as_deref().filter(|v| !v.is_empty()) {
             d.add_text(self.country, v);
         }
-        // Cities are typed by people in any case ("Berlin", "berlin"): kept lower-cased, and
-        // a query's cities are too.
-        if let Some(v) = doc.city.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            d.add_text(self.city, v.to_lowercase());
+        // Cities are typed by people in any case and with or without accents ("São Paulo",
+        // "sao paulo"): kept as their key, and a query's cities are too.
+        if let Some(v) = doc.city.as_deref().map(city_key).filter(|v| !v.is_empty()) {
+            d.add_text(self.city, v);
         }
         if !doc.stage.is_empty() {
             d.add_text(self.stage, &doc.stage);
@@ -237,6 +238,14 @@ pub(crate) fn text_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// How a city is kept and looked for: trimmed, lowercased, accents folded to ASCII ("  São
+/// Paulo" → "sao paulo", "MÜNCHEN" → "munchen"), so a city filter ignores case and accents.
+pub fn city_key(city: &str) -> String {
+    let mut analyzer =
+        TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).filter(AsciiFoldingFilter).build();
+    tokens_with(&mut analyzer, city.trim()).concat()
 }
 
 /// The words the index makes of `text`: lowercased, accent-folded, split on anything but letters and digits
@@ -345,6 +354,15 @@ pub(crate) fn audience_code(key: &str, bp: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_city_key_folds_case_and_accents_and_keeps_the_whole_name() {
+        assert_eq!(city_key("  São Paulo "), "sao paulo");
+        assert_eq!(city_key("MÜNCHEN"), "munchen");
+        assert_eq!(city_key("Zürich"), city_key("zurich"));
+        assert_eq!(city_key("上海"), "上海");
+        assert_eq!(city_key("   "), "");
+    }
 
     #[test]
     fn tokens_fold_case_accents_and_punctuation() {

@@ -284,10 +284,13 @@ impl Gen {
             text,
             platforms: list(r, PLATFORMS, 0.25),
             countries: list(r, COUNTRIES, 0.2),
-            // Cities as people type them: any case.
+            // Cities as people type them: any case, with or without their accents.
             cities: list(r, CITIES, 0.1)
                 .into_iter()
-                .map(|c| if r.random_bool(0.5) { c.to_uppercase() } else { c.to_lowercase() })
+                .map(|c| {
+                    let c = if r.random_bool(0.5) { c.replace('ü', "u").replace('ã', "a") } else { c };
+                    if r.random_bool(0.5) { c.to_uppercase() } else { c.to_lowercase() }
+                })
                 .collect(),
             languages: list(r, LANGUAGES, 0.15),
             niches: list(r, NICHES, 0.2),

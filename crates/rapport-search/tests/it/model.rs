@@ -77,10 +77,7 @@ pub fn matches(d: &CreatorDoc, q: &SearchQuery) -> bool {
         && (!q.only_do_not_contact || d.do_not_contact)
         && any_in(&d.platforms, &q.platforms)
         && opt_in(&d.country, &q.countries)
-        && (q.cities.is_empty()
-            || d.city
-                .as_deref()
-                .is_some_and(|c| q.cities.iter().any(|w| w.trim().to_lowercase() == c.trim().to_lowercase())))
+        && (q.cities.is_empty() || d.city.as_deref().is_some_and(|c| q.cities.iter().any(|w| same_city(w, c))))
         && any_in(&d.languages, &q.languages)
         && any_in(&d.niches, &q.niches)
         && q.tags.iter().all(|t| d.tags.contains(t))
@@ -182,4 +179,18 @@ pub fn facets(docs: &[&CreatorDoc], asked: FacetSet) -> Facets {
         tiers: list(Facet::Tier, |d| vec![tier_name(d.max_followers).unwrap_or(UNKNOWN_TIER)]),
         languages: list(Facet::Language, |d| d.languages.iter().map(String::as_str).collect()),
     }
+}
+
+/// Cities compare without case or accents: the brute force's own folding (decomposed, marks
+/// dropped), not the index's.
+fn same_city(a: &str, b: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let key = |s: &str| -> String {
+        s.trim()
+            .nfd()
+            .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    key(a) == key(b)
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 crate::db_tests!(
     text_search_ignores_accents_and_case_and_finds_handles,
+    a_city_filter_ignores_case_and_accents,
     facet_counts_cover_every_match,
     a_search_can_count_only_the_facets_it_names,
     audience_and_quality_filters_narrow_the_results,
@@ -164,6 +165,27 @@ async fn text_search_ignores_accents_and_case_and_finds_handles(app: TestApp) {
     }
     let (other, _) = app.api_in_new_workspace("Other").await;
     assert_eq!(other.get("/creators?q=schafer").await.1["total"], 0, "another workspace sees nothing");
+}
+
+async fn a_city_filter_ignores_case_and_accents(app: TestApp) {
+    let (api, _) = app.api_in_new_workspace("Acme").await;
+    api.creator(json!({"display_name": "Ana Lima", "country": "BR", "city": "São Paulo"})).await;
+    api.creator(json!({"display_name": "Jonas Keller", "country": "CH", "city": "Zürich"})).await;
+    api.creator(json!({"display_name": "Sam Ortiz", "country": "US", "city": "San Paulo"})).await;
+    for (city, want) in [
+        ("São Paulo", vec!["Ana Lima"]),
+        ("sao paulo", vec!["Ana Lima"]),
+        ("SAO PAULO", vec!["Ana Lima"]),
+        ("zurich", vec!["Jonas Keller"]),
+        ("Zurich,sao paulo", vec!["Ana Lima", "Jonas Keller"]),
+        ("Paulo", vec![]),
+    ] {
+        let (s, v) = api.get(&format!("/creators?sort=name&city={}", urlencode(city))).await;
+        assert_eq!(s, StatusCode::OK, "{city}: {v}");
+        assert_eq!(names(&v), want, "{city}");
+    }
+    let (_, v) = api.get("/creators?city=zurich").await;
+    assert_eq!(v["items"][0]["city"], "Zürich", "the city is shown as it was written");
 }
 
 fn urlencode(s: &str) -> String {
