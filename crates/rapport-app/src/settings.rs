@@ -70,13 +70,6 @@ pub async fn set_brand_profile(app: &App, ctx: &Ctx, profile: BrandProfile) -> A
     Ok(saved.brand_profile)
 }
 
-/// Sets the tier boundaries (owners and admins, or a write API key).
-pub async fn set_tiers(app: &App, ctx: &Ctx, bounds: [i64; 4]) -> AppResult<TierThresholds> {
-    ctx.require_configure()?;
-    let t = TierThresholds::new(bounds).map_err(|m| Invalid::one("tiers", m))?;
-    Ok(save(app, ctx, |s| s.tiers = t).await?.tiers)
-}
-
 /// The tier boundaries as the API shows and takes them: the lowest following of each tier
 /// above nano (nano is everything below `micro`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -109,8 +102,8 @@ impl TierBounds {
                 e.add(*name, format!("must be more than {below} ({low})"));
             }
         }
-        let bounds = [self.micro, self.mid, self.macro_tier, self.mega];
         e.into_result(())?;
+        let bounds = [self.micro, self.mid, self.macro_tier, self.mega];
         TierThresholds::new(bounds).map_err(|m| Invalid::one("tiers", m))
     }
 }

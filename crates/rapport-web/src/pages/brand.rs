@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use rapport_app::settings;
+use rapport_app::settings::{self, TierBounds};
 use rapport_core::Invalid;
 use rapport_core::fit::BrandProfile;
 use serde::Deserialize;
@@ -99,19 +99,11 @@ async fn render(
             &form.excluded_topics,
         ),
     ];
-    let tier_err = errors.message_for("tiers").map(str::to_owned);
-    let t = |name: &'static str, label: &'static str, value: &str, error: Option<String>| BrandField {
-        name,
-        label,
-        help: "",
-        value: value.to_string(),
-        error,
-    };
     let tiers = vec![
-        t("tier_micro", "Micro from", &form.tier_micro, tier_err.clone()),
-        t("tier_mid", "Mid from", &form.tier_mid, None),
-        t("tier_macro", "Macro from", &form.tier_macro, None),
-        t("tier_mega", "Mega from", &form.tier_mega, None),
+        f("tier_micro", "Micro from", "", &form.tier_micro),
+        f("tier_mid", "Mid from", "", &form.tier_mid),
+        f("tier_macro", "Macro from", "", &form.tier_macro),
+        f("tier_mega", "Mega from", "", &form.tier_mega),
     ];
     let layout = Layout::new(state, session, "Brand profile", "brand", flash).await?;
     Ok(BrandPage { layout, fields, tiers })
@@ -137,6 +129,40 @@ async fn brand_page(State(state): State<AppState>, session: Session, flash: Flas
     Ok(Html(render(&state, &session, flash, form, Invalid::new()).await?.render()?).into_response())
 }
 
+/// The four tier boundaries as typed ("10000", "10 000", "10k"), each checked and named by its
+/// field (`tier_mid: must be more than micro (10000)`); `None` when any is wrong.
+fn tier_bounds(form: &BrandForm, errors: &mut Invalid) -> Option<TierBounds> {
+    let fields = [
+        ("tier_micro", &form.tier_micro),
+        ("tier_mid", &form.tier_mid),
+        ("tier_macro", &form.tier_macro),
+        ("tier_mega", &form.tier_mega),
+    ];
+    let mut values = [0i64; 4];
+    let before = errors.errors.len();
+    for ((name, raw), value) in fields.iter().zip(values.iter_mut()) {
+        match rapport_core::import::numbers::parse_whole_count(raw) {
+            Ok(Some(n)) => *value = n,
+            Ok(None) => errors.add(*name, "is required: a follower count such as 10000 or 10k"),
+            Err(m) => errors.add(*name, m),
+        }
+    }
+    if errors.errors.len() > before {
+        return None;
+    }
+    let [micro, mid, macro_tier, mega] = values;
+    let bounds = TierBounds { micro, mid, macro_tier, mega };
+    match bounds.thresholds() {
+        Ok(_) => Some(bounds),
+        Err(e) => {
+            for f in e.errors {
+                errors.add(format!("tier_{}", f.field), f.message);
+            }
+            None
+        }
+    }
+}
+
 async fn save_brand(State(state): State<AppState>, f: CsrfForm<BrandForm>) -> Result<Response, PageError> {
     let form = f.form.clone();
     let profile = BrandProfile {
@@ -149,29 +175,16 @@ async fn save_brand(State(state): State<AppState>, f: CsrfForm<BrandForm>) -> Re
         excluded_topics: split(&form.excluded_topics),
     };
     let mut errors = Invalid::new();
-    let bounds: Vec<Option<i64>> = [&form.tier_micro, &form.tier_mid, &form.tier_macro, &form.tier_mega]
-        .iter()
-        .map(|v| v.trim().replace([' ', '_', ','], "").parse::<i64>().ok())
-        .collect();
-    let bounds = match bounds.as_slice() {
-        [Some(a), Some(b), Some(c), Some(d)] => Some([*a, *b, *c, *d]),
-        _ => {
-            errors.add("tiers", "must be four whole numbers");
-            None
-        }
-    };
+    let bounds = tier_bounds(&form, &mut errors);
     // Validate both before saving either, so nothing is half-written.
     if let Err(e) = profile.clone().validate() {
         errors.errors.extend(e.errors);
-    }
-    if let Some(Err(m)) = bounds.map(rapport_core::tier::TierThresholds::new) {
-        errors.add("tiers", m);
     }
     if errors.is_empty() {
         let ctx = f.session.ctx();
         settings::set_brand_profile(&state.app, ctx, profile).await?;
         if let Some(b) = bounds {
-            settings::set_tiers(&state.app, ctx, b).await?;
+            settings::set_tier_bounds(&state.app, ctx, b).await?;
         }
         return Ok(redirect_with_flash(
             &state,

@@ -141,8 +141,18 @@ async fn the_brand_profile_form_keeps_bad_input_and_names_the_problem(app: TestA
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("“Narnia” is not a country"));
-    assert!(page.contains("increasing order"));
+    assert!(page.contains("must be more than micro (10000)"), "the boundary is named at its field");
     assert!(page.contains("value=\"DE, Narnia\"") && page.contains("value=\"5000\""));
+    let (s, page) = b
+        .submit(
+            "/settings/brand",
+            &[("tier_micro", "10k"), ("tier_mid", "lots"), ("tier_macro", "500k"), ("tier_mega", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("“lots” is not a number"), "{page}");
+    assert!(page.contains("is required: a follower count such as 10000 or 10k"));
+    assert!(page.contains("value=\"lots\"") && page.contains("value=\"10k\""), "what was typed is kept");
     let (_, page) = b.get("/settings/brand").await;
     assert!(!page.contains("value=\"food\""), "nothing was saved");
     let viewer = app.person_in("Acme", "viewer@example.com", Role::Viewer).await;
@@ -158,7 +168,7 @@ async fn custom_tier_boundaries_change_tiers_and_tier_filters(app: TestApp) {
     let (s, _) = b
         .submit(
             "/settings/brand",
-            &[("tier_micro", "5000"), ("tier_mid", "50000"), ("tier_macro", "250000"), ("tier_mega", "2000000")],
+            &[("tier_micro", "5k"), ("tier_mid", "50,000"), ("tier_macro", "250 000"), ("tier_mega", "2M")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
