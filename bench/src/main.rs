@@ -106,6 +106,10 @@ struct SearchArgs {
     /// Only these classes, e.g. `Q1,Q3` (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Also print, each round, the N slowest measured API queries of each class (to tell a slow kind of query from
+    /// the scheduling noise of a busy machine).
+    #[arg(long, default_value_t = 0)]
+    show_slowest: usize,
 }
 
 #[tokio::main]
@@ -257,6 +261,12 @@ async fn search(args: SearchArgs) -> Result<()> {
                 show(&l),
                 show(&p)
             );
+            let measured = &queries[warmup.min(queries.len())..];
+            let mut slowest: Vec<(&engines::Sample, &queries::Query)> = a.iter().zip(measured).collect();
+            slowest.sort_by_key(|(sample, _)| std::cmp::Reverse(sample.latency));
+            for (sample, q) in slowest.into_iter().take(args.show_slowest) {
+                eprintln!("    {:7.2} ms  {q:?}", sample.latency.as_secs_f64() * 1000.0);
+            }
         }
     }
     server.stop()?;

@@ -7,6 +7,7 @@
 use crate::App;
 use crate::context::Ctx;
 use crate::creators::CreatorView;
+use crate::creators::cache::CreatorCache;
 use crate::error::{AppError, AppResult};
 use crate::settings::WorkspaceSettings;
 use rapport_core::actor::{Actor, now};
@@ -37,6 +38,9 @@ pub struct Search {
     ready: AtomicBool,
     sync: tokio::sync::Mutex<()>,
     bands: std::sync::Mutex<HashMap<Uuid, (Instant, Arc<Bands>)>>,
+    /// Creators as last read, for the listings this index answers; a creator leaves it
+    /// when the index applies a change of it.
+    pub creators: CreatorCache,
 }
 
 impl std::fmt::Debug for Search {
@@ -103,6 +107,7 @@ impl Search {
             ready: AtomicBool::new(!rebuild),
             sync: tokio::sync::Mutex::new(()),
             bands: std::sync::Mutex::new(HashMap::new()),
+            creators: CreatorCache::standard(),
         };
         Ok((Arc::new(s), rebuild))
     }
@@ -266,6 +271,8 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
     let Some(search) = app.search.clone() else { return Ok(0) };
     let _guard = search.sync.lock().await;
     let started = Instant::now();
+    // The changes the rebuild reads past are never applied one by one.
+    search.creators.clear();
     let mut r = app.db.read().await?;
     let upto = changes::latest(&mut r.conn()).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<CreatorDoc>>(4);
@@ -443,6 +450,9 @@ async fn index_changes(
             ids.push(row.creator_id);
         }
     }
+    // Before the checkpoint moves past these changes: a request that finds the index caught
+    // up must not find their creators as they were.
+    search.creators.evict(by_ws.values().flatten().copied());
     let (mut upserts, mut deletes) = (Vec::new(), Vec::new());
     for (ws, ids) in by_ws {
         let (docs, gone) = docs_for(search, c, ws, &ids).await?;
@@ -635,7 +645,7 @@ pub async fn list(
     let next_mark =
         if more { result.ids.len().checked_sub(1).and_then(|i| result.marks.get(i)).copied() } else { None };
     let mut r = app.db.read().await?;
-    let loaded = crate::creators::load_in_order(&mut r.conn(), ctx, &result.ids).await?;
+    let loaded = crate::creators::load_in_order_cached(&search.creators, &mut r.conn(), ctx, &result.ids).await?;
     let mut views = crate::creators::views_of_loaded(&mut r.conn(), ctx, listed.settings, loaded).await?;
     drop(r);
     if by_fit {

@@ -2,6 +2,7 @@
 //! and restore. Duplicates (same email, same platform + handle) are refused with a 409 that
 //! names the existing creator. The list query lives in [`query`].
 
+pub mod cache;
 mod query;
 pub use query::*;
 
@@ -23,6 +24,7 @@ use rapport_store::{Conn, accounts, users};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -136,6 +138,30 @@ pub(crate) async fn load_in_order(
     let mut by_id: HashMap<Uuid, (CreatorRow, store::Relations)> =
         store::get_many_with_relations(c, ctx.ws(), ids).await?.into_iter().map(|l| (l.0.id, l)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// [`load_in_order`] through the search index's creator cache ([`cache`]): for a request that
+/// found the index caught up with the change log as the request read it.
+pub(crate) async fn load_in_order_cached(
+    cache: &cache::CreatorCache,
+    c: &mut Conn<'_>,
+    ctx: &Ctx,
+    ids: &[Uuid],
+) -> AppResult<Vec<(CreatorRow, store::Relations)>> {
+    let (mut found, start) = cache.get(ctx.ws(), ids);
+    let missing: Vec<Uuid> = ids.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(id, _)| *id).collect();
+    if !missing.is_empty() {
+        let loaded: Vec<Arc<cache::Loaded>> =
+            load_in_order(c, ctx, &missing).await?.into_iter().map(Arc::new).collect();
+        cache.put(start, ctx.ws(), &loaded);
+        let mut loaded: HashMap<Uuid, Arc<cache::Loaded>> = loaded.into_iter().map(|l| (l.0.id, l)).collect();
+        for (slot, id) in found.iter_mut().zip(ids) {
+            if slot.is_none() {
+                *slot = loaded.remove(id);
+            }
+        }
+    }
+    Ok(found.into_iter().flatten().map(Arc::unwrap_or_clone).collect())
 }
 
 /// Builds views for rows, loading contacts, tags, accounts and owners in batches.

@@ -879,7 +879,11 @@ async fn list_from_store(
         // Sorted by followers, the index's projections find a page without testing every
         // creator on the way down the database's followers index.
         let mut loaded = match crate::search::page_by_followers(app, latest, ctx.ws(), &q).await? {
-            Some(ids) => super::load_in_order(c, ctx, &ids).await?,
+            // Found by the index caught up with the change log: its creator cache holds.
+            Some(ids) => match &app.search {
+                Some(search) => super::load_in_order_cached(&search.creators, c, ctx, &ids).await?,
+                None => super::load_in_order(c, ctx, &ids).await?,
+            },
             None => {
                 let rows = store::list(c, ctx.ws(), &q).await?;
                 super::with_relations(c, ctx, rows).await?

@@ -11,6 +11,7 @@ mod calendar;
 mod campaign_pages;
 mod campaigns;
 mod collaborations;
+mod creator_cache;
 mod creators_api;
 mod dashboard;
 mod deal_pages;
