@@ -84,6 +84,7 @@ impl CreatorCache {
     /// reads the rest.
     pub fn get(&self, workspace: Uuid, ids: &[Uuid]) -> (Vec<Option<Arc<Loaded>>>, ReadStart) {
         let mut inner = self.lock();
+        let mut retired = Vec::new();
         let start = ReadStart(inner.generation);
         let found = ids
             .iter()
@@ -93,10 +94,12 @@ impl CreatorCache {
                 }
                 let e = inner.old.remove(id)?;
                 let hit = (e.workspace == workspace).then(|| e.loaded.clone());
-                inner.promote(*id, e, self.capacity);
+                retired.extend(inner.promote(*id, e, self.capacity));
                 hit
             })
             .collect();
+        drop(inner);
+        retire(retired);
         (found, start)
     }
 
@@ -107,10 +110,13 @@ impl CreatorCache {
         if inner.generation != start.0 {
             return;
         }
+        let mut retired = Vec::new();
         for l in loaded {
             let entry = Entry { workspace, loaded: l.clone() };
-            inner.promote(l.0.id, entry, self.capacity);
+            retired.extend(inner.promote(l.0.id, entry, self.capacity));
         }
+        drop(inner);
+        retire(retired);
     }
 
     /// Lets these creators go: they have changed.
@@ -131,8 +137,9 @@ impl CreatorCache {
     pub fn clear(&self) {
         let mut inner = self.lock();
         inner.generation += 1;
-        inner.young.clear();
-        inner.old.clear();
+        let retired = vec![std::mem::take(&mut inner.young), std::mem::take(&mut inner.old)];
+        drop(inner);
+        retire(retired);
     }
 
     /// How many creators are held.
@@ -148,12 +155,29 @@ impl CreatorCache {
 }
 
 impl Inner {
-    fn promote(&mut self, id: Uuid, entry: Entry, capacity: usize) {
+    /// Puts `entry` in the young map; when that is full, it becomes the old map, and the old
+    /// map's entries are returned, to be dropped once the lock is released.
+    #[must_use]
+    fn promote(&mut self, id: Uuid, entry: Entry, capacity: usize) -> Option<HashMap<Uuid, Entry>> {
+        let mut retired = None;
         if self.young.len() >= capacity && !self.young.contains_key(&id) {
-            self.old = std::mem::take(&mut self.young);
+            retired = Some(std::mem::replace(&mut self.old, std::mem::take(&mut self.young)));
             self.old.remove(&id);
         }
         self.young.insert(id, entry);
+        retired
+    }
+}
+
+/// Drops a generation of entries off the request's path: freeing thousands of creators takes
+/// milliseconds, which a request (and, under the lock, every other) would otherwise wait for.
+fn retire(retired: Vec<HashMap<Uuid, Entry>>) {
+    if retired.iter().all(HashMap::is_empty) {
+        return;
+    }
+    let dropping = std::thread::Builder::new().name("creator-cache-drop".into()).spawn(move || drop(retired));
+    if let Err(e) = dropping {
+        tracing::warn!(error = %e, "could not start a thread to free old cache entries");
     }
 }
 
