@@ -275,6 +275,7 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
     search.creators.clear();
     let mut r = app.db.read().await?;
     let upto = changes::latest(&mut r.conn()).await?;
+    let gaps = held_below(&mut r.conn(), upto).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<CreatorDoc>>(4);
     let index = search.index().clone();
     let writer =
@@ -292,10 +293,30 @@ pub async fn rebuild(app: &App) -> AppResult<usize> {
     }
     drop(tx);
     let n = writer.await.map_err(internal)?.map_err(internal)?;
-    search.index().set_checkpoint_and_commit(upto).map_err(internal)?;
+    let position = LogPosition { seq: upto, gaps };
+    search.index().apply_at(&[], &[], Some(position)).map_err(internal)?;
     search.ready.store(true, Ordering::Release);
     tracing::info!(creators = n, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
     Ok(n)
+}
+
+/// How far below the newest number a rebuild looks for numbers still held by open transactions.
+const HELD_WINDOW: i64 = 5 * BATCH;
+
+/// The numbers below `upto` that open transactions may still hold (PostgreSQL hands a number
+/// out at the insert, not the commit): a rebuild that starts while one is open reads its
+/// creator as it was, and its change, committed later below the rebuild's checkpoint, would
+/// never be read. They become the rebuilt index's gaps, which every pass looks for again.
+/// Checked after `upto` is read: a transaction that commits in between is read by the
+/// rebuild itself.
+async fn held_below(c: &mut Conn<'_>, upto: i64) -> AppResult<Vec<(i64, i64)>> {
+    if upto == 0 || !changes::writers_in_flight(c).await? {
+        return Ok(vec![]);
+    }
+    let oldest = changes::oldest(c).await?.unwrap_or(upto);
+    let after = (upto - HELD_WINDOW).max(oldest - 1);
+    let seqs: Vec<i64> = changes::since(c, after, HELD_WINDOW).await?.iter().map(|row| row.seq).collect();
+    Ok(capped(missing(after, seqs.into_iter().take_while(|seq| *seq <= upto))))
 }
 
 /// Applies the change log to the index since its checkpoint. Returns how many creators
