@@ -25,8 +25,8 @@ use uuid::Uuid;
 /// A creator row with its relations, as a listing loads it.
 pub type Loaded = (CreatorRow, Relations);
 
-/// How many creators each of the two generations of entries holds: about 2 KiB each, at
-/// most two generations — some 40 MiB at the very most, typically a fraction of it.
+/// How many creators each of the two generations of entries holds: under 2 KiB each (the
+/// full cache of the benchmark's creators took some 35 MiB; bench/RESULTS.md).
 const GENERATION_SIZE: usize = 10_000;
 
 /// The cache. Entries live in a young and an old map: a hit in the old map moves the entry
