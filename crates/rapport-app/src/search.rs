@@ -666,7 +666,7 @@ pub async fn list(
     let next_mark =
         if more { result.ids.len().checked_sub(1).and_then(|i| result.marks.get(i)).copied() } else { None };
     let mut r = app.db.read().await?;
-    let loaded = crate::creators::load_in_order_cached(&search.creators, &mut r.conn(), ctx, &result.ids).await?;
+    let loaded = crate::creators::load_in_order_cached(app, &mut r.conn(), ctx, &result.ids).await?;
     let mut views = crate::creators::views_of_loaded(&mut r.conn(), ctx, listed.settings, loaded).await?;
     drop(r);
     if by_fit {

@@ -143,11 +143,12 @@ pub(crate) async fn load_in_order(
 /// [`load_in_order`] through the search index's creator cache ([`cache`]): for a request that
 /// found the index caught up with the change log as the request read it.
 pub(crate) async fn load_in_order_cached(
-    cache: &cache::CreatorCache,
+    app: &App,
     c: &mut Conn<'_>,
     ctx: &Ctx,
     ids: &[Uuid],
 ) -> AppResult<Vec<(CreatorRow, store::Relations)>> {
+    let Some(cache) = app.search.as_ref().map(|s| &s.creators) else { return load_in_order(c, ctx, ids).await };
     let (mut found, start) = cache.get(ctx.ws(), ids);
     let missing: Vec<Uuid> = ids.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(id, _)| *id).collect();
     if !missing.is_empty() {

@@ -880,10 +880,7 @@ async fn list_from_store(
         // creator on the way down the database's followers index.
         let mut loaded = match crate::search::page_by_followers(app, latest, ctx.ws(), &q).await? {
             // Found by the index caught up with the change log: its creator cache holds.
-            Some(ids) => match &app.search {
-                Some(search) => super::load_in_order_cached(&search.creators, c, ctx, &ids).await?,
-                None => super::load_in_order(c, ctx, &ids).await?,
-            },
+            Some(ids) => super::load_in_order_cached(app, c, ctx, &ids).await?,
             None => {
                 let rows = store::list(c, ctx.ws(), &q).await?;
                 super::with_relations(c, ctx, rows).await?

@@ -3,7 +3,6 @@
 //! it now — after a write of any kind, in this process or in another one.
 
 use crate::harness::{Api, TestApp};
-use rapport_app::{App, AppConfig, IndexLocation, PasswordCost};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -157,13 +156,7 @@ async fn a_listing_shows_a_change_made_by_another_process(app: TestApp) {
     let (api, p) = app.api_in_new_workspace("Acme").await;
     let (ana, _) = ana_and_bea(&api).await;
     both_show(&api, "the first listing", |c| c["display_name"] == "Ana Lima").await;
-    // A second process on the same database, without an index (or a cache) of its own.
-    let other = App::open(
-        &app.db,
-        AppConfig { password_cost: PasswordCost::Cheap, index: IndexLocation::Disabled, ..Default::default() },
-    )
-    .await
-    .unwrap();
+    let other = app.other_process().await;
     let ctx = rapport_app::Ctx::system(p.workspace, rapport_core::actor::Actor::System, "other process");
     let patch = json!({"display_name": "Ana Renamed"});
     rapport_app::creators::patch(&other, &ctx, rapport_core::ids::CreatorId(uuid(&ana)), patch).await.unwrap();

@@ -91,6 +91,14 @@ pub const PASSWORD: &str = "correct horse battery";
 pub const MAX_UPLOAD_BYTES: u64 = 3 * 1024 * 1024;
 
 impl TestApp {
+    /// A second process on the test's database, without a search index (or creator cache)
+    /// of its own, as a CLI command or another server's writes reach it.
+    pub async fn other_process(&self) -> App {
+        let config =
+            AppConfig { password_cost: PasswordCost::Cheap, index: IndexLocation::Disabled, ..Default::default() };
+        App::open(&self.db, config).await.unwrap()
+    }
+
     /// `None` when PostgreSQL was asked for but `TEST_DATABASE_URL` is unset (outside CI).
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
         install_crypto_provider();

@@ -34,12 +34,20 @@ crate::db_tests!(
 
 /// A workspace with one creator, Ana, and a transaction that has written her to the change
 /// log (taking its next sequence number) and is still open.
-async fn ana_and_a_change_log_write(app: &TestApp) -> (crate::harness::Api, rapport_store::Tx) {
+async fn ana_and_a_change_log_write(app: &TestApp) -> (crate::harness::Api, rapport_store::Tx, uuid::Uuid) {
     let (api, p) = app.api_in_new_workspace("Acme").await;
     let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
     let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
     let mut tx = app.app.db.begin().await.unwrap();
     rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
+    (api, tx, ana.0)
+}
+
+/// [`ana_and_a_change_log_write`] whose open transaction has also renamed Ana to Zelda Late.
+async fn ana_renamed_in_an_open_transaction(app: &TestApp) -> (crate::harness::Api, rapport_store::Tx) {
+    let (api, mut tx, ana) = ana_and_a_change_log_write(app).await;
+    let renamed = "UPDATE creators SET display_name = 'Zelda Late' WHERE id = $1";
+    tx.conn().execute(renamed, rapport_store::args![ana]).await.unwrap();
     (api, tx)
 }
 
@@ -55,7 +63,7 @@ async fn marie_is_searchable_at_once(api: &crate::harness::Api, why: &str) {
 
 async fn a_write_after_a_rolled_back_one_is_searchable_at_once(app: TestApp) {
     // Rolled back: on PostgreSQL the sequence number is never handed out again, leaving a gap.
-    let (api, tx) = ana_and_a_change_log_write(&app).await;
+    let (api, tx, _) = ana_and_a_change_log_write(&app).await;
     drop(tx);
     marie_is_searchable_at_once(&api, "searchable at once, not after the gap's grace period").await;
 }
@@ -94,13 +102,7 @@ mod postgres_only {
 /// reads that creator as it was; the number is kept as a gap, so the change is indexed when
 /// the transaction commits, not left behind the rebuilt index's checkpoint.
 async fn a_change_held_while_the_index_is_rebuilt_is_indexed_once_it_commits(app: TestApp) {
-    let (api, p) = app.api_in_new_workspace("Acme").await;
-    let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
-    let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
-    let mut tx = app.app.db.begin().await.unwrap();
-    rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
-    let renamed = "UPDATE creators SET display_name = 'Zelda Late' WHERE id = $1";
-    tx.conn().execute(renamed, rapport_store::args![ana.0]).await.unwrap();
+    let (api, tx) = ana_renamed_in_an_open_transaction(&app).await;
     api.creator(json!({"display_name": "Later Writer"})).await;
     rapport_app::search::rebuild(&app.app).await.unwrap();
     assert_eq!(api.get("/creators?q=later").await.1["total"], 1);
@@ -113,13 +115,7 @@ async fn a_change_held_while_the_index_is_rebuilt_is_indexed_once_it_commits(app
 /// batch) while others commit after it: however long it stays open, its change is indexed
 /// when it commits — the number is kept as a gap, not given up after a while.
 async fn a_change_held_in_a_long_transaction_is_indexed_once_it_commits(app: TestApp) {
-    let (api, p) = app.api_in_new_workspace("Acme").await;
-    let ana = api.creator(json!({"display_name": "Ana Lima"})).await;
-    let ana: rapport_core::ids::CreatorId = ana["id"].as_str().unwrap().parse().unwrap();
-    let mut tx = app.app.db.begin().await.unwrap();
-    rapport_store::changes::record(&mut tx.conn(), p.workspace.0, ana.0).await.unwrap();
-    let renamed = "UPDATE creators SET display_name = 'Zelda Late' WHERE id = $1";
-    tx.conn().execute(renamed, rapport_store::args![ana.0]).await.unwrap();
+    let (api, tx) = ana_renamed_in_an_open_transaction(&app).await;
     marie_is_searchable_at_once(&api, "others' writes are searchable while the transaction is open").await;
     // Longer than any grace period a follower might give a gap, with writes after it.
     tokio::time::sleep(Duration::from_secs(6)).await;
@@ -132,7 +128,7 @@ async fn a_change_held_in_a_long_transaction_is_indexed_once_it_commits(app: Tes
 
 async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app: TestApp) {
     // Another writer holds the next sequence number of the change log and has not committed.
-    let (api, tx) = ana_and_a_change_log_write(&app).await;
+    let (api, tx, _) = ana_and_a_change_log_write(&app).await;
     marie_is_searchable_at_once(&api, "searchable at once, not once the other commits").await;
     tx.commit().await.unwrap();
     let (_, v) = api.get("/creators?q=lima").await;
@@ -463,13 +459,7 @@ async fn an_index_ahead_of_its_database_is_rebuilt(app: TestApp) {
 
 async fn a_change_made_by_another_process_is_searchable_within_a_second(app: TestApp) {
     let (api, p) = app.api_in_new_workspace("Acme").await;
-    // A second process on the same database, without an index of its own.
-    let other = App::open(
-        &app.db,
-        AppConfig { password_cost: PasswordCost::Cheap, index: IndexLocation::Disabled, ..Default::default() },
-    )
-    .await
-    .unwrap();
+    let other = app.other_process().await;
     let ctx = rapport_app::Ctx::system(p.workspace, rapport_core::actor::Actor::System, "other process");
     let input =
         rapport_core::creators::CreatorInput { display_name: Some("Zephyrine Walsh".into()), ..Default::default() };
