@@ -16,6 +16,7 @@ use rapport_store::accounts::{self as store, AccountRow};
 use rapport_store::creators as creators_store;
 use serde::Serialize;
 use serde_json::Value;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -36,7 +37,8 @@ pub struct AccountView {
     pub engagement_rate_pct: Option<f64>,
     /// What the engagement rate is measured against: `views` on video platforms, else `followers`.
     pub engagement_basis: String,
-    pub audience: AudienceInput,
+    #[schema(value_type = AudienceInput)]
+    pub audience: Arc<AudienceInput>,
     pub audience_quality_pct: Option<f64>,
     /// Where the metrics came from.
     pub source: String,
@@ -86,7 +88,7 @@ pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
         followers: a.followers,
         average_views: a.average_views,
         engagement_rate_pct: a.engagement_rate_pct,
-        audience: serde_json::from_str(&a.audience).unwrap_or_default(),
+        audience: a.audience.0,
         audience_quality_pct: a.audience_quality_pct,
         source: a.source,
         stale: false,
@@ -105,7 +107,7 @@ fn editable(v: &AccountView) -> AccountInput {
         followers: v.followers,
         average_views: v.average_views,
         engagement_rate_pct: v.engagement_rate_pct,
-        audience: Some(v.audience.clone()),
+        audience: Some(AudienceInput::clone(&v.audience)),
         audience_quality_pct: v.audience_quality_pct,
         source: Some(v.source.clone()),
         observed_at: Some(v.observed_at),

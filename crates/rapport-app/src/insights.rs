@@ -184,7 +184,7 @@ pub fn fit_for(
     fit_score(
         &settings.brand_profile,
         &FitInput {
-            audience: crate::accounts::audience_account(&v.social_accounts).map(|a| &a.audience),
+            audience: crate::accounts::audience_account(&v.social_accounts).map(|a| &*a.audience),
             languages: &v.languages,
             niches: &v.niches,
             text,

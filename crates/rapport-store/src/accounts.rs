@@ -4,7 +4,8 @@ use crate::args;
 use crate::db::{Arg, Conn};
 use crate::error::StoreResult;
 use crate::sql::Filter;
-use rapport_core::creators::AccountDraft;
+use rapport_core::creators::{AccountDraft, AudienceInput};
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -20,12 +21,25 @@ pub struct AccountRow {
     pub followers: Option<i64>,
     pub average_views: Option<i64>,
     pub engagement_rate_pct: Option<f64>,
-    pub audience: String,
+    #[sqlx(try_from = "String")]
+    pub audience: Audience,
     pub audience_quality_pct: Option<f64>,
     pub source: String,
     pub observed_at: OffsetDateTime,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+}
+
+/// An account's audience breakdown, kept as JSON text in the database and read from it once,
+/// when the row is read: rows kept in memory (the creator cache) are shown again and again
+/// without reading it anew. Text that does not read as a breakdown is an empty one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Audience(pub Arc<AudienceInput>);
+
+impl From<String> for Audience {
+    fn from(text: String) -> Self {
+        Audience(Arc::new(serde_json::from_str(&text).unwrap_or_default()))
+    }
 }
 
 const COLUMNS: &str = "id, creator_id, platform, handle, handle_normalized, url, platform_user_id, \
@@ -276,4 +290,18 @@ pub async fn engagement_samples(c: &mut Conn<'_>, workspace_id: Uuid) -> StoreRe
         args![workspace_id],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_audience_is_read_from_its_text_once_and_unreadable_text_is_an_empty_one() {
+        let read = Audience::from(r#"{"countries":{"DE":61.5},"genders":{"female":80}}"#.to_owned());
+        assert_eq!(read.0.countries.get("DE"), Some(&61.5));
+        assert_eq!(read.0.genders.get("female"), Some(&80.0));
+        assert_eq!(Audience::from("{}".to_owned()), Audience::default());
+        assert_eq!(Audience::from("not json".to_owned()), Audience::default());
+    }
 }

@@ -370,7 +370,7 @@ impl AccountJson {
             followers: self.followers,
             average_views: self.average_views,
             engagement_rate_pct: self.engagement_rate_pct,
-            audience: self.audience,
+            audience: self.audience.into(),
             audience_quality_pct: self.audience_quality_pct,
             source: self.source,
             observed_at: self.observed_at,

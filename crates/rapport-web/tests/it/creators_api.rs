@@ -142,6 +142,9 @@ async fn a_creator_is_created_with_normalised_accounts_and_a_tier(app: TestApp) 
     assert_eq!(accounts[1]["engagement_basis"], "views");
     assert_eq!(accounts[0]["source"], "manual");
     assert_eq!(accounts[0]["stale"], false);
+    assert_eq!(accounts[0]["audience"]["countries"], json!({"DE": 61.5, "AT": 12.0}));
+    let none = json!({"countries": {}, "age_bands": {}, "genders": {}, "languages": {}});
+    assert_eq!(accounts[1]["audience"], none, "an account without a breakdown shows an empty one");
 }
 
 async fn bad_input_is_a_422_that_names_every_bad_field(app: TestApp) {
