@@ -8,6 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use rapport_core::Invalid;
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 
 /// The request's query string, repeated keys joined with commas, deserialised into `T`.
 pub struct Params<T>(pub T);
@@ -24,8 +25,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
 }
 
 /// The query string with each key once, in order of first appearance; a repeated key's
-/// non-empty values joined with commas.
-fn merge_repeated(query: &str) -> String {
+/// non-empty values joined with commas. A query that repeats no key (nearly every one) is
+/// read as it came.
+fn merge_repeated(query: &str) -> Cow<'_, str> {
+    let mut keys: Vec<Cow<'_, str>> = Vec::new();
+    for (key, _) in form_urlencoded::parse(query.as_bytes()) {
+        if keys.contains(&key) {
+            return Cow::Owned(merge(query));
+        }
+        keys.push(key);
+    }
+    Cow::Borrowed(query)
+}
+
+fn merge(query: &str) -> String {
     let mut merged: Vec<(String, String)> = Vec::new();
     for (key, value) in serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default() {
         match merged.iter_mut().find(|(k, _)| *k == key) {
@@ -51,5 +64,12 @@ mod tests {
         assert_eq!(merge_repeated("tag=&tag=vip&tag="), "tag=vip");
         assert_eq!(merge_repeated("q=caf%C3%A9+bio"), "q=caf%C3%A9+bio");
         assert_eq!(merge_repeated(""), "");
+    }
+
+    #[test]
+    fn a_query_without_a_repeated_key_is_read_as_it_came() {
+        for q in ["platform=instagram%2Ctiktok&q=lena", "tag=", "q=caf%C3%A9+bio&limit=20", "a&b=1"] {
+            assert!(matches!(merge_repeated(q), Cow::Borrowed(same) if same == q), "{q}");
+        }
     }
 }
