@@ -26,7 +26,16 @@ macro_rules! db_tests {
                 super::$name(app).await;
             })*
         }
-        mod postgres {
+        $crate::postgres_tests!(postgres; $($name),*);
+    };
+}
+
+/// The PostgreSQL half of [`db_tests`], in a module of the given name: for behaviours only
+/// PostgreSQL can show (two writers open at once), as well as for both engines.
+#[macro_export]
+macro_rules! postgres_tests {
+    ($module:ident; $($name:ident),* $(,)?) => {
+        mod $module {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 if let Some(app) = $crate::harness::TestApp::spawn($crate::harness::Engine::Postgres).await {

@@ -68,35 +68,13 @@ async fn a_write_after_a_rolled_back_one_is_searchable_at_once(app: TestApp) {
     marie_is_searchable_at_once(&api, "searchable at once, not after the gap's grace period").await;
 }
 
-/// Only PostgreSQL lets two writers be open at once; on SQLite the second waits for the first.
-mod postgres_only {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_write_behind_a_transaction_still_in_flight_is_searchable_at_once() {
-        if let Some(app) = crate::harness::TestApp::spawn(crate::harness::Engine::Postgres).await {
-            let db = app.db.clone();
-            super::a_write_behind_a_transaction_still_in_flight_is_searchable_at_once(app).await;
-            crate::harness::drop_database(&db).await;
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_change_held_in_a_long_transaction_is_indexed_once_it_commits() {
-        if let Some(app) = crate::harness::TestApp::spawn(crate::harness::Engine::Postgres).await {
-            let db = app.db.clone();
-            super::a_change_held_in_a_long_transaction_is_indexed_once_it_commits(app).await;
-            crate::harness::drop_database(&db).await;
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_change_held_while_the_index_is_rebuilt_is_indexed_once_it_commits() {
-        if let Some(app) = crate::harness::TestApp::spawn(crate::harness::Engine::Postgres).await {
-            let db = app.db.clone();
-            super::a_change_held_while_the_index_is_rebuilt_is_indexed_once_it_commits(app).await;
-            crate::harness::drop_database(&db).await;
-        }
-    }
-}
+// Only PostgreSQL lets two writers be open at once; on SQLite the second waits for the first.
+crate::postgres_tests!(
+    postgres_only;
+    a_write_behind_a_transaction_still_in_flight_is_searchable_at_once,
+    a_change_held_in_a_long_transaction_is_indexed_once_it_commits,
+    a_change_held_while_the_index_is_rebuilt_is_indexed_once_it_commits,
+);
 
 /// A rebuild that starts while a transaction holds a change-log number below the newest one
 /// reads that creator as it was; the number is kept as a gap, so the change is indexed when
