@@ -77,8 +77,21 @@ pub fn data_observed_at(accounts: &[AccountView]) -> Option<OffsetDateTime> {
 }
 
 pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
+    let stale = is_stale(&a, t);
+    account_view_marked(a, stale)
+}
+
+/// Whether an account's figures are older than [`STALE_AFTER`] at `t` (an account without
+/// figures is never stale).
+pub fn is_stale(a: &AccountRow, t: OffsetDateTime) -> bool {
+    let has_metrics = a.followers.is_some() || a.average_views.is_some() || a.engagement_rate_pct.is_some();
+    has_metrics && t - a.observed_at > STALE_AFTER
+}
+
+/// [`account_view`] with its staleness given: the only part of the view the clock decides.
+pub(crate) fn account_view_marked(a: AccountRow, stale: bool) -> AccountView {
     let platform = Platform::parse(&a.platform).ok();
-    let mut v = AccountView {
+    AccountView {
         id: AccountId(a.id),
         engagement_basis: if platform.is_some_and(Platform::is_video) { "views" } else { "followers" }.into(),
         platform: a.platform,
@@ -91,11 +104,9 @@ pub fn account_view(a: AccountRow, t: OffsetDateTime) -> AccountView {
         audience: a.audience.0,
         audience_quality_pct: a.audience_quality_pct,
         source: a.source,
-        stale: false,
+        stale,
         observed_at: a.observed_at,
-    };
-    v.stale = v.has_metrics() && t - v.observed_at > STALE_AFTER;
-    v
+    }
 }
 
 fn editable(v: &AccountView) -> AccountInput {

@@ -257,7 +257,7 @@ impl Source {
                     Some(c) => query.cursor = Some(c),
                     None => *done = true,
                 }
-                Ok(Some(page.items))
+                Ok(Some(page.items.into_iter().map(creators::Listed::into_view).collect()))
             }
             Source::Ids { ids, at, deleted } => {
                 let Some(chunk) = ids.get(*at..).filter(|rest| !rest.is_empty()) else { return Ok(None) };

@@ -665,15 +665,16 @@ pub async fn list(
     result.ids.truncate(limit);
     let next_mark =
         if more { result.ids.len().checked_sub(1).and_then(|i| result.marks.get(i)).copied() } else { None };
+    // Sorted by fit, each creator carries the score it is sorted by.
+    let scores = if by_fit {
+        fit_scores_at(app, ctx, result.ids.clone(), listed.latest_change).await?.unwrap_or_default()
+    } else {
+        HashMap::new()
+    };
     let mut r = app.db.read().await?;
     let loaded = crate::creators::load_in_order_cached(app, &mut r.conn(), ctx, &result.ids).await?;
-    let mut views = crate::creators::views_of_loaded(&mut r.conn(), ctx, listed.settings, loaded).await?;
+    let views = crate::creators::listed::of_loaded(&mut r.conn(), ctx, listed.settings, &loaded, &scores).await?;
     drop(r);
-    if by_fit {
-        // Sorted by fit, each creator carries the score it is sorted by.
-        let scores = fit_scores_at(app, ctx, result.ids.clone(), listed.latest_change).await?.unwrap_or_default();
-        views.iter_mut().for_each(|v| v.fit_score = scores.get(&v.id.0).copied());
-    }
     let counts = |v: &[(String, u64)]| {
         v.iter().map(|(value, count)| FacetCount { value: value.clone(), count: *count }).collect()
     };

@@ -13,8 +13,9 @@
 //! A read races the changes it does not see: a request may read a creator just before a
 //! change of it commits and store it just after the index has let the change go. Each
 //! eviction therefore moves a generation on, and a read stores what it loaded only when no
-//! eviction happened since it began. The views themselves — stage labels, tiers, owners'
-//! names, ages — are built from these rows on every request, so settings and the clock
+//! eviction happened since it began. A creator keeps the view last shown of it with what
+//! the view was built under — stage label, tier, owner's name, ages — and a listing builds
+//! the view anew when any of that has changed ([`super::listed`]), so settings and the clock
 //! never go stale here.
 
 use rapport_store::creators::{CreatorRow, Relations};
@@ -22,8 +23,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use uuid::Uuid;
 
-/// A creator row with its relations, as a listing loads it.
-pub type Loaded = (CreatorRow, Relations);
+/// A creator row with its relations, as a listing loads it, and the view last shown of it
+/// ([`super::listed`]).
+pub struct Loaded {
+    pub row: CreatorRow,
+    pub relations: Relations,
+    pub(super) shown: Mutex<Option<super::listed::Listed>>,
+}
+
+impl Loaded {
+    pub fn new(row: CreatorRow, relations: Relations) -> Loaded {
+        Loaded { row, relations, shown: Mutex::default() }
+    }
+}
 
 /// How many creators each of the two generations of entries holds: under 2 KiB each (the
 /// full cache of the benchmark's creators took some 35 MiB; bench/RESULTS.md).
@@ -113,7 +125,7 @@ impl CreatorCache {
         let mut retired = Vec::new();
         for l in loaded {
             let entry = Entry { workspace, loaded: l.clone() };
-            retired.extend(inner.promote(l.0.id, entry, self.capacity));
+            retired.extend(inner.promote(l.row.id, entry, self.capacity));
         }
         drop(inner);
         retire(retired);
@@ -215,11 +227,11 @@ mod tests {
             deleted_at: None,
             stage_entered_at: None,
         };
-        Arc::new((row, Relations::default()))
+        Arc::new(Loaded::new(row, Relations::default()))
     }
 
     fn names(found: &[Option<Arc<Loaded>>]) -> Vec<Option<String>> {
-        found.iter().map(|f| f.as_ref().map(|l| l.0.display_name.clone())).collect()
+        found.iter().map(|f| f.as_ref().map(|l| l.row.display_name.clone())).collect()
     }
 
     #[test]

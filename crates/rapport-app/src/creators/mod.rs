@@ -3,11 +3,13 @@
 //! names the existing creator. The list query lives in [`query`].
 
 pub mod cache;
+pub(crate) mod listed;
 mod query;
+pub use listed::Listed;
 pub use query::*;
 
 use crate::App;
-use crate::accounts::{AccountView, account_view};
+use crate::accounts::AccountView;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Existing};
 use crate::insights::Insights;
@@ -17,7 +19,6 @@ use rapport_core::actor::now;
 use rapport_core::creators::{self as domain, AccountDraft, ContactInput, CreatorDraft, CreatorInput};
 use rapport_core::diff;
 use rapport_core::ids::{CreatorId, UserId};
-use rapport_core::pipeline;
 use rapport_core::tier::Tier;
 use rapport_store::creators::{self as store, CreatorRow};
 use rapport_store::{Conn, accounts, users};
@@ -147,22 +148,31 @@ pub(crate) async fn load_in_order_cached(
     c: &mut Conn<'_>,
     ctx: &Ctx,
     ids: &[Uuid],
-) -> AppResult<Vec<(CreatorRow, store::Relations)>> {
-    let Some(cache) = app.search.as_ref().map(|s| &s.creators) else { return load_in_order(c, ctx, ids).await };
+) -> AppResult<Vec<Arc<cache::Loaded>>> {
+    let Some(cache) = app.search.as_ref().map(|s| &s.creators) else {
+        return Ok(load_in_order(c, ctx, ids)
+            .await?
+            .into_iter()
+            .map(|(r, rel)| Arc::new(cache::Loaded::new(r, rel)))
+            .collect());
+    };
     let (mut found, start) = cache.get(ctx.ws(), ids);
     let missing: Vec<Uuid> = ids.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(id, _)| *id).collect();
     if !missing.is_empty() {
-        let loaded: Vec<Arc<cache::Loaded>> =
-            load_in_order(c, ctx, &missing).await?.into_iter().map(Arc::new).collect();
+        let loaded: Vec<Arc<cache::Loaded>> = load_in_order(c, ctx, &missing)
+            .await?
+            .into_iter()
+            .map(|(r, rel)| Arc::new(cache::Loaded::new(r, rel)))
+            .collect();
         cache.put(start, ctx.ws(), &loaded);
-        let mut loaded: HashMap<Uuid, Arc<cache::Loaded>> = loaded.into_iter().map(|l| (l.0.id, l)).collect();
+        let mut loaded: HashMap<Uuid, Arc<cache::Loaded>> = loaded.into_iter().map(|l| (l.row.id, l)).collect();
         for (slot, id) in found.iter_mut().zip(ids) {
             if slot.is_none() {
                 *slot = loaded.remove(id);
             }
         }
     }
-    Ok(found.into_iter().flatten().map(Arc::unwrap_or_clone).collect())
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// Builds views for rows, loading contacts, tags, accounts and owners in batches.
@@ -213,55 +223,12 @@ pub(crate) async fn views_of_loaded(
     settings: &crate::settings::WorkspaceSettings,
     loaded: Vec<(CreatorRow, store::Relations)>,
 ) -> AppResult<Vec<CreatorView>> {
-    let members =
-        if loaded.iter().any(|(r, _)| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
-    let t = now();
+    let around = listed::Surroundings::read(c, ctx, settings, loaded.iter().map(|(r, _)| r)).await?;
     Ok(loaded
         .into_iter()
-        .map(|(r, relations)| {
-            let store::Relations { contacts, tags, accounts } = relations;
-            let contact_points: Vec<ContactView> = contacts
-                .into_iter()
-                .map(|p| ContactView { kind: p.kind, value: p.value, primary: p.is_primary })
-                .collect();
-            let primary_email = contact_points.iter().find(|p| p.kind == "email" && p.primary).map(|p| p.value.clone());
-            let stage_label = settings.stages.label(&r.stage).to_owned();
-            let stage_entered_at = r.stage_entered_at.unwrap_or(r.created_at);
-            CreatorView {
-                id: CreatorId(r.id),
-                display_name: r.display_name,
-                legal_name: r.legal_name,
-                pronouns: r.pronouns,
-                country: r.country,
-                city: r.city,
-                languages: json_list(&r.languages),
-                timezone: r.timezone,
-                bio: r.bio,
-                niches: json_list(&r.niches),
-                tags,
-                tone_notes: r.tone_notes,
-                owner_id: r.owner_id.map(UserId),
-                owner_name: r.owner_id.and_then(|o| members.iter().find(|m| m.user_id == o).map(|m| m.name.clone())),
-                time_in_stage: pipeline::time_in_stage(&stage_label, stage_entered_at, t),
-                stage: r.stage,
-                stage_label,
-                stage_entered_at,
-                do_not_contact: r.do_not_contact,
-                source: r.source,
-                custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or_default(),
-                contact_points,
-                primary_email,
-                social_accounts: accounts.into_iter().map(|a| account_view(a, t)).collect(),
-                max_followers: r.max_followers,
-                tier: settings.tiers.tier_of(r.max_followers),
-                created_by: r.created_by,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-                deleted_at: r.deleted_at,
-                touch_every_days: r.touch_every_days,
-                fit_score: None,
-                insights: None,
-            }
+        .map(|(row, relations)| {
+            let circumstances = around.of(&row, &relations, None);
+            listed::view_of(row, relations, &circumstances)
         })
         .collect())
 }

@@ -2,7 +2,8 @@
 //! parameters (a search is a shareable link), validated into the store's keyset query or
 //! routed to the search index when text, facets or audience filters are asked for.
 
-use super::{CreatorView, views_of_loaded};
+use super::cache::Loaded;
+use super::{CreatorView, Listed};
 use crate::App;
 use crate::context::Ctx;
 use crate::error::AppResult;
@@ -19,6 +20,8 @@ use rapport_store::Conn;
 use rapport_store::creators::{self as store, CursorKey, ListQuery, SortKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -786,7 +789,8 @@ pub struct FacetCounts {
 /// One page of creators.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatorPage {
-    pub items: Vec<CreatorView>,
+    #[schema(value_type = Vec<CreatorView>)]
+    pub items: Vec<Listed>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
     /// How many creators match the filters in all; left out with `total=false`.
@@ -883,16 +887,17 @@ async fn list_from_store(
             Some(ids) => super::load_in_order_cached(app, c, ctx, &ids).await?,
             None => {
                 let rows = store::list(c, ctx.ws(), &q).await?;
-                super::with_relations(c, ctx, rows).await?
+                let loaded = super::with_relations(c, ctx, rows).await?;
+                loaded.into_iter().map(|(r, rel)| Arc::new(Loaded::new(r, rel))).collect()
             }
         };
         let next_cursor = if loaded.len() as i64 > q.limit {
             loaded.truncate(q.limit as usize);
-            loaded.last().map(|(r, _)| encode_cursor(&query.sort_param(), &key.key_of(r), r.id))
+            loaded.last().map(|l| encode_cursor(&query.sort_param(), &key.key_of(&l.row), l.row.id))
         } else {
             None
         };
-        let items = views_of_loaded(c, ctx, settings, loaded).await?;
+        let items = super::listed::of_loaded(c, ctx, settings, &loaded, &HashMap::new()).await?;
         AppResult::Ok((items, next_cursor))
     };
     if !counted {

@@ -79,7 +79,14 @@ pub async fn board(app: &App, ctx: &Ctx, query: &CreatorQuery) -> AppResult<Boar
     for (slug, label, kind, list_query) in columns {
         let page_query = CreatorQuery { limit: Some(CARDS_PER_COLUMN.to_string()), ..list_query.clone() };
         let (page, total) = creators::list_with_total(app, ctx, &page_query).await?;
-        out.push(Column { slug, label, kind, total, cards: page.items, list_query });
+        out.push(Column {
+            slug,
+            label,
+            kind,
+            total,
+            cards: page.items.into_iter().map(crate::creators::Listed::into_view).collect(),
+            list_query,
+        });
     }
     Ok(Board { columns: out })
 }

@@ -220,7 +220,7 @@ async fn creator_opts(state: &AppState, session: &Session, form: &mut TemplateFo
         .await?
         .items
         .into_iter()
-        .map(|c| (c.id.to_string(), c.display_name))
+        .map(|c| (c.id.to_string(), c.display_name.clone()))
         .collect();
     if let Ok(chosen) = form.creator_id.parse::<CreatorId>()
         && !list.iter().any(|(id, _)| *id == form.creator_id)

@@ -13,6 +13,7 @@ crate::db_tests!(
     a_write_lets_its_creator_go_from_the_cache,
     a_listing_shows_every_kind_of_change_since_the_last_one,
     a_listing_shows_a_change_made_by_another_process,
+    a_cached_creator_is_shown_under_the_settings_as_they_are_now,
 );
 
 /// Listings the index answers: filters sorted by followers (its follower-ordered pages)
@@ -172,4 +173,41 @@ async fn a_listing_shows_a_change_made_by_another_process(app: TestApp) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     both_show(&api, "the other process's rename", |c| c["display_name"] == "Ana Renamed").await;
+}
+
+/// A cached creator keeps the view last shown of it; one built under other settings is not
+/// shown again.
+async fn a_cached_creator_is_shown_under_the_settings_as_they_are_now(app: TestApp) {
+    let (api, p) = app.api_in_new_workspace("Acme").await;
+    let (ana, bea) = ana_and_bea(&api).await;
+    let ws = p.workspace.0;
+    list_until_cached(&app, &api, BY_FOLLOWERS, ws, &[uuid(&ana), uuid(&bea)]).await;
+    let shown = |label: &'static str, tier: &'static str| {
+        move |c: &Value| {
+            c["stage_label"] == label
+                && c["time_in_stage"] == format!("in {label} for less than a day")
+                && c["tier"] == tier
+        }
+    };
+    both_show(&api, "the first listing", shown("Discovered", "micro")).await;
+
+    let (_, stages) = api.get("/pipeline/stages").await;
+    let renamed: Vec<Value> = stages["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let label = if s["slug"] == "discovered" { json!("Found") } else { s["label"].clone() };
+            json!({"slug": s["slug"], "label": label, "kind": s["kind"]})
+        })
+        .collect();
+    let (s, v) = api.put("/pipeline/stages", json!({ "stages": renamed })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(cached(&app, ws, uuid(&ana)), "a stage's new label changes no creator");
+    both_show(&api, "a renamed stage", shown("Found", "micro")).await;
+
+    let (s, v) =
+        api.put("/settings/tiers", json!({"micro": 25000, "mid": 100000, "macro": 500000, "mega": 1000000})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    both_show(&api, "new tier bounds", shown("Found", "nano")).await;
 }
