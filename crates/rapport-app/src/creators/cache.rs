@@ -37,8 +37,9 @@ impl Loaded {
     }
 }
 
-/// How many creators each of the two generations of entries holds: under 2 KiB each (the
-/// full cache of the benchmark's creators took some 35 MiB; bench/RESULTS.md).
+/// How many creators each of the two generations of entries holds. A creator's row and
+/// relations take under 2 KiB (the benchmark's creators, bench/RESULTS.md); the view last
+/// shown of it as much again, and its JSON about 1.3 KiB — some 100 MiB for a full cache.
 const GENERATION_SIZE: usize = 10_000;
 
 /// The cache. Entries live in a young and an old map: a hit in the old map moves the entry
