@@ -576,6 +576,7 @@ fn tier_counts(
     for (name, (lo, hi)) in ranges {
         let mut q = base.clone();
         q.facets = rapport_search::FacetSet::NONE;
+        q.uncounted = false;
         q.limit = 0;
         q.offset = 0;
         q.min_followers = Some(q.min_followers.map_or(lo, |m| m.max(lo)));

@@ -5,7 +5,8 @@ use std::collections::{BinaryHeap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, f64_to_u64, i64_to_u64};
+use tantivy::query::Weight;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, f64_to_u64, i64_to_u64, u64_to_f64};
 
 use crate::model::{Facet, FacetSet, Facets, SearchSort, TIERS, UNKNOWN_TIER, tier_index};
 use crate::schema::{id_from_halves, names};
@@ -68,6 +69,16 @@ pub(crate) struct PageCollector {
     /// Only matches after this entry are kept (counts and facets take every match).
     pub after: Option<Entry>,
     pub facets: FacetSet,
+    /// No count is wanted ([`crate::SearchQuery::uncounted`]).
+    pub uncounted: bool,
+}
+
+impl PageCollector {
+    /// Whether a segment may skip the matches that cannot reach the page: ordered by relevance, with neither
+    /// the count nor facets wanted.
+    fn prunes(&self) -> bool {
+        self.uncounted && self.order == Order { field: SortField::Score, desc: true } && self.facets.is_empty()
+    }
 }
 
 /// A sort key (missing values after all present ones, in both directions) and the id as tie-breaker.
@@ -133,6 +144,20 @@ impl Best {
             && entry < *worst
         {
             *worst = entry;
+        }
+    }
+
+    /// For a page ordered by relevance (highest first): a score that a match must beat to be worth offering —
+    /// just under the worst kept one once the page is full, so that a match tying with it, which its id may
+    /// still let in, is offered too.
+    #[inline]
+    pub fn score_floor(&self) -> Score {
+        match self.heap.peek() {
+            // The key of a relevance-ordered entry is the bitwise complement of its score's order-preserving code.
+            Some(&(worst, _)) if self.heap.len() >= self.keep && worst < 1 << 64 => {
+                (u64_to_f64(!(worst as u64)) as Score).next_down()
+            }
+            _ => Score::MIN,
         }
     }
 
@@ -210,6 +235,45 @@ impl Collector for PageCollector {
 
     fn requires_scoring(&self) -> bool {
         self.order.field == SortField::Score
+    }
+
+    /// tantivy's own loop over a segment's matches (alive ones only), or, for a page that [prunes], its pruning
+    /// loop: a match scored no higher than the page's current worst is not offered, and a query tantivy can
+    /// bound block by block (block-max WAND) skips whole blocks of them.
+    ///
+    /// [prunes]: PageCollector::prunes
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFruit> {
+        let mut child = self.for_segment(segment_ord, reader)?;
+        let alive = reader.alive_bitset();
+        let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
+        if self.prunes() && child.best.keep > 0 {
+            weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+                if is_alive(doc) {
+                    child.collect(doc, score);
+                }
+                child.best.score_floor()
+            })?;
+        } else if self.requires_scoring() {
+            weight.for_each(reader, &mut |doc, score| {
+                if is_alive(doc) {
+                    child.collect(doc, score);
+                }
+            })?;
+        } else {
+            weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if is_alive(doc) {
+                        child.collect(doc, 0.0);
+                    }
+                }
+            })?;
+        }
+        Ok(child.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<PageFruit> {

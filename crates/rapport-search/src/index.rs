@@ -330,8 +330,13 @@ impl SearchIndex {
             return Ok(SearchResult { total, ..SearchResult::default() });
         }
         let keep = q.offset.saturating_add(q.limit);
-        let collector =
-            PageCollector { order: Order::new(q.sort, plan.has_text), keep, after: q.after, facets: q.facets };
+        let collector = PageCollector {
+            order: Order::new(q.sort, plan.has_text),
+            keep,
+            after: q.after,
+            facets: q.facets,
+            uncounted: q.uncounted,
+        };
         let (fruit, score_basis) = if tantivy::collector::Collector::requires_scoring(&collector) {
             let scoring = crate::basis::Scoring::new(&searcher, q.score_basis.as_ref());
             let fruit = searcher.search_with_statistics_provider(plan.query.as_ref(), &collector, &scoring)?;

@@ -139,6 +139,9 @@ pub struct SearchQuery {
     pub limit: usize,
     /// The facets to count over all matches (none by default).
     pub facets: FacetSet,
+    /// The caller needs no [`SearchResult::total`]: a page sorted by relevance may then skip the matches that
+    /// cannot reach it instead of scoring and counting every one, and `total` is at most the true count.
+    pub uncounted: bool,
 }
 
 /// A value a query can count its matches by.
@@ -241,6 +244,7 @@ impl Default for SearchQuery {
             score_basis: None,
             limit: 20,
             facets: FacetSet::NONE,
+            uncounted: false,
         }
     }
 }

@@ -599,6 +599,7 @@ impl CreatorQuery {
                 score_basis,
                 limit: limit as usize,
                 facets,
+                uncounted: !counts_total(&self.total),
             };
             return e.into_result(Plan::Index(Box::new(query)));
         }

@@ -331,6 +331,8 @@ impl Gen {
                 1 => FacetSet::ALL,
                 _ => FacetSet::of(&Facet::ALL.into_iter().filter(|_| r.random_bool(0.4)).collect::<Vec<_>>()),
             },
+            // The checks read the count; a search without one is compared with its counted twin.
+            uncounted: false,
         }
     }
 }

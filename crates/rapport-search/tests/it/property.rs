@@ -55,6 +55,10 @@ fn check_many(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
             q.ids = Some(ids);
         }
         check(index, all, &q, n);
+        // Without the count, a page sorted by relevance skips what cannot reach it, and is the same page.
+        let uncounted = SearchQuery { uncounted: true, ..q.clone() };
+        let (counted, skipped) = (index.search(&q).unwrap(), index.search(&uncounted).unwrap());
+        assert_eq!((skipped.ids, skipped.marks), (counted.ids, counted.marks), "query {n} uncounted\n{q:#?}");
         // Paging through the same query in pieces gives the same sequence as one big page.
         if n % 25 == 0 && model::exact_order(&q) {
             let whole = index.search(&SearchQuery { offset: 0, limit: 10_000, ..q.clone() }).map(|r| r.ids);
@@ -72,6 +76,7 @@ fn check_many(index: &SearchIndex, all: &All, g: &mut Gen, queries: usize) {
         // Continuing after each page's last match does too, in every order (relevance included).
         if n % 25 == 0 {
             assert_eq!(pages_after_marks(index, &q, 7), whole_page(index, &q), "paging query {n} after marks");
+            assert_eq!(pages_after_marks(index, &uncounted, 7), whole_page(index, &q), "query {n} uncounted");
         }
     }
 }

@@ -113,6 +113,42 @@ fn workspaces_never_see_each_other() {
     assert_eq!(index.search(&SearchQuery::for_workspace(Uuid::now_v7())).unwrap().total, 0);
 }
 
+/// A relevance-sorted page that needs no count skips the matches that cannot reach it; it is still the page
+/// a search that scores and counts every match finds — ties with its last creator (equal scores, ordered by
+/// id) included, across segments and past deleted creators.
+#[test]
+fn an_uncounted_relevance_page_is_the_counted_one() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ws = Uuid::now_v7();
+    for segment in 0..3 {
+        let mut docs: Vec<_> = (0..80)
+            .map(|i| {
+                let mut d = doc(ws, &format!("Creator {segment} {i}"));
+                // Most bios alike (equal scores), some with the word repeated (higher ones).
+                d.bio = Some(if i % 11 == 0 { "garden garden tips".into() } else { "garden tips".to_owned() });
+                d
+            })
+            .collect();
+        // Newest ids first: a tie met later in the segment has the lower id, and wins.
+        docs.reverse();
+        index.upsert(&docs).unwrap();
+        index.delete(&docs.iter().step_by(7).map(|d| d.id).collect::<Vec<_>>()).unwrap();
+    }
+    for limit in [1, 5, 20, 100] {
+        let q = SearchQuery {
+            text: Some("garden".into()),
+            sort: SearchSort::Relevance,
+            limit,
+            ..SearchQuery::for_workspace(ws)
+        };
+        let counted = index.search(&q).unwrap();
+        let uncounted = index.search(&SearchQuery { uncounted: true, ..q.clone() }).unwrap();
+        assert_eq!(counted.total, 3 * 80 - 3 * 12, "every live match counted");
+        assert_eq!(counted.ids.len(), limit);
+        assert_eq!((uncounted.ids, uncounted.marks), (counted.ids, counted.marks), "limit {limit}");
+    }
+}
+
 /// Pages of a relevance-sorted search continue after the previous page's last score. Every write changes the
 /// collection statistics every score depends on; later pages score with the first page's statistics, so a
 /// write between pages neither skips nor repeats a creator.
