@@ -292,9 +292,10 @@ pub fn days_text(days: i64) -> String {
     }
 }
 
-/// "in Negotiating for 12 days".
-pub fn time_in_stage(label: &str, entered: OffsetDateTime, now: OffsetDateTime) -> String {
-    format!("in {label} for {}", days_text(days_between(entered, now)))
+/// "in Negotiating for 12 days", for a creator `days` whole days in the stage (see
+/// [`days_between`]).
+pub fn time_in_stage(label: &str, days: i64) -> String {
+    format!("in {label} for {}", days_text(days))
 }
 
 #[cfg(test)]
@@ -391,8 +392,14 @@ mod tests {
     #[test]
     fn time_in_stage_reads_in_whole_days() {
         let t = time::macros::datetime!(2026-11-25 12:00 UTC);
-        assert_eq!(time_in_stage("Negotiating", t - time::Duration::days(12), t), "in Negotiating for 12 days");
-        assert_eq!(time_in_stage("Active", t - time::Duration::hours(30), t), "in Active for 1 day");
-        assert_eq!(time_in_stage("Active", t + time::Duration::hours(1), t), "in Active for less than a day");
+        assert_eq!(
+            time_in_stage("Negotiating", days_between(t - time::Duration::days(12), t)),
+            "in Negotiating for 12 days"
+        );
+        assert_eq!(time_in_stage("Active", days_between(t - time::Duration::hours(30), t)), "in Active for 1 day");
+        assert_eq!(
+            time_in_stage("Active", days_between(t + time::Duration::hours(1), t)),
+            "in Active for less than a day"
+        );
     }
 }

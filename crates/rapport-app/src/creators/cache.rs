@@ -35,6 +35,11 @@ impl Loaded {
     pub fn new(row: CreatorRow, relations: Relations) -> Loaded {
         Loaded { row, relations, shown: Mutex::default() }
     }
+
+    /// Rows with their relations as the database gives them, each ready to share.
+    pub fn shared(loaded: Vec<(CreatorRow, Relations)>) -> Vec<Arc<Loaded>> {
+        loaded.into_iter().map(|(row, relations)| Arc::new(Loaded::new(row, relations))).collect()
+    }
 }
 
 /// How many creators each of the two generations of entries holds. A creator's row and

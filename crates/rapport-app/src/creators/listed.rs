@@ -53,9 +53,8 @@ impl Surroundings<'_> {
         c: &mut Conn<'_>,
         ctx: &Ctx,
         settings: &'s WorkspaceSettings,
-        rows: impl Iterator<Item = &CreatorRow>,
+        mut rows: impl Iterator<Item = &CreatorRow>,
     ) -> AppResult<Surroundings<'s>> {
-        let mut rows = rows;
         let members = if rows.any(|r| r.owner_id.is_some()) { users::list_members(c, ctx.ws()).await? } else { vec![] };
         Ok(Surroundings { settings, members, at: rapport_core::actor::now() })
     }
@@ -98,7 +97,7 @@ pub(crate) fn view_of(row: CreatorRow, relations: Relations, circumstances: &Cir
         tone_notes: row.tone_notes,
         owner_id: row.owner_id.map(UserId),
         owner_name: c.owner_name.clone(),
-        time_in_stage: format!("in {} for {}", c.stage_label, pipeline::days_text(c.days_in_stage)),
+        time_in_stage: pipeline::time_in_stage(&c.stage_label, c.days_in_stage),
         stage: row.stage,
         stage_label: c.stage_label.clone(),
         stage_entered_at,

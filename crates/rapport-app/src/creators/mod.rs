@@ -150,20 +150,12 @@ pub(crate) async fn load_in_order_cached(
     ids: &[Uuid],
 ) -> AppResult<Vec<Arc<cache::Loaded>>> {
     let Some(cache) = app.search.as_ref().map(|s| &s.creators) else {
-        return Ok(load_in_order(c, ctx, ids)
-            .await?
-            .into_iter()
-            .map(|(r, rel)| Arc::new(cache::Loaded::new(r, rel)))
-            .collect());
+        return Ok(cache::Loaded::shared(load_in_order(c, ctx, ids).await?));
     };
     let (mut found, start) = cache.get(ctx.ws(), ids);
     let missing: Vec<Uuid> = ids.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(id, _)| *id).collect();
     if !missing.is_empty() {
-        let loaded: Vec<Arc<cache::Loaded>> = load_in_order(c, ctx, &missing)
-            .await?
-            .into_iter()
-            .map(|(r, rel)| Arc::new(cache::Loaded::new(r, rel)))
-            .collect();
+        let loaded = cache::Loaded::shared(load_in_order(c, ctx, &missing).await?);
         cache.put(start, ctx.ws(), &loaded);
         let mut loaded: HashMap<Uuid, Arc<cache::Loaded>> = loaded.into_iter().map(|l| (l.row.id, l)).collect();
         for (slot, id) in found.iter_mut().zip(ids) {

@@ -21,7 +21,6 @@ use rapport_store::creators::{self as store, CursorKey, ListQuery, SortKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -888,8 +887,7 @@ async fn list_from_store(
             Some(ids) => super::load_in_order_cached(app, c, ctx, &ids).await?,
             None => {
                 let rows = store::list(c, ctx.ws(), &q).await?;
-                let loaded = super::with_relations(c, ctx, rows).await?;
-                loaded.into_iter().map(|(r, rel)| Arc::new(Loaded::new(r, rel))).collect()
+                Loaded::shared(super::with_relations(c, ctx, rows).await?)
             }
         };
         let next_cursor = if loaded.len() as i64 > q.limit {
